@@ -1,0 +1,78 @@
+import Foundation
+
+/// A named benchmark problem built into the library.
+public struct CatalogueEntry: Sendable {
+    public let name: String
+    /// One line: what it is.
+    public let summary: String
+    /// Where it comes from.
+    public let source: String
+    public let problem: MFGProblem
+}
+
+/// The benchmark problems written in Swift. They are the references for tests and benchmarks,
+/// and the baseline against which problem files are measured.
+public enum Catalogue {
+    public static let entries: [CatalogueEntry] = [
+        CatalogueEntry(
+            name: "congestion-lst-1d",
+            summary: "congestion on the torus, H = |p|^2/(2(1+4m)^(3/2)), F = m (Lauriere-Song-Tang case 1)",
+            source: "Lauriere, Song, Tang, policy iteration for MFGs, 1D case 1 (also PyPI mfgsolver, MfgSolvers.jl)",
+            problem: congestionLST()),
+        CatalogueEntry(
+            name: "lq-1d",
+            summary: "linear-quadratic game with mean coupling, closed-form solution",
+            source: "linear-quadratic MFG, Bensoussan-Frehse-Yam; closed form re-derived in docs/benchmarks.md",
+            problem: try! linearQuadratic()),
+        CatalogueEntry(
+            name: "hopf-cole-1d",
+            summary: "decoupled quadratic problem on the torus, exact by Hopf-Cole and FFT",
+            source: "Hopf-Cole transform of the quadratic HJB; Achdou-Capuzzo-Dolcetta test case",
+            problem: hopfCole()),
+    ]
+
+    public static func entry(named name: String) -> CatalogueEntry? { entries.first { $0.name == name } }
+
+    /// Lauriere-Song-Tang 1D case 1: torus [0,1), nu = 0.05, T = 1, H = |p|^2/(2(1+4m)^(3/2)), F = m,
+    /// m0 = 4 on [0.375, 0.625], u_T = 10 min((x-0.3)^2, (x-0.7)^2).
+    public static func congestionLST(kappa: Double = 4, alpha: Double = 1.5, viscosity: Double = 0.05) -> MFGProblem {
+        MFGProblem(
+            name: "congestion-lst-1d", lower: 0, upper: 1, boundary: .periodic, horizon: 1,
+            viscosity: viscosity, hamiltonian: try! .congestion(kappa: kappa, alpha: alpha),
+            coupling: .local({ _, m in m }, derivative: { _, _ in 1 }),
+            terminalCost: .position { x in 10 * min((x - 0.3) * (x - 0.3), (x - 0.7) * (x - 0.7)) },
+            initialDensity: { x in (x >= 0.375 && x <= 0.625) ? 4 : 0 },
+            defaultNx: 200, defaultNt: 200)
+    }
+
+    /// The closed-form linear-quadratic game (notes 2a) on [-L, L] with reflecting walls.
+    /// Defaults: q = 1, c = 2, s = sT = 0.5, nu = 0.1, T = 1, mean0 = 1, var0 = 0.2, L = 5.
+    public static func linearQuadratic(
+        q: Double = 1, c: Double = 2, s: Double = 0.5, sT: Double = 0.5, nu: Double = 0.1, T: Double = 1,
+        mean0: Double = 1, var0: Double = 0.2, halfWidth L: Double = 5
+    ) throws -> MFGProblem {
+        _ = try LinearQuadraticSolution(q: q, c: c, s: s, sT: sT, nu: nu, T: T, mean0: mean0, var0: var0)
+        return MFGProblem(
+            name: "lq-1d", lower: -L, upper: L, boundary: .reflecting, horizon: T, viscosity: nu,
+            coupling: FieldFunction(
+                usesDensity: false, usesMean: true, value: { x, _, mu in 0.5 * q * (x - s * mu) * (x - s * mu) },
+                derivativeInDensity: { _, _, _ in 0 }, derivativeInMean: { x, _, mu in -q * s * (x - s * mu) }),
+            terminalCost: FieldFunction(
+                usesDensity: false, usesMean: true, value: { x, _, mu in 0.5 * c * (x - sT * mu) * (x - sT * mu) },
+                derivativeInDensity: { _, _, _ in 0 }, derivativeInMean: { x, _, mu in -c * sT * (x - sT * mu) }),
+            initialDensity: { x in exp(-(x - mean0) * (x - mean0) / (2 * var0)) },
+            defaultNx: 200, defaultNt: 100)
+    }
+
+    /// Hopf-Cole test: torus [0,1), nu = 0.1, T = 0.5, F = 0, G = 0.5 cos(2 pi x),
+    /// m0 proportional to exp(cos(2 pi (x - 0.3))).
+    public static func hopfCole() -> MFGProblem {
+        MFGProblem(
+            name: "hopf-cole-1d", lower: 0, upper: 1, boundary: .periodic, horizon: 0.5, viscosity: 0.1,
+            terminalCost: .position(hopfColeTerminal), initialDensity: hopfColeInitial,
+            defaultNx: 200, defaultNt: 100)
+    }
+
+    public static let hopfColeTerminal: @Sendable (Double) -> Double = { x in 0.5 * cos(2 * .pi * x) }
+    public static let hopfColeInitial: @Sendable (Double) -> Double = { x in exp(cos(2 * .pi * (x - 0.3))) }
+}

@@ -1,0 +1,334 @@
+import Foundation
+
+/// The discrete MFG system of a problem on a given grid, with the storage the solvers share.
+///
+/// Unknowns: `u^n` for `n = 0 ... Nt-1` and `m^n` for `n = 1 ... Nt`; `u^Nt = G(m^Nt)` and `m^0 = m0`.
+/// For `n = 0 ... Nt-1` (HJB step `n` reads `m^{n+1}`, FP step `n -> n+1` reads `u^n`):
+///
+///     (u^n - u^{n+1})/dt - nu Lap u^n + g(D+u^n, D-u^n, m^{n+1}) = F(x, m^{n+1}, mean^{n+1}) + V(x)
+///     (m^{n+1} - m^n)/dt - nu Lap m^{n+1} - T(u^n, m^{n+1}) = 0
+///
+/// where `T` is the adjoint (transpose) of the linearised upwind Hamiltonian. Arrays are stored
+/// row-major by time: entry `(n, i)` of `u`, `m` is at `n * nx + i`, `n = 0 ... Nt`.
+public final class DiscreteMFG {
+    public let problem: MFGProblem
+    public let grid: Grid1D
+    public let time: TimeGrid
+    public let nx: Int
+    public let nt: Int
+    let op: UpwindOperator
+    let solver: TridiagonalSolver
+
+    /// Grid points.
+    public let x: [Double]
+    let xs: UnsafeMutablePointer<Double>
+    /// `V(x_i)` (zero when there is no potential).
+    let potential: UnsafeMutablePointer<Double>
+    /// `F(x_i, .)` when it does not depend on `m` (evaluated once).
+    let staticCoupling: UnsafeMutablePointer<Double>?
+
+    /// u and m, `(nt + 1) * nx` each.
+    public let u: UnsafeMutablePointer<Double>
+    public let m: UnsafeMutablePointer<Double>
+    /// Policy `(b, c)` of FP step `n`, `nt * nx` each.
+    let b: UnsafeMutablePointer<Double>
+    let c: UnsafeMutablePointer<Double>
+    /// Congestion weight `w(m^{n+1})` and running cost `F + V` at level `n + 1`, `nt * nx` each.
+    let weight: UnsafeMutablePointer<Double>?
+    let cost: UnsafeMutablePointer<Double>
+    /// Work rows of length nx.
+    let sub, diag, sup, subT, supT, rhs, row: UnsafeMutablePointer<Double>
+
+    var totalCount: Int { (nt + 1) * nx }
+
+    public init(problem: MFGProblem, nx: Int, nt: Int) throws {
+        try problem.validate()
+        let grid = try Grid1D(lower: problem.lower, upper: problem.upper, count: nx, boundary: problem.boundary)
+        let time = try TimeGrid(horizon: problem.horizon, steps: nt)
+        let (cells, overflow) = (nt + 1).multipliedReportingOverflow(by: nx)
+        guard !overflow, cells <= 400_000_000 else {
+            throw MFGError.invalidParameter(
+                field: "nx * nt", value: "\(nx) * \(nt)",
+                fix: "the space-time grid is too large for memory; use nx * nt <= 4e8")
+        }
+        self.problem = problem
+        self.grid = grid
+        self.time = time
+        self.nx = nx
+        self.nt = nt
+        op = UpwindOperator(count: nx, h: grid.spacing, dt: time.step, nu: problem.viscosity,
+                            periodic: problem.boundary == .periodic)
+        solver = TridiagonalSolver(count: nx)
+        x = grid.points
+        xs = .allocate(capacity: nx)
+        xs.initialize(from: x, count: nx)
+        potential = .allocate(capacity: nx)
+        for i in 0..<nx { potential[i] = problem.potential?(x[i]) ?? 0 }
+        if !problem.coupling.usesDensity && !problem.coupling.usesMean {
+            let s = UnsafeMutablePointer<Double>.allocate(capacity: nx)
+            for i in 0..<nx { s[i] = problem.coupling.value(x[i], 0, 0) + potential[i] }
+            staticCoupling = s
+        } else {
+            staticCoupling = nil
+        }
+        u = .allocate(capacity: cells)
+        m = .allocate(capacity: cells)
+        u.initialize(repeating: 0, count: cells)
+        m.initialize(repeating: 0, count: cells)
+        b = .allocate(capacity: nt * nx)
+        c = .allocate(capacity: nt * nx)
+        b.initialize(repeating: 0, count: nt * nx)
+        c.initialize(repeating: 0, count: nt * nx)
+        if problem.hamiltonian.isSeparable {
+            weight = nil
+        } else {
+            weight = .allocate(capacity: nt * nx)
+            weight!.initialize(repeating: 1, count: nt * nx)
+        }
+        cost = .allocate(capacity: nt * nx)
+        cost.initialize(repeating: 0, count: nt * nx)
+        sub = .allocate(capacity: nx); diag = .allocate(capacity: nx); sup = .allocate(capacity: nx)
+        subT = .allocate(capacity: nx); supT = .allocate(capacity: nx)
+        rhs = .allocate(capacity: nx); row = .allocate(capacity: nx)
+        try setInitialDensity()
+    }
+
+    deinit {
+        for p in [xs, potential, u, m, b, c, cost, sub, diag, sup, subT, supT, rhs, row] { p.deallocate() }
+        weight?.deallocate()
+        staticCoupling?.deallocate()
+    }
+
+    public var h: Double { grid.spacing }
+    public var dt: Double { time.step }
+
+    /// Samples m0 and normalises it so that `sum_i h m0_i = 1`; all time levels start at m0.
+    private func setInitialDensity() throws {
+        var total = 0.0
+        for i in 0..<nx {
+            let v = problem.initialDensity(x[i])
+            guard v.isFinite else {
+                throw MFGError.nonNormalisableDensity(reason: "m0(\(x[i])) = \(v) is not finite")
+            }
+            guard v >= 0 else {
+                throw MFGError.nonNormalisableDensity(reason: "m0(\(x[i])) = \(v) is negative")
+            }
+            m[i] = v
+            total += v
+        }
+        let mass = total * h
+        guard mass > 0, mass.isFinite else {
+            throw MFGError.nonNormalisableDensity(
+                reason: mass > 0 ? "its integral overflows" : "it is zero at every grid point")
+        }
+        for i in 0..<nx { m[i] /= mass }
+        for n in 1...nt { (m + n * nx).update(from: m, count: nx) }
+    }
+
+    // MARK: - Couplings
+
+    /// `mean = sum_i h x_i v_i`.
+    @inline(__always)
+    func mean(_ v: UnsafePointer<Double>) -> Double {
+        var s = 0.0
+        for i in 0..<nx { s += xs[i] * v[i] }
+        return s * h
+    }
+
+    /// Fills `cost` (F + V) and `weight` for every level `n + 1` from the current `m`.
+    func evaluateCouplings() {
+        let f = problem.coupling
+        for n in 0..<nt {
+            let level = m + (n + 1) * nx
+            let out = cost + n * nx
+            if let s = staticCoupling {
+                out.update(from: s, count: nx)
+            } else {
+                let mu = f.usesMean ? mean(level) : 0
+                for i in 0..<nx { out[i] = f.value(xs[i], level[i], mu) + potential[i] }
+            }
+            if let w = weight {
+                let wo = w + n * nx
+                let ham = problem.hamiltonian
+                for i in 0..<nx { wo[i] = ham.weight(level[i]) }
+            }
+        }
+    }
+
+    /// `u^Nt = G(x, m^Nt, mean^Nt)`.
+    func applyTerminalCondition() {
+        let g = problem.terminalCost
+        let level = m + nt * nx
+        let mu = g.usesMean ? mean(level) : 0
+        let out = u + nt * nx
+        for i in 0..<nx { out[i] = g.value(xs[i], level[i], mu) }
+    }
+
+    // MARK: - Sweeps
+
+    /// Policy of step n from `u^n` and the weights of level `n + 1`, for all n.
+    func updatePolicy() {
+        for n in 0..<nt {
+            op.policy(u: u + n * nx, weight: weight.map { $0 + n * nx }, b: b + n * nx, c: c + n * nx)
+        }
+    }
+
+    /// Forward sweep: `A(b^n, c^n)^T m^{n+1} = m^n / dt`.
+    func solveFokkerPlanck() {
+        let invDt = 1 / dt
+        for n in 0..<nt {
+            op.assembleTransposed(b: b + n * nx, c: c + n * nx, sub: subT, diag: diag, sup: supT)
+            let previous = m + n * nx
+            for i in 0..<nx { rhs[i] = previous[i] * invDt }
+            solver.solve(sub: subT, diag: diag, sup: supT, rhs: rhs, x: m + (n + 1) * nx, periodic: op.periodic)
+        }
+    }
+
+    /// Backward sweep of the HJB equation linearised at the frozen policy `(b, c)`:
+    /// `A(b^n, c^n) u^n = u^{n+1}/dt + (b^2 + c^2) / (2 w) + F + V`.
+    func solveLinearHJB() {
+        applyTerminalCondition()
+        let invDt = 1 / dt
+        var n = nt - 1
+        while n >= 0 {
+            let bn = b + n * nx, cn = c + n * nx, fn = cost + n * nx
+            op.assemble(b: bn, c: cn, sub: sub, diag: diag, sup: sup)
+            let next = u + (n + 1) * nx
+            if let w = weight {
+                let wn = w + n * nx
+                for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) / wn[i] + fn[i] }
+            } else {
+                for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) + fn[i] }
+            }
+            solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: u + n * nx, periodic: op.periodic)
+            n -= 1
+        }
+    }
+
+    /// Backward sweep of the nonlinear HJB at frozen `m`: each step solved by Newton's method
+    /// (Howard's policy iteration on one time level, monotone for the convex upwind Hamiltonian).
+    /// Leaves the policy of the solution in `(b, c)`.
+    func solveNonlinearHJB() throws {
+        applyTerminalCondition()
+        let invDt = 1 / dt
+        var n = nt - 1
+        while n >= 0 {
+            let un = u + n * nx, next = u + (n + 1) * nx
+            let bn = b + n * nx, cn = c + n * nx, fn = cost + n * nx
+            let wn = weight.map { $0 + n * nx }
+            un.update(from: next, count: nx)
+            var converged = false
+            for _ in 0..<100 {
+                op.policy(u: un, weight: wn, b: bn, c: cn)
+                op.assemble(b: bn, c: cn, sub: sub, diag: diag, sup: sup)
+                for i in 0..<nx {
+                    let wi = wn?[i] ?? 1
+                    rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) / wi + fn[i]
+                }
+                solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: row, periodic: op.periodic)
+                var change = 0.0, size = 0.0
+                for i in 0..<nx {
+                    change = max(change, abs(row[i] - un[i]))
+                    size = max(size, abs(row[i]))
+                }
+                un.update(from: row, count: nx)
+                guard change.isFinite else {
+                    throw MFGError.nonFinite(
+                        iteration: 0, quantity: "u at time step \(n)",
+                        advice: "the HJB step diverged; increase nt or check the costs F and G", history: [])
+                }
+                if change <= 1e-14 * (1 + size) { converged = true; break }
+            }
+            _ = converged
+            op.policy(u: un, weight: wn, b: bn, c: cn)
+            n -= 1
+        }
+    }
+
+    // MARK: - Residuals
+
+    /// Discrete HJB and FP residuals `sqrt(h dt) |r|_2` of the current `(u, m)`, the equations
+    /// exactly as in the type's documentation (the transport term in flux form).
+    /// If `vector` is given, the pointwise residuals are stored there in Newton's interleaved order:
+    /// HJB `(n, i)` at `2 (n nx + i)`, FP `(n, i)` at `2 (n nx + i) + 1`.
+    public func residuals(
+        refreshCouplings: Bool = true, vector: UnsafeMutablePointer<Double>? = nil
+    ) -> (hjb: Double, fp: Double) {
+        if refreshCouplings { evaluateCouplings() }
+        applyTerminalCondition()
+        let invDt = 1 / dt
+        var hjb = 0.0, fp = 0.0
+        let inv = 1 / h
+        for n in 0..<nt {
+            let un = u + n * nx, next = u + (n + 1) * nx
+            let mn = m + n * nx, mnext = m + (n + 1) * nx
+            let fn = cost + n * nx
+            let wn = weight.map { $0 + n * nx }
+            // Policy of (u^n, m^{n+1}) into the work rows.
+            op.policy(u: un, weight: wn, b: sub, c: sup)
+            op.diffusion(un, into: diag)
+            if let wn {
+                for i in 0..<nx { rhs[i] = 0.5 * (sub[i] * sub[i] + sup[i] * sup[i]) / wn[i] }
+            } else {
+                for i in 0..<nx { rhs[i] = 0.5 * (sub[i] * sub[i] + sup[i] * sup[i]) }
+            }
+            for i in 0..<nx {
+                let r = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i]
+                hjb += r * r
+            }
+            if let vector { for i in 0..<nx { vector[2 * (n * nx + i)] = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i] } }
+            // Transport in flux form, T_i = (1/h)[F_{i+1/2} - F_{i-1/2}] with the flux through the
+            // right face of cell i, F_{i+1/2} = m_i b_i + m_{i+1} c_{i+1} (zero through walls).
+            let last = nx - 1
+            for i in 0..<last { row[i] = mnext[i] * sub[i] + mnext[i + 1] * sup[i + 1] }
+            row[last] = op.periodic ? mnext[last] * sub[last] + mnext[0] * sup[0] : 0
+            op.diffusion(mnext, into: diag)
+            let leftWall = op.periodic ? row[last] : 0
+            for i in 0..<nx {
+                let t = (row[i] - (i == 0 ? leftWall : row[i - 1])) * inv
+                let res = (mnext[i] - mn[i]) * invDt - diag[i] - t
+                fp += res * res
+                vector?[2 * (n * nx + i) + 1] = res
+            }
+        }
+        let scale = (h * dt).squareRoot()
+        return (scale * hjb.squareRoot(), scale * fp.squareRoot())
+    }
+
+    /// Mass `sum_i h m^n_i` of the final level, the largest relative drift over all levels, and
+    /// the smallest computed density value (levels 1 ... Nt; m0 is data).
+    public func massDiagnostics() -> (mass: Double, drift: Double, minimum: Double) {
+        var reference = 0.0
+        for i in 0..<nx { reference += m[i] }
+        reference *= h
+        var drift = 0.0, minimum = Double.infinity, last = reference
+        for n in 0...nt {
+            var s = 0.0
+            let level = m + n * nx
+            for i in 0..<nx { s += level[i] }
+            if n > 0 { for i in 0..<nx { minimum = min(minimum, level[i]) } }
+            last = s * h
+            drift = max(drift, abs(last - reference) / reference)
+        }
+        return (last, drift, minimum)
+    }
+
+    // MARK: - Results
+
+    /// The feedback control `a^n_i = -(b + c)` of `(u^n, m^{n+1})` (at `n = Nt`: of `(u^Nt, m^Nt)`).
+    public func control() -> [Double] {
+        var a = [Double](repeating: 0, count: totalCount)
+        a.withUnsafeMutableBufferPointer { out in
+            for n in 0...nt {
+                let level = m + min(n + 1, nt) * nx
+                for i in 0..<nx { row[i] = problem.hamiltonian.weight(level[i]) }
+                op.policy(u: u + n * nx, weight: row, b: sub, c: sup)
+                for i in 0..<nx { out[n * nx + i] = -(sub[i] + sup[i]) }
+            }
+        }
+        return a
+    }
+
+    public func copyU() -> [Double] { Array(UnsafeBufferPointer(start: u, count: totalCount)) }
+    public func copyM() -> [Double] { Array(UnsafeBufferPointer(start: m, count: totalCount)) }
+}

@@ -1,0 +1,25 @@
+/// Errors raised by the PDE layer. Every message names what is wrong and what to change.
+public enum MFGError: Error, CustomStringConvertible, Sendable {
+    /// A parameter is outside its valid range: `field`, what was given, and how to fix it.
+    case invalidParameter(field: String, value: String, fix: String)
+    /// The initial density cannot be normalised to a probability density.
+    case nonNormalisableDensity(reason: String)
+    /// A non-finite number appeared during a solve. The diagnostics gathered so far are kept.
+    case nonFinite(iteration: Int, quantity: String, advice: String, history: [IterationReport])
+    /// A linear solve failed (a singular or non-finite matrix).
+    case linearSolveFailed(context: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidParameter(field, value, fix):
+            return "invalid \(field) = \(value): \(fix)"
+        case let .nonNormalisableDensity(reason):
+            return "the initial density m0 cannot be normalised: \(reason); "
+                + "give an m0 that is non-negative, finite and positive somewhere on the grid"
+        case let .nonFinite(iteration, quantity, advice, _):
+            return "a non-finite value (NaN or infinity) appeared in \(quantity) at iteration \(iteration): \(advice)"
+        case let .linearSolveFailed(context):
+            return "linear solve failed: \(context)"
+        }
+    }
+}

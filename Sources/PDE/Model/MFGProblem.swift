@@ -1,0 +1,58 @@
+/// A time-dependent mean field game on an interval:
+///
+///     -du/dt - nu u_xx + H(u_x, m) = F(x, m, mean) + V(x),   u(T) = G(x, m(T), mean(T))
+///      dm/dt - nu m_xx - (m dH/dp(u_x, m))_x = 0,             m(0) = m0 (normalised)
+///
+/// `nu = sigma^2 / 2` for dynamics `dX = a dt + sigma dW`.
+public struct MFGProblem: Sendable {
+    public var name: String
+    public var lower: Double
+    public var upper: Double
+    public var boundary: Boundary
+    public var horizon: Double
+    public var viscosity: Double
+    public var hamiltonian: Hamiltonian
+    /// Running coupling `F(x, m, mean)`.
+    public var coupling: FieldFunction
+    /// Potential `V(x)`, added to the running cost.
+    public var potential: (@Sendable (Double) -> Double)?
+    /// Terminal cost `G(x, m, mean)`.
+    public var terminalCost: FieldFunction
+    /// Initial density, normalised on the grid so that `sum_i h m0_i = 1`.
+    public var initialDensity: @Sendable (Double) -> Double
+    /// Default discretisation.
+    public var defaultNx: Int
+    public var defaultNt: Int
+
+    public init(
+        name: String, lower: Double, upper: Double, boundary: Boundary, horizon: Double,
+        viscosity: Double, hamiltonian: Hamiltonian = .quadratic, coupling: FieldFunction = .zero,
+        potential: (@Sendable (Double) -> Double)? = nil, terminalCost: FieldFunction = .zero,
+        initialDensity: @escaping @Sendable (Double) -> Double, defaultNx: Int = 200, defaultNt: Int = 200
+    ) {
+        self.name = name
+        self.lower = lower
+        self.upper = upper
+        self.boundary = boundary
+        self.horizon = horizon
+        self.viscosity = viscosity
+        self.hamiltonian = hamiltonian
+        self.coupling = coupling
+        self.potential = potential
+        self.terminalCost = terminalCost
+        self.initialDensity = initialDensity
+        self.defaultNx = defaultNx
+        self.defaultNt = defaultNt
+    }
+
+    /// Checks the parameters that do not depend on the grid.
+    public func validate() throws {
+        guard viscosity.isFinite, viscosity >= 0 else {
+            throw MFGError.invalidParameter(
+                field: "viscosity", value: "\(viscosity)",
+                fix: "the viscosity nu = sigma^2/2 must be a finite number >= 0")
+        }
+        _ = try TimeGrid(horizon: horizon, steps: 1)
+        _ = try Grid1D(lower: lower, upper: upper, count: 4, boundary: boundary)
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Comma-separated tables with a header row; numbers written with full precision.
+public enum CSV {
+    public static func encode(header: [String], rows: [[Double]]) -> Data {
+        var text = header.joined(separator: ",") + "\n"
+        for row in rows { text += row.map { "\($0)" }.joined(separator: ",") + "\n" }
+        return Data(text.utf8)
+    }
+
+    public static func write(header: [String], rows: [[Double]], to url: URL) throws {
+        try AtomicFile.write(encode(header: header, rows: rows), to: url)
+    }
+}
+
+/// Pretty-printed, key-sorted JSON of an `Encodable` value.
+public enum JSONFile {
+    public static func write<T: Encodable>(_ value: T, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        try AtomicFile.write(try encoder.encode(value), to: url)
+    }
+}

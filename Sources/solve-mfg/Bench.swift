@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import PDE
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Release-mode speed benchmark of the 1D solver, optionally against the Python reference.",
+        discussion: """
+            Times policy iteration on the Lauriere-Song-Tang congestion problem (congestion-lst-1d) \
+            to residual 1e-12 (both HJB and FP), at 200 x 200 and 1000 x 1000, single-threaded; \
+            reports the best and median of --repeats runs. With --python, also runs \
+            bench/lst_reference.py (PyPI mfgsolver 0.4.4, 15 policy iterations at 200 x 200) in the \
+            same run and prints the speed ratio. Build with `swift build -c release` first.
+            """)
+
+    @Option(help: "Runs per size; best and median are reported.")
+    var repeats: Int = 7
+
+    @Option(help: "Python interpreter with mfgsolver 0.4.4 installed (e.g. bench/.venv/bin/python).")
+    var python: String?
+
+    @Option(help: "Path of the reference script.")
+    var script: String = "bench/lst_reference.py"
+
+    func run() throws {
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        #if DEBUG
+        printError("warning: this is a debug build; timings are not representative (use swift build -c release)")
+        #endif
+        var best200 = 0.0
+        for size in [200, 1000] {
+            var times: [Double] = []
+            var last: MFGSolution?
+            for _ in 0..<repeats {
+                let options = SolverOptions(method: .policyIteration, tolerance: 1e-12, maxIterations: 100)
+                let s = try reportingInputErrors {
+                    try MFGSolver.solve(Catalogue.congestionLST(), nx: size, nt: size, options: options)
+                }
+                times.append(s.seconds)
+                last = s
+            }
+            times.sort()
+            let s = last!, r = s.final!
+            if size == 200 { best200 = times[0] }
+            print(String(format: "congestion-lst-1d %4d x %4d  policy iteration: %2d iterations to %.2e  best %8.2f ms  median %8.2f ms  converged %@",
+                         size, size, s.iterations, r.residual, times[0] * 1e3, times[times.count / 2] * 1e3,
+                         s.converged ? "yes" : "NO"))
+        }
+        guard let python else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, "--time-only"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch {
+            printError("error: cannot run \(python) \(script): \(error.localizedDescription)")
+            throw ExitCode.failure
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0,
+              let line = text.split(separator: "\n").last(where: { $0.hasPrefix("seconds ") }),
+              let seconds = Double(line.dropFirst("seconds ".count))
+        else {
+            printError("error: the reference script failed or printed no 'seconds' line:\n\(text)")
+            throw ExitCode.failure
+        }
+        print(String(format: "python mfgsolver 0.4.4  200 x  200  policy iteration: 15 iterations          %8.2f ms", seconds * 1e3))
+        print(String(format: "speed-up at 200 x 200 (best solve-mfg run vs the Python reference): %.0fx", seconds / best200))
+    }
+}

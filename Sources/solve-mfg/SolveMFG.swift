@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct SolveMFG: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve-mfg",
+        abstract: "Ground-truth equilibria of continuous mean field games.",
+        discussion: """
+            Exit codes: 0 success (solve converged); 3 the solve ran but did not converge (outputs and \
+            diagnostics are still written); 4 the solve failed numerically (a NaN appeared; diagnostics \
+            written); 64 bad command line; 65 invalid problem data or parameter; 1 other failures (I/O).
+            """,
+        subcommands: [Solve.self, List.self, Bench.self],
+        defaultSubcommand: nil)
+}
