@@ -7,7 +7,8 @@ struct Bench: ParsableCommand {
         abstract: "Release-mode speed benchmark of the 1D solver, optionally against the Python reference.",
         discussion: """
             Times policy iteration on the Lauriere-Song-Tang congestion problem (congestion-lst-1d) \
-            to residual 1e-12 (both HJB and FP), at 200 x 200 and 1000 x 1000, single-threaded; \
+            until both the HJB and the FP residual are at most 1e-12 at 200 x 200, and 1e-10 at \
+            1000 x 1000 (there the round-off floor of the residual is about 2e-11), single-threaded; \
             reports the best and median of --repeats runs. With --python, also runs \
             bench/lst_reference.py (PyPI mfgsolver 0.4.4, 15 policy iterations at 200 x 200) in the \
             same run and prints the speed ratio. Build with `swift build -c release` first.
@@ -28,11 +29,11 @@ struct Bench: ParsableCommand {
         printError("warning: this is a debug build; timings are not representative (use swift build -c release)")
         #endif
         var best200 = 0.0
-        for size in [200, 1000] {
+        for (size, tolerance) in [(200, 1e-12), (1000, 1e-10)] {
             var times: [Double] = []
             var last: MFGSolution?
             for _ in 0..<repeats {
-                let options = SolverOptions(method: .policyIteration, tolerance: 1e-12, maxIterations: 100)
+                let options = SolverOptions(method: .policyIteration, tolerance: tolerance, maxIterations: 100)
                 let s = try reportingInputErrors {
                     try MFGSolver.solve(Catalogue.congestionLST(), nx: size, nt: size, options: options)
                 }

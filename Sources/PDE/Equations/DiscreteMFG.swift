@@ -137,21 +137,25 @@ public final class DiscreteMFG {
 
     /// Fills `cost` (F + V) and `weight` for every level `n + 1` from the current `m`.
     func evaluateCouplings() {
+        for n in 0..<nt { evaluateCouplings(step: n) }
+    }
+
+    /// Row `n` of `cost` and `weight`, from `m^{n+1}`.
+    @inline(__always)
+    func evaluateCouplings(step n: Int) {
         let f = problem.coupling
-        for n in 0..<nt {
-            let level = m + (n + 1) * nx
-            let out = cost + n * nx
-            if let s = staticCoupling {
-                out.update(from: s, count: nx)
-            } else {
-                let mu = f.usesMean ? mean(level) : 0
-                for i in 0..<nx { out[i] = f.value(xs[i], level[i], mu) + potential[i] }
-            }
-            if let w = weight {
-                let wo = w + n * nx
-                let ham = problem.hamiltonian
-                for i in 0..<nx { wo[i] = ham.weight(level[i]) }
-            }
+        let level = m + (n + 1) * nx
+        let out = cost + n * nx
+        if let s = staticCoupling {
+            out.update(from: s, count: nx)
+        } else {
+            let mu = f.usesMean ? mean(level) : 0
+            for i in 0..<nx { out[i] = f.value(xs[i], level[i], mu) + potential[i] }
+        }
+        if let w = weight {
+            let wo = w + n * nx
+            let ham = problem.hamiltonian
+            for i in 0..<nx { wo[i] = ham.weight(level[i]) }
         }
     }
 
@@ -256,40 +260,81 @@ public final class DiscreteMFG {
     ) -> (hjb: Double, fp: Double) {
         if refreshCouplings { evaluateCouplings() }
         applyTerminalCondition()
+        var hjb = 0.0, fp = 0.0
+        for n in 0..<nt {
+            // Policy of (u^n, m^{n+1}) into the work rows.
+            op.policy(u: u + n * nx, weight: weight.map { $0 + n * nx }, b: subT, c: supT)
+            let r = squaredResiduals(step: n, b: subT, c: supT, vector: vector)
+            hjb += r.hjb
+            fp += r.fp
+        }
+        let scale = (h * dt).squareRoot()
+        return (scale * hjb.squareRoot(), scale * fp.squareRoot())
+    }
+
+    /// Sums of squared HJB and FP residuals of step `n`, given the policy `(b, c)` of
+    /// `(u^n, m^{n+1})` and current couplings of row `n`. Uses the work rows diag, rhs, row.
+    @inline(__always)
+    func squaredResiduals(
+        step n: Int, b: UnsafePointer<Double>, c: UnsafePointer<Double>, vector: UnsafeMutablePointer<Double>?
+    ) -> (hjb: Double, fp: Double) {
+        let invDt = 1 / dt, inv = 1 / h
+        let un = u + n * nx, next = u + (n + 1) * nx
+        let mn = m + n * nx, mnext = m + (n + 1) * nx
+        let fn = cost + n * nx
+        var hjb = 0.0, fp = 0.0
+        op.diffusion(un, into: diag)
+        if let wn = weight.map({ $0 + n * nx }) {
+            for i in 0..<nx { rhs[i] = 0.5 * (b[i] * b[i] + c[i] * c[i]) / wn[i] }
+        } else {
+            for i in 0..<nx { rhs[i] = 0.5 * (b[i] * b[i] + c[i] * c[i]) }
+        }
+        for i in 0..<nx {
+            let r = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i]
+            hjb += r * r
+        }
+        if let vector { for i in 0..<nx { vector[2 * (n * nx + i)] = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i] } }
+        // Transport in flux form, T_i = (1/h)[F_{i+1/2} - F_{i-1/2}] with the flux through the
+        // right face of cell i, F_{i+1/2} = m_i b_i + m_{i+1} c_{i+1} (zero through walls).
+        let last = nx - 1
+        for i in 0..<last { row[i] = mnext[i] * b[i] + mnext[i + 1] * c[i + 1] }
+        row[last] = op.periodic ? mnext[last] * b[last] + mnext[0] * c[0] : 0
+        op.diffusion(mnext, into: diag)
+        let leftWall = op.periodic ? row[last] : 0
+        for i in 0..<nx {
+            let t = (row[i] - (i == 0 ? leftWall : row[i - 1])) * inv
+            let res = (mnext[i] - mn[i]) * invDt - diag[i] - t
+            fp += res * res
+            vector?[2 * (n * nx + i) + 1] = res
+        }
+        return (hjb, fp)
+    }
+
+    /// One backward sweep of policy iteration, fused so each time row is touched while in cache:
+    /// couplings of `m^{n+1}`, the HJB step linearised at the current policy, the policy update
+    /// from the new `u^n`, and the residuals of step `n`. Call after `solveFokkerPlanck`.
+    func policyIterationBackwardSweep() -> (hjb: Double, fp: Double) {
+        applyTerminalCondition()
         let invDt = 1 / dt
         var hjb = 0.0, fp = 0.0
-        let inv = 1 / h
-        for n in 0..<nt {
-            let un = u + n * nx, next = u + (n + 1) * nx
-            let mn = m + n * nx, mnext = m + (n + 1) * nx
-            let fn = cost + n * nx
+        var n = nt - 1
+        while n >= 0 {
+            evaluateCouplings(step: n)
+            let bn = b + n * nx, cn = c + n * nx, fn = cost + n * nx
             let wn = weight.map { $0 + n * nx }
-            // Policy of (u^n, m^{n+1}) into the work rows.
-            op.policy(u: un, weight: wn, b: sub, c: sup)
-            op.diffusion(un, into: diag)
+            op.assemble(b: bn, c: cn, sub: sub, diag: diag, sup: sup)
+            let next = u + (n + 1) * nx
             if let wn {
-                for i in 0..<nx { rhs[i] = 0.5 * (sub[i] * sub[i] + sup[i] * sup[i]) / wn[i] }
+                for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) / wn[i] + fn[i] }
             } else {
-                for i in 0..<nx { rhs[i] = 0.5 * (sub[i] * sub[i] + sup[i] * sup[i]) }
+                for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) + fn[i] }
             }
-            for i in 0..<nx {
-                let r = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i]
-                hjb += r * r
-            }
-            if let vector { for i in 0..<nx { vector[2 * (n * nx + i)] = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i] } }
-            // Transport in flux form, T_i = (1/h)[F_{i+1/2} - F_{i-1/2}] with the flux through the
-            // right face of cell i, F_{i+1/2} = m_i b_i + m_{i+1} c_{i+1} (zero through walls).
-            let last = nx - 1
-            for i in 0..<last { row[i] = mnext[i] * sub[i] + mnext[i + 1] * sup[i + 1] }
-            row[last] = op.periodic ? mnext[last] * sub[last] + mnext[0] * sup[0] : 0
-            op.diffusion(mnext, into: diag)
-            let leftWall = op.periodic ? row[last] : 0
-            for i in 0..<nx {
-                let t = (row[i] - (i == 0 ? leftWall : row[i - 1])) * inv
-                let res = (mnext[i] - mn[i]) * invDt - diag[i] - t
-                fp += res * res
-                vector?[2 * (n * nx + i) + 1] = res
-            }
+            solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: u + n * nx, periodic: op.periodic)
+            op.policy(u: u + n * nx, weight: wn, b: bn, c: cn)
+            let r = squaredResiduals(step: n, b: bn, c: cn, vector: nil)
+            hjb += r.hjb
+            fp += r.fp
+            n -= 1
         }
         let scale = (h * dt).squareRoot()
         return (scale * hjb.squareRoot(), scale * fp.squareRoot())

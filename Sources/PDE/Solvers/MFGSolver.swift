@@ -64,10 +64,8 @@ enum PolicyIteration {
     ) throws -> Bool {
         for k in 1...options.maxIterations {
             s.solveFokkerPlanck()
-            s.evaluateCouplings()
-            s.solveLinearHJB()
-            s.updatePolicy()
-            let r = s.residuals(refreshCouplings: false)
+            // Couplings at the new density, HJB linearised at the policy, policy update, residuals.
+            let r = s.policyIterationBackwardSweep()
             if try MFGSolver.record(s, iteration: k, residuals: r, options: options, start: start, history: &history) {
                 return true
             }
