@@ -170,13 +170,6 @@ public final class DiscreteMFG {
 
     // MARK: - Sweeps
 
-    /// Policy of step n from `u^n` and the weights of level `n + 1`, for all n.
-    func updatePolicy() {
-        for n in 0..<nt {
-            op.policy(u: u + n * nx, weight: weight.map { $0 + n * nx }, b: b + n * nx, c: c + n * nx)
-        }
-    }
-
     /// Forward sweep: `A(b^n, c^n)^T m^{n+1} = m^n / dt`.
     func solveFokkerPlanck() {
         let invDt = 1 / dt

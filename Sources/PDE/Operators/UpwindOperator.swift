@@ -104,23 +104,6 @@ struct UpwindOperator {
         }
     }
 
-    /// Diagonals of `A^T` from those of `A`.
-    func transpose(
-        sub: UnsafePointer<Double>, sup: UnsafePointer<Double>,
-        subT: UnsafeMutablePointer<Double>, supT: UnsafeMutablePointer<Double>
-    ) {
-        let n = count
-        for i in 1..<n { subT[i] = sup[i - 1] }
-        for i in 0..<(n - 1) { supT[i] = sub[i + 1] }
-        if periodic {
-            subT[0] = sup[n - 1]
-            supT[n - 1] = sub[0]
-        } else {
-            subT[0] = 0
-            supT[n - 1] = 0
-        }
-    }
-
     /// `nu (Lap_h v)_i` for every i.
     func diffusion(_ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
         let n = count
