@@ -9,6 +9,7 @@ let package = Package(
     name: "solve-mfg",
     products: [
         .library(name: "PDE", targets: ["PDE"]),
+        .library(name: "Problems", targets: ["Problems"]),
         .executable(name: "solve-mfg", targets: ["solve-mfg"]),
     ],
     dependencies: [
@@ -20,13 +21,17 @@ let package = Package(
         .systemLibrary(name: "CLapacke", pkgConfig: "lapacke",
                        providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
         .target(name: "PDE", dependencies: ["CFFTW", "CLapacke"], swiftSettings: optimised),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .target(name: "Problems", dependencies: ["PDE"], swiftSettings: optimised),
+        .target(name: "Plots", dependencies: ["CCairo"]),
         .target(name: "Writers", swiftSettings: optimised),
         .executableTarget(
             name: "solve-mfg",
             dependencies: [
-                "PDE", "Writers",
+                "PDE", "Problems", "Writers", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Writers"], swiftSettings: optimised),
+        .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE"], swiftSettings: optimised),
     ]
 )

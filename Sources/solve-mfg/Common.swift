@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PDE
+import Problems
 
 /// Exit codes documented in `solve-mfg --help`.
 enum Exit {
@@ -14,7 +15,7 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Runs `body`, turning the library's input errors into a clear message and exit code 65.
+/// Runs `body`, turning input errors into a clear message and exit code 65.
 func reportingInputErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
@@ -22,6 +23,23 @@ func reportingInputErrors<T>(_ body: () throws -> T) throws -> T {
         if case .nonFinite = error { throw error }
         printError("error: \(error)")
         throw Exit.badData
+    } catch let CommandError.badInput(message) {
+        printError("error: \(message)")
+        throw Exit.badData
+    }
+}
+
+/// Options shared by the commands that read a problem.
+struct ProblemOptions: ParsableArguments {
+    @Argument(help: "A problem file (.toml) or the name of a catalogue problem (see `solve-mfg list`).")
+    var problem: String = "congestion-lst-1d"
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a parameter of the file, e.g. --set nu=0.02 (repeatable).", valueName: "name=value"))
+    var overrides: [String] = []
+
+    func load() throws -> ProblemFile {
+        try reportingInputErrors { try ProblemLocator.load(problem, overrides: overrides) }
     }
 }
 
@@ -31,4 +49,28 @@ extension SolverMethod: ExpressibleByArgument {}
 func progressLine(_ r: IterationReport) -> String {
     String(format: "iter %4d  hjb %9.3e  fp %9.3e  mass %.15f  min m %10.3e  %8.3f s",
            r.iteration, r.hjbResidual, r.fpResidual, r.mass, r.minDensity, r.seconds)
+}
+
+/// Solver flags; each falls back to the problem file's `[solver]` table, then to the default.
+struct SolverFlags: ParsableArguments {
+    @Option(help: "Coupled solver: policy-iteration, newton or fixed-point (default: the file's [solver] method, else policy-iteration).")
+    var solver: SolverMethod?
+
+    @Option(help: "Stop when both the HJB and FP residuals, sqrt(h dt)*|r|_2, are at most this (default 1e-10).")
+    var tolerance: Double?
+
+    @Option(help: "Largest number of iterations of the coupled solver (default 200).")
+    var maxIterations: Int?
+
+    @Option(help: "Fixed point only: damping d in (0, 1] of m <- (1-d) m + d FP(HJB(m)); 0 means fictitious play, d = 1/(k+1) (default 0.5).")
+    var damping: Double?
+
+    func options(_ file: ProblemFile) -> SolverOptions {
+        let d = SolverOptions()
+        return SolverOptions(
+            method: solver ?? file.solver.method ?? d.method,
+            tolerance: tolerance ?? file.solver.tolerance ?? d.tolerance,
+            maxIterations: maxIterations ?? file.solver.maxIterations ?? d.maxIterations,
+            damping: damping ?? file.solver.damping ?? d.damping)
+    }
 }

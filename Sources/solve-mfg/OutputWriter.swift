@@ -1,12 +1,17 @@
 import Foundation
 import PDE
+import Plots
+import Problems
 import Writers
 
 /// What was solved, as recorded in summary.json.
 struct RunDescription: Encodable {
     var problem: String
+    var file: String
     var description: String
     var source: String
+    var parameters: [String: Double]
+    var expressions: [String: String]
     var nx: Int
     var nt: Int
     var lower: Double
@@ -16,6 +21,26 @@ struct RunDescription: Encodable {
     var viscosity: Double
     var solver: String
     var tolerance: Double
+    var exactErrors: ExactErrors?
+
+    init(file: ProblemFile, nx: Int, nt: Int, solver: SolverMethod, tolerance: Double) {
+        let p = file.problem
+        problem = file.name
+        self.file = file.path
+        description = file.description
+        source = file.source
+        parameters = Dictionary(uniqueKeysWithValues: file.parameters.map { ($0.name, $0.value) })
+        expressions = file.expressions
+        self.nx = nx
+        self.nt = nt
+        lower = p.lower
+        upper = p.upper
+        boundary = p.boundary.rawValue
+        horizon = p.horizon
+        viscosity = p.viscosity
+        self.solver = solver.rawValue
+        self.tolerance = tolerance
+    }
 }
 
 /// summary.json: the run, its outcome and the residual history.
@@ -31,12 +56,15 @@ struct Summary: Encodable {
     var massDrift: Double?
     var minDensity: Double?
     var wallSeconds: Double?
+    var exactErrors: ExactErrors?
     var history: [IterationReport]
     var arrays: [String: [Int]]
+    var pictures: [String]
 }
 
 enum OutputWriter {
-    static func write(_ s: MFGSolution, _ run: RunDescription, to directory: URL) throws {
+    /// Writes arrays, history, pictures and (last) summary.json; returns the picture file names.
+    static func write(_ s: MFGSolution, _ run: RunDescription, pictures: Bool, to directory: URL) throws -> [String] {
         let grid = [s.nt + 1, s.nx]
         try NPY.write(s.x, shape: [s.nx], to: directory.appendingPathComponent("x.npy"))
         try NPY.write(s.t, shape: [s.nt + 1], to: directory.appendingPathComponent("t.npy"))
@@ -44,14 +72,39 @@ enum OutputWriter {
         try NPY.write(s.u, shape: grid, to: directory.appendingPathComponent("u.npy"))
         try NPY.write(s.control, shape: grid, to: directory.appendingPathComponent("alpha.npy"))
         try writeHistory(s.history, to: directory)
+        let names = pictures ? try drawPictures(s, run, to: directory) : []
         let last = s.final
         let summary = Summary(
             run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
             hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
-            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, history: s.history,
-            arrays: ["x": [s.nx], "t": [s.nt + 1], "m": grid, "u": grid, "alpha": grid])
+            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds,
+            exactErrors: run.exactErrors, history: s.history,
+            arrays: ["x": [s.nx], "t": [s.nt + 1], "m": grid, "u": grid, "alpha": grid], pictures: names)
         // Written last: its presence marks a complete output directory.
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
+        return names
+    }
+
+    static func drawPictures(_ s: MFGSolution, _ run: RunDescription, to directory: URL) throws -> [String] {
+        let name = run.problem
+        try Figures.heatMap(s.m, x: s.x, y: s.t, title: "\(name): density m(t, x)", xLabel: "x", yLabel: "t",
+                            colorLabel: "m", to: directory.appendingPathComponent("density.png"))
+        try Figures.heatMap(s.u, x: s.x, y: s.t, title: "\(name): value function u(t, x)", xLabel: "x", yLabel: "t",
+                            colorLabel: "u", to: directory.appendingPathComponent("value.png"))
+        let levels = Array(Set([0, s.nt / 4, s.nt / 2, 3 * s.nt / 4, s.nt])).sorted()
+        let snapshots = levels.enumerated().map { k, n in
+            Series(label: String(format: "t = %.3g", s.t[n]), x: s.x, y: Array(s.row(s.m, n)),
+                   color: Figures.palette[k % Figures.palette.count])
+        }
+        try Figures.linePlot(snapshots, title: "\(name): density snapshots", xLabel: "x", yLabel: "m(t, x)",
+                             logY: false, to: directory.appendingPathComponent("snapshots.png"))
+        let iterations = s.history.map { Double($0.iteration) }
+        try Figures.linePlot(
+            [Series(label: "HJB residual", x: iterations, y: s.history.map(\.hjbResidual), color: Figures.palette[0]),
+             Series(label: "FP residual", x: iterations, y: s.history.map(\.fpResidual), color: Figures.palette[1])],
+            title: "\(name): convergence of \(run.solver)", xLabel: "iteration", yLabel: "residual sqrt(h dt) |r|",
+            logY: true, to: directory.appendingPathComponent("convergence.png"))
+        return ["density.png", "value.png", "snapshots.png", "convergence.png"]
     }
 
     static func writeDiagnostics(_ run: RunDescription, history: [IterationReport], failure: String, to directory: URL) throws {
@@ -59,7 +112,7 @@ enum OutputWriter {
         let summary = Summary(
             run: run, converged: false, failure: failure, iterations: history.count, residual: nil, hjbResidual: nil,
             fpResidual: nil, mass: nil, massDrift: nil, minDensity: nil, wallSeconds: history.last?.seconds,
-            history: history, arrays: [:])
+            exactErrors: nil, history: history, arrays: [:], pictures: [])
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
     }
 

@@ -55,11 +55,11 @@ public enum Catalogue {
         return MFGProblem(
             name: "lq-1d", lower: -L, upper: L, boundary: .reflecting, horizon: T, viscosity: nu,
             coupling: FieldFunction(
-                usesDensity: false, usesMean: true, value: { x, _, mu in 0.5 * q * (x - s * mu) * (x - s * mu) },
-                derivativeInDensity: { _, _, _ in 0 }, derivativeInMean: { x, _, mu in -q * s * (x - s * mu) }),
+                usesDensity: false, usesMean: true, value: { _, x, _, mu in 0.5 * q * (x - s * mu) * (x - s * mu) },
+                derivativeInDensity: { _, _, _, _ in 0 }, derivativeInMean: { _, x, _, mu in -q * s * (x - s * mu) }),
             terminalCost: FieldFunction(
-                usesDensity: false, usesMean: true, value: { x, _, mu in 0.5 * c * (x - sT * mu) * (x - sT * mu) },
-                derivativeInDensity: { _, _, _ in 0 }, derivativeInMean: { x, _, mu in -c * sT * (x - sT * mu) }),
+                usesDensity: false, usesMean: true, value: { _, x, _, mu in 0.5 * c * (x - sT * mu) * (x - sT * mu) },
+                derivativeInDensity: { _, _, _, _ in 0 }, derivativeInMean: { _, x, _, mu in -c * sT * (x - sT * mu) }),
             initialDensity: { x in exp(-(x - mean0) * (x - mean0) / (2 * var0)) },
             defaultNx: 200, defaultNt: 100)
     }

@@ -64,9 +64,10 @@ public final class DiscreteMFG {
         xs.initialize(from: x, count: nx)
         potential = .allocate(capacity: nx)
         for i in 0..<nx { potential[i] = problem.potential?(x[i]) ?? 0 }
-        if !problem.coupling.usesDensity && !problem.coupling.usesMean {
+        let f = problem.coupling
+        if !f.usesDensity && !f.usesMean && !f.usesTime {
             let s = UnsafeMutablePointer<Double>.allocate(capacity: nx)
-            for i in 0..<nx { s[i] = problem.coupling.value(x[i], 0, 0) + potential[i] }
+            for i in 0..<nx { s[i] = f.value(0, x[i], 0, 0) + potential[i] }
             staticCoupling = s
         } else {
             staticCoupling = nil
@@ -150,7 +151,8 @@ public final class DiscreteMFG {
             out.update(from: s, count: nx)
         } else {
             let mu = f.usesMean ? mean(level) : 0
-            for i in 0..<nx { out[i] = f.value(xs[i], level[i], mu) + potential[i] }
+            f.evaluate(t: Double(n + 1) * dt, x: xs, m: level, mean: mu, into: out, count: nx)
+            for i in 0..<nx { out[i] += potential[i] }
         }
         if let w = weight {
             let wo = w + n * nx
@@ -165,7 +167,7 @@ public final class DiscreteMFG {
         let level = m + nt * nx
         let mu = g.usesMean ? mean(level) : 0
         let out = u + nt * nx
-        for i in 0..<nx { out[i] = g.value(xs[i], level[i], mu) }
+        g.evaluate(t: time.horizon, x: xs, m: level, mean: mu, into: out, count: nx)
     }
 
     // MARK: - Sweeps

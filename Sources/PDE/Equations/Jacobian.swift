@@ -21,6 +21,7 @@ extension DiscreteMFG {
             let un = u + n * nx, mnext = m + (n + 1) * nx
             let wn = weight.map { $0 + n * nx }
             let meanNext = f.usesMean ? mean(mnext) : 0
+            let tNext = Double(n + 1) * dt
 
             // HJB rows, derivative in u^n: the linearised upwind operator A(b, c).
             op.policy(u: un, weight: wn, b: subT, c: supT)
@@ -34,9 +35,9 @@ extension DiscreteMFG {
                 let (q1, q2) = op.differences(un, i)
                 let beta = min(q1, 0), gamma = max(q2, 0)
                 let dg = 0.5 * ham.weightDerivative(mnext[i]) * (beta * beta + gamma * gamma)
-                J.add(r, mIndex(n + 1, i), dg - f.densityDerivative(xs[i], mnext[i], meanNext))
+                J.add(r, mIndex(n + 1, i), dg - f.densityDerivative(tNext, xs[i], mnext[i], meanNext))
                 if f.usesMean {
-                    let dmean = f.meanDerivative(xs[i], mnext[i], meanNext)
+                    let dmean = f.meanDerivative(tNext, xs[i], mnext[i], meanNext)
                     for j in 0..<nx { J.add(r, mIndex(n + 1, j), -dmean * h * xs[j]) }
                 }
                 // Derivative in u^{n+1}, or through u^Nt = G(x, m^Nt, mean^Nt) in m^Nt.
@@ -44,9 +45,9 @@ extension DiscreteMFG {
                     J.add(r, uIndex(n + 1, i), -invDt)
                 } else {
                     let meanT = g.usesMean ? mean(mnext) : 0
-                    J.add(r, mIndex(nt, i), -invDt * g.densityDerivative(xs[i], mnext[i], meanT))
+                    J.add(r, mIndex(nt, i), -invDt * g.densityDerivative(time.horizon, xs[i], mnext[i], meanT))
                     if g.usesMean {
-                        let dmean = g.meanDerivative(xs[i], mnext[i], meanT)
+                        let dmean = g.meanDerivative(time.horizon, xs[i], mnext[i], meanT)
                         for j in 0..<nx { J.add(r, mIndex(nt, j), -invDt * dmean * h * xs[j]) }
                     }
                 }

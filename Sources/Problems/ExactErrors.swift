@@ -1,0 +1,52 @@
+import PDE
+
+/// Errors of a discrete solution against a file's `[exact]` fields.
+///
+/// - `density_l1`: `max_n sum_i h |m^n_i - m*(t_n, x_i)|` (the exact density is compared as given);
+/// - `density_max`: `max_{n,i} |m - m*|`;
+/// - `value_max`, `control_max`: `max |u - u*|`, `max |alpha - alpha*|` over the points where the
+///   population is (exact density at least 1% of its maximum at that time, when `[exact] density` is
+///   given; everywhere otherwise), at `t_n` for `n < Nt` (the control of row n is that of step n).
+public struct ExactErrors: Sendable, Codable, Equatable {
+    public var densityL1: Double?
+    public var densityMax: Double?
+    public var valueMax: Double?
+    public var controlMax: Double?
+
+    public init(_ s: MFGSolution, exact: ExactSolution) {
+        let nx = s.nx, h = s.x[1] - s.x[0]
+        var l1 = 0.0, dmax = 0.0, vmax = 0.0, cmax = 0.0
+        var mask = [Bool](repeating: true, count: nx)
+        var reference = [Double](repeating: 0, count: nx)
+        for n in 0...s.nt {
+            let t = s.t[n]
+            if let d = exact.density {
+                var row = 0.0, top = 0.0
+                for i in 0..<nx {
+                    reference[i] = d.value(x: s.x[i], t: t)
+                    top = max(top, reference[i])
+                    let e = abs(s.m[n * nx + i] - reference[i])
+                    row += e * h
+                    dmax = max(dmax, e)
+                }
+                l1 = max(l1, row)
+                for i in 0..<nx { mask[i] = reference[i] >= 0.01 * top }
+            }
+            guard n < s.nt else { continue }
+            for i in 0..<nx where mask[i] {
+                if let v = exact.value { vmax = max(vmax, abs(s.u[n * nx + i] - v.value(x: s.x[i], t: t))) }
+                if let c = exact.control { cmax = max(cmax, abs(s.control[n * nx + i] - c.value(x: s.x[i], t: t))) }
+            }
+        }
+        densityL1 = exact.density == nil ? nil : l1
+        densityMax = exact.density == nil ? nil : dmax
+        valueMax = exact.value == nil ? nil : vmax
+        controlMax = exact.control == nil ? nil : cmax
+    }
+
+    /// The errors present, by name, in a fixed order.
+    public var named: [(String, Double)] {
+        [("density_l1", densityL1), ("density_max", densityMax), ("value_max", valueMax), ("control_max", controlMax)]
+            .compactMap { name, v in v.map { (name, $0) } }
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import PDE
+
+/// Closed-form solution fields from a file's `[exact]` table, functions of `(t, x)`.
+public struct ExactSolution: Sendable {
+    public let density: CompiledExpression?
+    public let value: CompiledExpression?
+    public let control: CompiledExpression?
+    public var isEmpty: Bool { density == nil && value == nil && control == nil }
+}
+
+/// A problem file (`problems/*.toml`), parsed, checked and compiled. Format: docs/problem-files.md.
+public struct ProblemFile: Sendable {
+    public let path: String
+    public let name: String
+    public let description: String
+    public let source: String
+    /// Parameters in file order, after `--set` overrides.
+    public let parameters: [(name: String, value: Double)]
+    public let problem: MFGProblem
+    public let exact: ExactSolution
+    /// The source text of every expression field, keyed `table.key`.
+    public let expressions: [String: String]
+    /// Solver settings from the optional `[solver]` table (command-line flags override them).
+    public let solver: SolverDefaults
+
+    /// The `[solver]` table: a problem author's choice of solver and settings.
+    public struct SolverDefaults: Sendable {
+        public var method: SolverMethod?
+        public var tolerance: Double?
+        public var maxIterations: Int?
+        public var damping: Double?
+    }
+
+    /// The tables and keys a problem file may have (`parameters` and `definitions` take any names).
+    public static let schema: [String: [String]] = [
+        "": ["name", "description", "source"],
+        "parameters": [], "definitions": [],
+        "domain": ["x", "boundary"],
+        "time": ["horizon"],
+        "dynamics": ["viscosity", "hamiltonian", "kappa", "alpha"],
+        "costs": ["running", "potential", "terminal"],
+        "initial": ["density"],
+        "discretisation": ["nx", "nt"],
+        "exact": ["density", "value", "control"],
+        "solver": ["method", "tolerance", "max_iterations", "damping"],
+    ]
+
+    public static func load(path: String, overrides: [String: Double] = [:]) throws -> ProblemFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ProblemFileError(path: path, line: nil, field: nil, message: "cannot read the file (\(error.localizedDescription))")
+        }
+        return try parse(text, path: path, overrides: overrides)
+    }
+
+    public static func parse(_ text: String, path: String, overrides: [String: Double] = [:]) throws -> ProblemFile {
+        let tables: [TOMLTable]
+        do { tables = try TOMLReader.parse(text) } catch let e as TOMLError {
+            throw ProblemFileError(path: path, line: e.line, field: nil, message: e.message)
+        }
+        var reader = Reader(path: path, tables: tables)
+        try reader.checkSchema()
+        return try reader.build(overrides: overrides)
+    }
+}
+
+/// Turns TOML tables into a problem, with errors that name file, line and field.
+struct Reader {
+    let path: String
+    let tables: [TOMLTable]
+
+    func table(_ name: String) -> TOMLTable? { tables.first { $0.name == name } }
+
+    func fail(_ entry: TOMLEntry?, _ table: String, _ message: String) -> ProblemFileError {
+        let field = entry.map { table.isEmpty ? $0.key : "[\(table)] \($0.key)" }
+        return ProblemFileError(path: path, line: entry?.line, field: field, message: message)
+    }
+
+    func checkSchema() throws {
+        let known = ProblemFile.schema
+        for t in tables {
+            guard let keys = known[t.name] else {
+                let hint = closest(t.name, among: known.keys.filter { !$0.isEmpty }).map { " (did you mean [\($0)]?)" } ?? ""
+                throw ProblemFileError(
+                    path: path, line: t.line, field: "[\(t.name)]",
+                    message: "unknown table\(hint); tables: " + known.keys.filter { !$0.isEmpty }.sorted().map { "[\($0)]" }.joined(separator: " "))
+            }
+            guard !keys.isEmpty else { continue }
+            for e in t.entries where !keys.contains(e.key) {
+                let hint = closest(e.key, among: keys).map { " (did you mean '\($0)'?)" } ?? ""
+                let place = t.name.isEmpty ? "at the top of the file" : "in [\(t.name)]"
+                throw fail(e, t.name, "unknown key\(hint); valid keys \(place): \(keys.joined(separator: ", "))")
+            }
+        }
+    }
+
+    func required(_ table: String, _ key: String) throws -> TOMLEntry {
+        guard let e = self.table(table)?[key] else {
+            let place = table.isEmpty ? "at the top of the file" : "in [\(table)]"
+            throw ProblemFileError(path: path, line: self.table(table)?.line, field: table.isEmpty ? key : "[\(table)] \(key)",
+                                   message: "missing; add `\(key) = ...` \(place)")
+        }
+        return e
+    }
+
+    func string(_ e: TOMLEntry, _ table: String) throws -> String {
+        guard case let .string(s) = e.value else { throw fail(e, table, "expected a string in quotes, found \(e.value.kind)") }
+        return s
+    }
+
+    func integer(_ e: TOMLEntry, _ table: String, minimum: Int) throws -> Int {
+        guard case let .number(v, true) = e.value, let n = Int(exactly: v) else {
+            throw fail(e, table, "expected an integer, found \(e.value.kind)")
+        }
+        guard n >= minimum else { throw fail(e, table, "must be at least \(minimum), got \(n)") }
+        return n
+    }
+
+    /// A field written as an expression string (or, for constants, a plain number).
+    func expression(_ e: TOMLEntry, _ table: String, _ scope: ExpressionScope) throws -> (Expression, String) {
+        let text: String
+        switch e.value {
+        case let .string(s): text = s
+        case let .number(v, _): text = "\(v)"
+        default: throw fail(e, table, "expected an expression in quotes or a number, found \(e.value.kind)")
+        }
+        do {
+            return (try ExpressionParser.parse(text, scope: scope), text)
+        } catch let error as ExpressionError {
+            throw fail(e, table, "in \"\(text)\", \(error)")
+        }
+    }
+
+    /// A constant: a number or an expression of the parameters.
+    func constant(_ e: TOMLEntry, _ table: String, _ scope: ExpressionScope) throws -> Double {
+        let (ex, text) = try expression(e, table, ExpressionScope(variables: [], parameters: scope.parameters))
+        guard case let .constant(v) = ex, v.isFinite else {
+            throw fail(e, table, "\"\(text)\" must evaluate to a finite number")
+        }
+        return v
+    }
+
+    static let reserved: Set<String> = Set(Variable.allCases.map(\.rawValue) + ["pi"]
+        + Array(ExpressionScope.unaryNames.keys) + Array(ExpressionScope.binaryNames.keys))
+
+    func build(overrides: [String: Double]) throws -> ProblemFile {
+        // Parameters, then overrides.
+        var parameters: [(name: String, value: Double)] = []
+        var scope = ExpressionScope(variables: [])
+        for e in table("parameters")?.entries ?? [] {
+            guard !Self.reserved.contains(e.key) else {
+                throw fail(e, "parameters", "'\(e.key)' is reserved (a variable or function name); choose another name")
+            }
+            guard case let .number(v, _) = e.value else {
+                throw fail(e, "parameters", "expected a number, found \(e.value.kind) (parameters are numbers; use [definitions] for formulas)")
+            }
+            parameters.append((e.key, v))
+            scope.parameters[e.key] = v
+        }
+        for (name, v) in overrides {
+            guard let index = parameters.firstIndex(where: { $0.name == name }) else {
+                let names = parameters.map(\.name)
+                let hint = closest(name, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+                throw ProblemFileError(path: path, line: nil, field: "--set \(name)",
+                                       message: "the file has no parameter '\(name)'\(hint); parameters: \(names.joined(separator: ", "))")
+            }
+            parameters[index].value = v
+            scope.parameters[name] = v
+        }
+        var expressions: [String: String] = [:]
+        // Definitions, in file order, functions of t and x.
+        for e in table("definitions")?.entries ?? [] {
+            guard !Self.reserved.contains(e.key), scope.parameters[e.key] == nil else {
+                throw fail(e, "definitions", "'\(e.key)' is already a parameter, variable or function name")
+            }
+            var local = scope
+            local.variables = [.t, .x]
+            let (ex, text) = try expression(e, "definitions", local)
+            scope.definitions[e.key] = ex
+            expressions["definitions.\(e.key)"] = text
+        }
+
+        let name = try string(try required("", "name"), "")
+        let description = try table("")?["description"].map { try string($0, "") } ?? ""
+        let source = try table("")?["source"].map { try string($0, "") } ?? ""
+
+        // Domain.
+        let xEntry = try required("domain", "x")
+        guard case let .array(bounds) = xEntry.value, bounds.count == 2 else {
+            throw fail(xEntry, "domain", "expected the interval as [lower, upper]")
+        }
+        var ends: [Double] = []
+        for b in bounds {
+            let e = TOMLEntry(key: "x", value: b, line: xEntry.line)
+            ends.append(try constant(e, "domain", scope))
+        }
+        guard ends[0] < ends[1] else {
+            throw fail(xEntry, "domain", "the interval [\(ends[0]), \(ends[1])] is empty; write [lower, upper] with lower < upper")
+        }
+        let boundaryEntry = try required("domain", "boundary")
+        let boundaryName = try string(boundaryEntry, "domain")
+        guard let boundary = Boundary(rawValue: boundaryName) else {
+            throw fail(boundaryEntry, "domain", "unknown boundary '\(boundaryName)'; use \"periodic\" or \"reflecting\"")
+        }
+
+        // Time and dynamics.
+        let horizonEntry = try required("time", "horizon")
+        let horizon = try constant(horizonEntry, "time", scope)
+        guard horizon > 0 else { throw fail(horizonEntry, "time", "the horizon T must be > 0, got \(horizon)") }
+        let nuEntry = try required("dynamics", "viscosity")
+        let nu = try constant(nuEntry, "dynamics", scope)
+        guard nu >= 0 else {
+            throw fail(nuEntry, "dynamics", "the viscosity nu = sigma^2/2 must be >= 0, got \(nu)")
+        }
+        var hamiltonian = Hamiltonian.quadratic
+        if let hEntry = table("dynamics")?["hamiltonian"] {
+            switch try string(hEntry, "dynamics") {
+            case "quadratic": break
+            case "congestion":
+                let kEntry = try required("dynamics", "kappa"), aEntry = try required("dynamics", "alpha")
+                let kappa = try constant(kEntry, "dynamics", scope), alpha = try constant(aEntry, "dynamics", scope)
+                guard kappa >= 0 else { throw fail(kEntry, "dynamics", "kappa must be >= 0, got \(kappa)") }
+                guard alpha >= 0 else { throw fail(aEntry, "dynamics", "alpha must be >= 0, got \(alpha)") }
+                hamiltonian = try .congestion(kappa: kappa, alpha: alpha)
+            case let other:
+                throw fail(hEntry, "dynamics", "unknown Hamiltonian '\(other)'; use \"quadratic\" (|p|^2/2) or \"congestion\" (|p|^2/(2(1+kappa m)^alpha))")
+            }
+        } else if let stray = table("dynamics")?["kappa"] ?? table("dynamics")?["alpha"] {
+            throw fail(stray, "dynamics", "kappa and alpha need hamiltonian = \"congestion\"")
+        }
+
+        // Costs.
+        func field(_ table: String, _ key: String, _ variables: Set<Variable>) throws -> Expression? {
+            guard let e = self.table(table)?[key] else { return nil }
+            var local = scope
+            local.variables = variables
+            let (ex, text) = try expression(e, table, local)
+            expressions["\(table).\(key)"] = text
+            return ex
+        }
+        let running = try field("costs", "running", [.t, .x, .m, .mean]) ?? .constant(0)
+        let potential = try field("costs", "potential", [.t, .x]) ?? .constant(0)
+        let terminal = try field("costs", "terminal", [.x, .m, .mean]) ?? .constant(0)
+        _ = try required("initial", "density")
+        let m0 = try field("initial", "density", [.x]) ?? .constant(0)
+        let exact = ExactSolution(
+            density: try field("exact", "density", [.t, .x]).map(CompiledExpression.init),
+            value: try field("exact", "value", [.t, .x]).map(CompiledExpression.init),
+            control: try field("exact", "control", [.t, .x]).map(CompiledExpression.init))
+
+        let nx = try table("discretisation")?["nx"].map { try integer($0, "discretisation", minimum: 4) } ?? 200
+        let nt = try table("discretisation")?["nt"].map { try integer($0, "discretisation", minimum: 1) } ?? 100
+        let initial = CompiledExpression(m0)
+        let problem = MFGProblem(
+            name: name, lower: ends[0], upper: ends[1], boundary: boundary, horizon: horizon, viscosity: nu,
+            hamiltonian: hamiltonian,
+            coupling: Self.fieldFunction(Expression.binary(.add, running, potential).simplified()),
+            terminalCost: Self.fieldFunction(terminal),
+            initialDensity: { x in initial.value(x: x) }, defaultNx: nx, defaultNt: nt)
+        var solver = ProblemFile.SolverDefaults()
+        if let t = table("solver") {
+            if let e = t["method"] {
+                let name = try string(e, "solver")
+                guard let m = SolverMethod(rawValue: name) else {
+                    throw fail(e, "solver", "unknown method '\(name)'; use " + SolverMethod.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+                }
+                solver.method = m
+            }
+            if let e = t["tolerance"] {
+                let v = try constant(e, "solver", scope)
+                guard v > 0 else { throw fail(e, "solver", "the tolerance must be > 0, got \(v)") }
+                solver.tolerance = v
+            }
+            if let e = t["max_iterations"] { solver.maxIterations = try integer(e, "solver", minimum: 1) }
+            if let e = t["damping"] {
+                let v = try constant(e, "solver", scope)
+                guard v >= 0, v <= 1 else { throw fail(e, "solver", "the damping must lie in [0, 1], got \(v)") }
+                solver.damping = v
+            }
+        }
+        return ProblemFile(
+            path: path, name: name, description: description, source: source, parameters: parameters,
+            problem: problem, exact: exact, expressions: expressions, solver: solver)
+    }
+
+    /// A compiled cost with its exact partial derivatives in m and mean.
+    static func fieldFunction(_ e: Expression) -> FieldFunction {
+        let f = CompiledExpression(e)
+        let dm = CompiledExpression(e.derivative(.m)), dmean = CompiledExpression(e.derivative(.mean))
+        let v = e.variables
+        return FieldFunction(
+            usesDensity: v.contains(.m), usesMean: v.contains(.mean), usesTime: v.contains(.t),
+            value: { t, x, m, mean in f.value(x: x, t: t, m: m, mean: mean) },
+            derivativeInDensity: { t, x, m, mean in dm.value(x: x, t: t, m: m, mean: mean) },
+            derivativeInMean: { t, x, m, mean in dmean.value(x: x, t: t, m: m, mean: mean) },
+            row: { t, x, m, mean, out, count in f.evaluate(t: t, x: x, m: m, mean: mean, into: out, count: count) })
+    }
+}
