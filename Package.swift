@@ -25,13 +25,14 @@ let package = Package(
         .target(name: "Problems", dependencies: ["PDE"], swiftSettings: optimised),
         .target(name: "Plots", dependencies: ["CCairo"]),
         .target(name: "Writers", swiftSettings: optimised),
+        .target(name: "Reports", dependencies: ["PDE", "Problems", "Writers", "Plots"]),
         .executableTarget(
             name: "solve-mfg",
             dependencies: [
-                "PDE", "Problems", "Writers", "Plots",
+                "PDE", "Problems", "Writers", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Writers"], swiftSettings: optimised),
-        .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE"], swiftSettings: optimised),
+        .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE", "Reports", "Writers"], swiftSettings: optimised),
     ]
 )

@@ -36,7 +36,7 @@ public struct ProblemFile: Sendable {
     public static let schema: [String: [String]] = [
         "": ["name", "description", "source"],
         "parameters": [], "definitions": [],
-        "domain": ["x", "boundary"],
+        "domain": ["x", "boundary", "exit_left", "exit_right"],
         "time": ["horizon"],
         "dynamics": ["viscosity", "hamiltonian", "kappa", "alpha"],
         "costs": ["running", "potential", "terminal"],
@@ -206,6 +206,15 @@ struct Reader {
             throw fail(boundaryEntry, "domain", "unknown boundary '\(boundaryName)'; use \"periodic\" or \"reflecting\"")
         }
 
+        var exits: [Double?] = [nil, nil]
+        for (k, key) in ["exit_left", "exit_right"].enumerated() {
+            guard let e = table("domain")?[key] else { continue }
+            guard boundary == .reflecting else {
+                throw fail(e, "domain", "exits need boundary = \"reflecting\" (a bounded domain), not \"\(boundaryName)\"")
+            }
+            exits[k] = try constant(e, "domain", scope)
+        }
+
         // Time and dynamics.
         let horizonEntry = try required("time", "horizon")
         let horizon = try constant(horizonEntry, "time", scope)
@@ -259,7 +268,8 @@ struct Reader {
             hamiltonian: hamiltonian,
             coupling: Self.fieldFunction(Expression.binary(.add, running, potential).simplified()),
             terminalCost: Self.fieldFunction(terminal),
-            initialDensity: { x in initial.value(x: x) }, defaultNx: nx, defaultNt: nt)
+            initialDensity: { x in initial.value(x: x) }, leftExit: exits[0], rightExit: exits[1],
+            defaultNx: nx, defaultNt: nt)
         var solver = ProblemFile.SolverDefaults()
         if let t = table("solver") {
             if let e = t["method"] {

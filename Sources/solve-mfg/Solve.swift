@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PDE
 import Problems
+import Reports
 import Writers
 
 struct Solve: ParsableCommand {

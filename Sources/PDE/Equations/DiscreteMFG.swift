@@ -57,7 +57,8 @@ public final class DiscreteMFG {
         self.nx = nx
         self.nt = nt
         op = UpwindOperator(count: nx, h: grid.spacing, dt: time.step, nu: problem.viscosity,
-                            periodic: problem.boundary == .periodic)
+                            periodic: problem.boundary == .periodic, leftExit: problem.leftExit,
+                            rightExit: problem.rightExit)
         solver = TridiagonalSolver(count: nx)
         x = grid.points
         xs = .allocate(capacity: nx)
@@ -199,6 +200,7 @@ public final class DiscreteMFG {
             } else {
                 for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) + fn[i] }
             }
+            op.addExitTerms(b: bn, c: cn, rhs: rhs)
             solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: u + n * nx, periodic: op.periodic)
             n -= 1
         }
@@ -224,6 +226,7 @@ public final class DiscreteMFG {
                     let wi = wn?[i] ?? 1
                     rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) / wi + fn[i]
                 }
+                op.addExitTerms(b: bn, c: cn, rhs: rhs)
                 solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: row, periodic: op.periodic)
                 var change = 0.0, size = 0.0
                 for i in 0..<nx {
@@ -278,7 +281,7 @@ public final class DiscreteMFG {
         let mn = m + n * nx, mnext = m + (n + 1) * nx
         let fn = cost + n * nx
         var hjb = 0.0, fp = 0.0
-        op.diffusion(un, into: diag)
+        op.diffusion(un, into: diag, density: false)
         if let wn = weight.map({ $0 + n * nx }) {
             for i in 0..<nx { rhs[i] = 0.5 * (b[i] * b[i] + c[i] * c[i]) / wn[i] }
         } else {
@@ -290,12 +293,13 @@ public final class DiscreteMFG {
         }
         if let vector { for i in 0..<nx { vector[2 * (n * nx + i)] = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i] } }
         // Transport in flux form, T_i = (1/h)[F_{i+1/2} - F_{i-1/2}] with the flux through the
-        // right face of cell i, F_{i+1/2} = m_i b_i + m_{i+1} c_{i+1} (zero through walls).
+        // right face of cell i, F_{i+1/2} = m_i b_i + m_{i+1} c_{i+1} (zero through walls; at an
+        // exit the ghost density is 0).
         let last = nx - 1
         for i in 0..<last { row[i] = mnext[i] * b[i] + mnext[i + 1] * c[i + 1] }
-        row[last] = op.periodic ? mnext[last] * b[last] + mnext[0] * c[0] : 0
-        op.diffusion(mnext, into: diag)
-        let leftWall = op.periodic ? row[last] : 0
+        row[last] = op.periodic ? mnext[last] * b[last] + mnext[0] * c[0] : (op.rightExit != nil ? mnext[last] * b[last] : 0)
+        op.diffusion(mnext, into: diag, density: true)
+        let leftWall = op.periodic ? row[last] : (op.leftExit != nil ? mnext[0] * c[0] : 0)
         for i in 0..<nx {
             let t = (row[i] - (i == 0 ? leftWall : row[i - 1])) * inv
             let res = (mnext[i] - mn[i]) * invDt - diag[i] - t
@@ -324,6 +328,7 @@ public final class DiscreteMFG {
             } else {
                 for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) + fn[i] }
             }
+            op.addExitTerms(b: bn, c: cn, rhs: rhs)
             solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: u + n * nx, periodic: op.periodic)
             op.policy(u: u + n * nx, weight: wn, b: bn, c: cn)
             let r = squaredResiduals(step: n, b: bn, c: cn, vector: nil)
@@ -347,8 +352,14 @@ public final class DiscreteMFG {
             let level = m + n * nx
             for i in 0..<nx { s += level[i] }
             if n > 0 { for i in 0..<nx { minimum = min(minimum, level[i]) } }
+            let previous = last
             last = s * h
-            drift = max(drift, abs(last - reference) / reference)
+            if problem.hasExit {
+                // Mass may only leave: report the largest increase from one level to the next.
+                drift = max(drift, (last - previous) / reference)
+            } else {
+                drift = max(drift, abs(last - reference) / reference)
+            }
         }
         return (last, drift, minimum)
     }

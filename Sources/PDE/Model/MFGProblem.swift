@@ -20,6 +20,10 @@ public struct MFGProblem: Sendable {
     public var terminalCost: FieldFunction
     /// Initial density, normalised on the grid so that `sum_i h m0_i = 1`.
     public var initialDensity: @Sendable (Double) -> Double
+    /// Exits (absorbing boundaries) on a non-periodic domain: the exit cost paid on reaching the
+    /// left or right end (`nil`: a reflecting wall). At an exit `u = cost` and `m = 0`; mass leaves.
+    public var leftExit: Double?
+    public var rightExit: Double?
     /// Default discretisation.
     public var defaultNx: Int
     public var defaultNt: Int
@@ -28,8 +32,11 @@ public struct MFGProblem: Sendable {
         name: String, lower: Double, upper: Double, boundary: Boundary, horizon: Double,
         viscosity: Double, hamiltonian: Hamiltonian = .quadratic, coupling: FieldFunction = .zero,
         potential: (@Sendable (Double) -> Double)? = nil, terminalCost: FieldFunction = .zero,
-        initialDensity: @escaping @Sendable (Double) -> Double, defaultNx: Int = 200, defaultNt: Int = 200
+        initialDensity: @escaping @Sendable (Double) -> Double, leftExit: Double? = nil, rightExit: Double? = nil,
+        defaultNx: Int = 200, defaultNt: Int = 200
     ) {
+        self.leftExit = leftExit
+        self.rightExit = rightExit
         self.name = name
         self.lower = lower
         self.upper = upper
@@ -45,8 +52,18 @@ public struct MFGProblem: Sendable {
         self.defaultNt = defaultNt
     }
 
+    /// True when mass can leave through an exit.
+    public var hasExit: Bool { leftExit != nil || rightExit != nil }
+
     /// Checks the parameters that do not depend on the grid.
     public func validate() throws {
+        if hasExit && boundary == .periodic {
+            throw MFGError.invalidParameter(
+                field: "exits", value: "on a periodic domain", fix: "exits need a reflecting (bounded) domain")
+        }
+        for cost in [leftExit, rightExit].compactMap({ $0 }) where !cost.isFinite {
+            throw MFGError.invalidParameter(field: "exit cost", value: "\(cost)", fix: "the exit cost must be finite")
+        }
         guard viscosity.isFinite, viscosity >= 0 else {
             throw MFGError.invalidParameter(
                 field: "viscosity", value: "\(viscosity)",

@@ -7,20 +7,24 @@
 ///
 /// and the Fokker-Planck step matrix is exactly its transpose `A^T`.
 /// Reflecting walls use ghost values `u_{-1} = u_0`, `u_n = u_{n-1}` (so `D-u_0 = D+u_{n-1} = 0`).
+/// An exit uses the ghost values `u = exit cost` and `m = 0`: its ghost column of `A` moves to the
+/// right-hand side of the HJB step and is simply absent from the FP step, so mass flows out.
 struct UpwindOperator {
     let count: Int
     let h: Double
     let dt: Double
     let nu: Double
     let periodic: Bool
+    var leftExit: Double? = nil
+    var rightExit: Double? = nil
 
     /// One-sided differences `(D+u_i, D-u_i)` with the boundary convention.
     @inline(__always)
     func differences(_ u: UnsafePointer<Double>, _ i: Int) -> (forward: Double, backward: Double) {
         let n = count
         let right: Double, left: Double
-        if i == n - 1 { right = periodic ? u[0] : u[i] } else { right = u[i + 1] }
-        if i == 0 { left = periodic ? u[n - 1] : u[0] } else { left = u[i - 1] }
+        if i == n - 1 { right = periodic ? u[0] : (rightExit ?? u[i]) } else { right = u[i + 1] }
+        if i == 0 { left = periodic ? u[n - 1] : (leftExit ?? u[0]) } else { left = u[i - 1] }
         return ((right - u[i]) / h, (u[i] - left) / h)
     }
 
@@ -65,12 +69,21 @@ struct UpwindOperator {
             sup[i] = -d + b[i] * inv
         }
         if !periodic {
-            // Ghost cells: the wall neighbour is the cell itself.
-            diag[0] += sub[0]
+            // Walls: the ghost neighbour is the cell itself. Exits: the ghost is known (exitTerms).
+            if leftExit == nil { diag[0] += sub[0] }
             sub[0] = 0
-            diag[n - 1] += sup[n - 1]
+            if rightExit == nil { diag[n - 1] += sup[n - 1] }
             sup[n - 1] = 0
         }
+    }
+
+    /// The exit ghost values times their coefficients in `A`, moved to the HJB right-hand side:
+    /// `rhs[0] += (nu/h^2 + c_0/h) g_left`, `rhs[n-1] += (nu/h^2 - b_{n-1}/h) g_right`.
+    @inline(__always)
+    func addExitTerms(b: UnsafePointer<Double>, c: UnsafePointer<Double>, rhs: UnsafeMutablePointer<Double>) {
+        let d = nu / (h * h)
+        if let g = leftExit { rhs[0] += (d + c[0] / h) * g }
+        if let g = rightExit { rhs[count - 1] += (d - b[count - 1] / h) * g }
     }
 
     /// The three diagonals of `A^T` directly: `subT[i] = A[i-1][i]`, `supT[i] = A[i+1][i]`.
@@ -96,30 +109,24 @@ struct UpwindOperator {
             sub[0] = -d + b[n - 1] * inv
             sup[n - 1] = -d - c[0] * inv
         } else {
-            // Ghost cells: A's wall rows lose their outer neighbour, which moves to the diagonal.
-            diag[0] -= d + c[0] * inv
-            diag[n - 1] -= d - b[n - 1] * inv
+            // Walls: A's wall rows lose their outer neighbour, which moves to the diagonal.
+            // Exits: the ghost (m = 0) is simply absent.
+            if leftExit == nil { diag[0] -= d + c[0] * inv }
+            if rightExit == nil { diag[n - 1] -= d - b[n - 1] * inv }
             sub[0] = 0
             sup[n - 1] = 0
         }
     }
 
-    /// `nu (Lap_h v)_i` for every i.
-    func diffusion(_ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+    /// `nu (Lap_h v)_i` for every i; at exits the ghost is the exit cost (`density: false`, for u)
+    /// or zero (`density: true`, for m).
+    func diffusion(_ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, density: Bool) {
         let n = count
         let d = nu / (h * h)
         for i in 1..<(n - 1) { out[i] = d * (v[i + 1] - 2 * v[i] + v[i - 1]) }
-        out[0] = diffusion(v, 0)
-        out[n - 1] = diffusion(v, n - 1)
-    }
-
-    /// `nu (Lap_h v)_i`, with the boundary convention.
-    @inline(__always)
-    func diffusion(_ v: UnsafePointer<Double>, _ i: Int) -> Double {
-        let n = count
-        let right: Double, left: Double
-        if i == n - 1 { right = periodic ? v[0] : v[i] } else { right = v[i + 1] }
-        if i == 0 { left = periodic ? v[n - 1] : v[0] } else { left = v[i - 1] }
-        return nu * (right - 2 * v[i] + left) / (h * h)
+        let leftGhost = periodic ? v[n - 1] : (leftExit.map { density ? 0 : $0 } ?? v[0])
+        let rightGhost = periodic ? v[0] : (rightExit.map { density ? 0 : $0 } ?? v[n - 1])
+        out[0] = d * (v[1] - 2 * v[0] + leftGhost)
+        out[n - 1] = d * (rightGhost - 2 * v[n - 1] + v[n - 2])
     }
 }

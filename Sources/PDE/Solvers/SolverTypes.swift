@@ -65,7 +65,9 @@ public struct IterationReport: Sendable, Codable, Equatable {
     public var fpResidual: Double
     /// `sum_i h m^Nt_i`.
     public var mass: Double
-    /// Largest relative deviation of the mass from that of `m0`, over all time levels.
+    /// Largest relative deviation of the mass from that of `m0`, over all time levels. With exits,
+    /// where mass leaves, the largest relative increase from one level to the next (it must be <= 0
+    /// up to round-off).
     public var massDrift: Double
     /// Smallest density value over all time levels.
     public var minDensity: Double

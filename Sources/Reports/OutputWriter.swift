@@ -5,7 +5,7 @@ import Problems
 import Writers
 
 /// What was solved, as recorded in summary.json.
-struct RunDescription: Encodable {
+public struct RunDescription: Encodable, Sendable {
     var problem: String
     var file: String
     var description: String
@@ -21,9 +21,9 @@ struct RunDescription: Encodable {
     var viscosity: Double
     var solver: String
     var tolerance: Double
-    var exactErrors: ExactErrors?
+    public var exactErrors: ExactErrors?
 
-    init(file: ProblemFile, nx: Int, nt: Int, solver: SolverMethod, tolerance: Double) {
+    public init(file: ProblemFile, nx: Int, nt: Int, solver: SolverMethod, tolerance: Double) {
         let p = file.problem
         problem = file.name
         self.file = file.path
@@ -62,9 +62,10 @@ struct Summary: Encodable {
     var pictures: [String]
 }
 
-enum OutputWriter {
+/// Writes a solve's output directory (layout: docs/output.md).
+public enum OutputWriter {
     /// Writes arrays, history, pictures and (last) summary.json; returns the picture file names.
-    static func write(_ s: MFGSolution, _ run: RunDescription, pictures: Bool, to directory: URL) throws -> [String] {
+    public static func write(_ s: MFGSolution, _ run: RunDescription, pictures: Bool, to directory: URL) throws -> [String] {
         let grid = [s.nt + 1, s.nx]
         try NPY.write(s.x, shape: [s.nx], to: directory.appendingPathComponent("x.npy"))
         try NPY.write(s.t, shape: [s.nt + 1], to: directory.appendingPathComponent("t.npy"))
@@ -107,7 +108,7 @@ enum OutputWriter {
         return ["density.png", "value.png", "snapshots.png", "convergence.png"]
     }
 
-    static func writeDiagnostics(_ run: RunDescription, history: [IterationReport], failure: String, to directory: URL) throws {
+    public static func writeDiagnostics(_ run: RunDescription, history: [IterationReport], failure: String, to directory: URL) throws {
         try writeHistory(history, to: directory)
         let summary = Summary(
             run: run, converged: false, failure: failure, iterations: history.count, residual: nil, hjbResidual: nil,
