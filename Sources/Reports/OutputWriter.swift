@@ -17,6 +17,8 @@ public struct RunDescription: Encodable, Sendable {
     var lower: Double
     var upper: Double
     var boundary: String
+    /// Exit costs by side ("left", "right"); empty without exits.
+    var exits: [String: Double]
     var horizon: Double
     var viscosity: Double
     var solver: String
@@ -36,6 +38,9 @@ public struct RunDescription: Encodable, Sendable {
         lower = p.lower
         upper = p.upper
         boundary = p.boundary.rawValue
+        exits = [:]
+        if let g = p.leftExit { exits["left"] = g }
+        if let g = p.rightExit { exits["right"] = g }
         horizon = p.horizon
         viscosity = p.viscosity
         self.solver = solver.rawValue

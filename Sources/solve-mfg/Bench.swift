@@ -1,8 +1,32 @@
 import ArgumentParser
 import Foundation
 import PDE
+import Problems
 
 struct Bench: ParsableCommand {
+    /// Times the same problem written as a file (compiled expressions) and in Swift (closures).
+    func compareFilesWithSwift() throws {
+        let pairs: [(String, MFGProblem, Int, Int)] = [
+            ("congestion-lst-1d", Catalogue.congestionLST(), 200, 200),
+            ("lq-1d", try Catalogue.linearQuadratic(), 400, 100),
+        ]
+        for (name, swift, nx, nt) in pairs {
+            let file = try reportingInputErrors { try ProblemLocator.load(name, overrides: []) }
+            var best = [Double.infinity, Double.infinity]
+            var iterations = [0, 0]
+            // Interleaved runs, so that machine noise hits both alike.
+            for _ in 0..<repeats {
+                for (k, problem) in [file.problem, swift].enumerated() {
+                    let s = try MFGSolver.solve(problem, nx: nx, nt: nt, options: SolverOptions(tolerance: 1e-10))
+                    best[k] = min(best[k], s.seconds)
+                    iterations[k] = s.iterations
+                }
+            }
+            print(String(format: "%-18@ %4d x %4d  from the file %8.2f ms (%d it)  in Swift %8.2f ms (%d it)  file/Swift %.2f",
+                         name, nx, nt, best[0] * 1e3, iterations[0], best[1] * 1e3, iterations[1], best[0] / best[1]))
+        }
+    }
+
     static let configuration = CommandConfiguration(
         abstract: "Release-mode speed benchmark of the 1D solver, optionally against the Python reference.",
         discussion: """
@@ -11,7 +35,8 @@ struct Bench: ParsableCommand {
             1000 x 1000 (there the round-off floor of the residual is about 2e-11), single-threaded; \
             reports the best and median of --repeats runs. With --python, also runs \
             bench/lst_reference.py (PyPI mfgsolver 0.4.4, 15 policy iterations at 200 x 200) in the \
-            same run and prints the speed ratio. Build with `swift build -c release` first.
+            same run and prints the speed ratio. Also compares problems read from files (compiled \
+            expressions) with the same problems written in Swift. Build with `swift build -c release` first.
             """)
 
     @Option(help: "Runs per size; best and median are reported.")
@@ -47,6 +72,7 @@ struct Bench: ParsableCommand {
                          size, size, s.iterations, r.residual, times[0] * 1e3, times[times.count / 2] * 1e3,
                          s.converged ? "yes" : "NO"))
         }
+        try compareFilesWithSwift()
         guard let python else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)

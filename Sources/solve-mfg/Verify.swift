@@ -40,7 +40,8 @@ struct Verify: ParsableCommand {
             let errors = ExactErrors(s, exact: file.exact).named
             if k == 0 {
                 names = errors.map(\.0)
-                print(String(format: "%7@ %6@", "nx", "nt") + names.map { String(format: "  %12@  order", $0) }.joined())
+                func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+                print(pad("nx", 7) + " " + pad("nt", 6) + names.map { "  " + pad($0, 12) + "  order" }.joined())
             }
             var line = String(format: "%7d %6d", nx, nt)
             for (j, e) in errors.enumerated() {
