@@ -15,9 +15,12 @@ build: deps
 run: build
 	OPENBLAS_NUM_THREADS=1 .build/release/solve-mfg solve $(PROBLEM)
 
-## The full test suite (numeric targets are compiled with -O even in debug).
+## The full test suite (numeric targets are compiled with -O even in debug), then the
+## command-line checks (outputs, exit codes, error messages).
 test: deps
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test
+	$(SWIFT) build --product solve-mfg
+	OPENBLAS_NUM_THREADS=1 bash scripts/cli-checks.sh .build/debug/solve-mfg
 
 ## Release benchmark; with the Python reference when bench/.venv exists (make bench-venv).
 bench: build

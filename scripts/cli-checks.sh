@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Checks the command line end to end: outputs, exit codes and error messages.
+# Usage: scripts/cli-checks.sh PATH/TO/solve-mfg
+set -uo pipefail
+bin=${1:?usage: cli-checks.sh PATH/TO/solve-mfg}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+check() {  # check NAME EXPECTED_RC PATTERN -- command...
+    local name=$1 expected=$2 pattern=$3
+    shift 4
+    local out rc
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ "$rc" -eq "$expected" ] && { [ -z "$pattern" ] || grep -qE -- "$pattern" <<<"$out"; }; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name: exit $rc (expected $expected), output:"
+        echo "$out" | sed 's/^/    /' | head -20
+    fi
+}
+
+check "solve lq-1d" 0 "errors against \[exact\]: density_l1" -- "$bin" solve lq-1d --nx 100 --nt 20 --quiet --out "$work/lq"
+for f in x t m u alpha; do
+    check "lq-1d $f.npy written" 0 "" -- test -s "$work/lq/$f.npy"
+done
+check "lq-1d pictures" 0 "" -- test -s "$work/lq/density.png"
+check "lq-1d summary" 0 '"exact_errors"' -- cat "$work/lq/summary.json"
+check "not converged exits 3" 3 "did NOT converge" -- "$bin" solve congestion-lst-1d --nx 50 --nt 50 --max-iterations 2 --quiet --no-pictures --out "$work/nc"
+check "not converged still writes the summary" 0 '"converged" : false' -- cat "$work/nc/summary.json"
+check "unknown problem" 65 "did you mean 'lq-1d'" -- "$bin" solve lq-1e --quiet
+check "unknown parameter in --set" 65 "no parameter 'mu'.*did you mean 'nu'" -- "$bin" solve lq-1d --set mu=1 --quiet
+check "malformed --set" 65 "expects NAME=NUMBER" -- "$bin" solve lq-1d --set nu --quiet
+check "negative viscosity through --set" 65 "viscosity.*must be >= 0" -- "$bin" solve lq-1d --set nu=-1 --quiet
+check "invalid grid" 65 "nx.*at least 4" -- "$bin" solve lq-1d --nx 2 --quiet
+sed 's/viscosity = "nu"/viscocity = "nu"/' problems/lq-1d.toml > "$work/typo.toml"
+check "unknown key names file, line and the closest key" 65 "typo.toml:[0-9]+: \[dynamics\] viscocity: unknown key \(did you mean 'viscosity'\?\)" -- "$bin" check "$work/typo.toml"
+sed 's/running = "0.5\*q\*(x - s\*mean)^2"/running = "0.5*q*(x - s*mean"/' problems/lq-1d.toml > "$work/paren.toml"
+check "bad expression names line and column" 65 "paren.toml:[0-9]+: \[costs\] running: .*column [0-9]+: expected '\)'" -- "$bin" check "$work/paren.toml"
+sed 's/density = "exp(-(x - mean0)^2\/(2\*var0))"/density = "0*x"/' problems/lq-1d.toml > "$work/zero.toml"
+check "zero initial density" 65 "m0 cannot be normalised: it is zero at every grid point" -- "$bin" check "$work/zero.toml"
+sed 's/running = "m"/running = "sqrt(1 - m)"/' problems/congestion-lst-1d.toml > "$work/nan.toml"
+check "NaN during a solve exits 4" 4 "non-finite value" -- "$bin" solve "$work/nan.toml" --nx 50 --nt 50 --quiet --out "$work/nan"
+check "NaN diagnostics written" 0 '"failure"' -- cat "$work/nan/summary.json"
+check "check a valid file" 0 "valid" -- "$bin" check problems/evacuation-1d.toml
+check "verify prints orders" 0 "order" -- "$bin" verify hopf-cole-1d --levels 2 --nx 50 --nt 25
+check "verify without [exact]" 65 "no \[exact\]" -- "$bin" verify congestion-lst-1d
+check "list" 0 "evacuation-1d" -- "$bin" list
+if python3 -c "import numpy" 2>/dev/null; then
+    check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq"
+fi
+
+echo "cli-checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
