@@ -40,10 +40,13 @@ check "unknown key names file, line and the closest key" 65 "typo.toml:[0-9]+: \
 sed 's/running = "0.5\*q\*(x - s\*mean)^2"/running = "0.5*q*(x - s*mean"/' problems/lq-1d.toml > "$work/paren.toml"
 check "bad expression names line and column" 65 "paren.toml:[0-9]+: \[costs\] running: .*column [0-9]+: expected '\)'" -- "$bin" check "$work/paren.toml"
 sed 's/density = "exp(-(x - mean0)^2\/(2\*var0))"/density = "0*x"/' problems/lq-1d.toml > "$work/zero.toml"
-check "zero initial density" 65 "m0 cannot be normalised: it is zero at every grid point" -- "$bin" check "$work/zero.toml"
+check "zero initial density names the field" 65 "zero.toml:[0-9]+: \[initial\] density: m0 cannot be normalised: it is zero at every grid point" -- "$bin" check "$work/zero.toml"
 sed 's/running = "m"/running = "sqrt(1 - m)"/' problems/congestion-lst-1d.toml > "$work/nan.toml"
 check "NaN during a solve exits 4" 4 "non-finite value" -- "$bin" solve "$work/nan.toml" --nx 50 --nt 50 --quiet --out "$work/nan"
 check "NaN diagnostics written" 0 '"failure"' -- cat "$work/nan/summary.json"
+deep="$(printf '%.0s(' {1..5000})x$(printf '%.0s)' {1..5000})"
+sed "s/running = \"0.5\*q\*(x - s\*mean)^2\"/running = \"$deep\"/" problems/lq-1d.toml > "$work/deep.toml"
+check "deep nesting is an error, not a crash" 65 "nested more than 200 levels" -- "$bin" check "$work/deep.toml"
 check "check a valid file" 0 "valid" -- "$bin" check problems/evacuation-1d.toml
 check "verify prints orders" 0 "order" -- "$bin" verify hopf-cole-1d --levels 2 --nx 50 --nt 25
 check "verify without [exact]" 65 "no \[exact\]" -- "$bin" verify congestion-lst-1d

@@ -23,6 +23,19 @@ public struct ProblemFile: Sendable {
     public let expressions: [String: String]
     /// Solver settings from the optional `[solver]` table (command-line flags override them).
     public let solver: SolverDefaults
+    /// The line of each key, `table.key` (root keys without a table).
+    public let lines: [String: Int]
+
+    /// Builds the discrete problem on a grid to check the data that needs one (the initial density
+    /// must be finite, non-negative and not zero everywhere); errors name the file's field.
+    public func checkData(nx: Int, nt: Int) throws {
+        do {
+            _ = try DiscreteMFG(problem: problem, nx: nx, nt: nt)
+        } catch let MFGError.nonNormalisableDensity(reason) {
+            throw ProblemFileError(path: path, line: lines["initial.density"], field: "[initial] density",
+                                   message: "m0 cannot be normalised: \(reason); it must be finite, >= 0 and positive somewhere")
+        }
+    }
 
     /// The `[solver]` table: a problem author's choice of solver and settings.
     public struct SolverDefaults: Sendable {
@@ -293,7 +306,9 @@ struct Reader {
         }
         return ProblemFile(
             path: path, name: name, description: description, source: source, parameters: parameters,
-            problem: problem, exact: exact, expressions: expressions, solver: solver)
+            problem: problem, exact: exact, expressions: expressions, solver: solver,
+            lines: Dictionary(tables.flatMap { t in t.entries.map { (t.name.isEmpty ? $0.key : "\(t.name).\($0.key)", $0.line) } },
+                              uniquingKeysWith: { a, _ in a }))
     }
 
     /// A compiled cost with its exact partial derivatives in m and mean.

@@ -14,9 +14,9 @@ struct Check: ParsableCommand {
         let file = try input.load()
         let p = file.problem
         // Samples m0 and checks every parameter on the default grid.
-        _ = try reportingInputErrors {
-            do { return try DiscreteMFG(problem: p, nx: p.defaultNx, nt: p.defaultNt) } catch let e as MFGError {
-                throw CommandError.badInput("\(file.path): \(e)")
+        try reportingInputErrors {
+            do { try file.checkData(nx: p.defaultNx, nt: p.defaultNt) } catch let e as ProblemFileError {
+                throw CommandError.badInput("\(e)")
             }
         }
         print("\(file.path): valid")

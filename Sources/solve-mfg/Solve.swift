@@ -43,6 +43,9 @@ struct Solve: ParsableCommand {
         var options = settings.options(file)
         if !quiet { options.progress = { report in printError(progressLine(report)) } }
         let solver = options.method, tolerance = options.tolerance, maxIterations = options.maxIterations
+        try reportingInputErrors {
+            do { try file.checkData(nx: nx, nt: nt) } catch let e as ProblemFileError { throw CommandError.badInput("\(e)") }
+        }
         let directory = URL(fileURLWithPath: out ?? "out/\(file.name)")
         var run = RunDescription(file: file, nx: nx, nt: nt, solver: solver, tolerance: tolerance)
         if !quiet { printError("solving \(file.name) (\(file.path)) on \(nx) x \(nt) with \(solver.rawValue)") }

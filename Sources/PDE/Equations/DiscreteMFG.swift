@@ -46,10 +46,11 @@ public final class DiscreteMFG {
         let grid = try Grid1D(lower: problem.lower, upper: problem.upper, count: nx, boundary: problem.boundary)
         let time = try TimeGrid(horizon: problem.horizon, steps: nt)
         let (cells, overflow) = (nt + 1).multipliedReportingOverflow(by: nx)
-        guard !overflow, cells <= 400_000_000 else {
+        // About 7 arrays of (nt + 1) nx doubles: 1e8 cells take about 6 GB.
+        guard !overflow, cells <= 100_000_000 else {
             throw MFGError.invalidParameter(
                 field: "nx * nt", value: "\(nx) * \(nt)",
-                fix: "the space-time grid is too large for memory; use nx * nt <= 4e8")
+                fix: "the space-time grid is too large for memory; use nx * nt <= 1e8")
         }
         self.problem = problem
         self.grid = grid

@@ -46,6 +46,9 @@ public struct ExpressionParser {
     let scope: ExpressionScope
     var tokens: [(Token, Int)] = []
     var position = 0
+    /// Nesting depth of the recursive descent, bounded so that no input can exhaust the stack.
+    var depth = 0
+    static let maximumDepth = 200
 
     public static func parse(_ text: String, scope: ExpressionScope) throws -> Expression {
         var parser = try ExpressionParser(text: text, scope: scope)
@@ -134,6 +137,11 @@ public struct ExpressionParser {
     }
 
     mutating func parseComparison() throws -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw ExpressionError(message: "the expression is nested more than \(Self.maximumDepth) levels deep", column: column)
+        }
         let e = try parseSum()
         for (symbol, f) in [("<=", BinaryFunction.lessOrEqual), (">=", .greaterOrEqual), ("<", .less), (">", .greater)] where accept(symbol) {
             return .binary(f, e, try parseSum())
@@ -160,6 +168,11 @@ public struct ExpressionParser {
     }
 
     mutating func parseUnary() throws -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw ExpressionError(message: "the expression is nested more than \(Self.maximumDepth) levels deep", column: column)
+        }
         if accept("-") { return .unary(.negate, try parseUnary()) }
         if accept("+") { return try parseUnary() }
         return try parsePower()

@@ -123,8 +123,13 @@ public enum TOMLReader {
             }
         }
 
+        var depth = 0
+
         mutating func value() throws -> TOMLValue {
             let start = line
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= 32 else { throw TOMLError(line: line, message: "arrays are nested too deeply") }
             guard let c = peek else { throw TOMLError(line: line, message: "missing value after '='") }
             if c == "\"" {
                 if peek(1) == "\"" && peek(2) == "\"" { return .string(try multilineString()) }
