@@ -22,16 +22,22 @@ SUMMARY_KEYS = ["run", "converged", "iterations", "residual", "hjb_residual", "f
 
 
 def check_output(d):
-    x, t = np.load(os.path.join(d, "x.npy")), np.load(os.path.join(d, "t.npy"))
-    nx, nt1 = x.shape[0], t.shape[0]
+    summary = json.load(open(os.path.join(d, "summary.json")))
+    x = np.load(os.path.join(d, "x.npy"))
+    nx = x.shape[0]
+    ergodic = summary["run"]["ergodic"]
+    shape = (nx,) if ergodic else (np.load(os.path.join(d, "t.npy")).shape[0], nx)
     for name in ["m", "u", "alpha"]:
         a = np.load(os.path.join(d, f"{name}.npy"))
-        assert a.dtype == np.float64 and a.shape == (nt1, nx), f"{name}.npy: {a.dtype} {a.shape}"
+        assert a.dtype == np.float64 and a.shape == shape, f"{name}.npy: {a.dtype} {a.shape}"
         assert np.all(np.isfinite(a)), f"{name}.npy has non-finite values"
-    summary = json.load(open(os.path.join(d, "summary.json")))
+    if ergodic:
+        assert "lambda" in summary, "summary.json of an ergodic solve lacks lambda"
     missing = [k for k in SUMMARY_KEYS if k not in summary]
     assert not missing, f"summary.json lacks {missing}"
     m = np.load(os.path.join(d, "m.npy"))
+    if ergodic:
+        m = m[None, :]
     h = (summary["run"]["upper"] - summary["run"]["lower"]) / nx
     mass = m.sum(axis=1) * h
     if summary["run"]["exits"]:
@@ -42,7 +48,8 @@ def check_output(d):
     for png in summary.get("pictures", []):
         with open(os.path.join(d, png), "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n", f"{png} is not a PNG"
-    print(f"ok  {d}: m {m.shape}, mass {mass[0]:.15f} -> {mass[-1]:.15f}, min m {m.min():.2e}, "
+    kind = f"ergodic, lambda {summary['lambda']:.9g}" if ergodic else f"{m.shape[0]} time levels"
+    print(f"ok  {d}: {kind}, nx {nx}, mass {mass[0]:.15f} -> {mass[-1]:.15f}, min m {m.min():.2e}, "
           f"converged {summary['converged']} in {summary['iterations']} iterations, "
           f"{len(summary.get('pictures', []))} pictures")
 

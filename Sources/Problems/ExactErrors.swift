@@ -12,6 +12,36 @@ public struct ExactErrors: Sendable, Codable, Equatable {
     public var densityMax: Double?
     public var valueMax: Double?
     public var controlMax: Double?
+    /// Ergodic problems: `|lambda - lambda*|`.
+    public var lambdaError: Double?
+
+    /// Errors of an ergodic solution; `u` is compared up to its mean (`sum h u = 0` on both sides).
+    public init(_ s: ErgodicSolution, exact: ExactSolution) {
+        let nx = s.nx, h = s.x[1] - s.x[0]
+        var mask = [Bool](repeating: true, count: nx)
+        if let d = exact.density {
+            let reference = s.x.map { d.value(x: $0) }
+            let top = reference.max() ?? 0
+            var l1 = 0.0, dmax = 0.0
+            for i in 0..<nx {
+                let e = abs(s.m[i] - reference[i])
+                l1 += e * h
+                dmax = max(dmax, e)
+                mask[i] = reference[i] >= 0.01 * top
+            }
+            densityL1 = l1
+            densityMax = dmax
+        }
+        if let v = exact.value {
+            let reference = s.x.map { v.value(x: $0) }
+            let shift = reference.reduce(0, +) / Double(nx) - s.u.reduce(0, +) / Double(nx)
+            valueMax = (0..<nx).filter { mask[$0] }.reduce(0.0) { max($0, abs(s.u[$1] + shift - reference[$1])) }
+        }
+        if let c = exact.control {
+            controlMax = (0..<nx).filter { mask[$0] }.reduce(0.0) { max($0, abs(s.control[$1] - c.value(x: s.x[$1]))) }
+        }
+        if let l = exact.lambda { lambdaError = abs(s.lambda - l) }
+    }
 
     public init(_ s: MFGSolution, exact: ExactSolution) {
         let nx = s.nx, h = s.x[1] - s.x[0]
@@ -46,7 +76,8 @@ public struct ExactErrors: Sendable, Codable, Equatable {
 
     /// The errors present, by name, in a fixed order.
     public var named: [(String, Double)] {
-        [("density_l1", densityL1), ("density_max", densityMax), ("value_max", valueMax), ("control_max", controlMax)]
+        [("density_l1", densityL1), ("density_max", densityMax), ("value_max", valueMax), ("control_max", controlMax),
+         ("lambda_error", lambdaError)]
             .compactMap { name, v in v.map { (name, $0) } }
     }
 }

@@ -6,7 +6,9 @@ public struct ExactSolution: Sendable {
     public let density: CompiledExpression?
     public let value: CompiledExpression?
     public let control: CompiledExpression?
-    public var isEmpty: Bool { density == nil && value == nil && control == nil }
+    /// The ergodic constant (ergodic problems).
+    public let lambda: Double?
+    public var isEmpty: Bool { density == nil && value == nil && control == nil && lambda == nil }
 }
 
 /// A problem file (`problems/*.toml`), parsed, checked and compiled. Format: docs/problem-files.md.
@@ -30,6 +32,7 @@ public struct ProblemFile: Sendable {
     /// must be finite, non-negative and not zero everywhere); errors name the file's field.
     public func checkData(nx: Int, nt: Int) throws {
         do {
+            if problem.isErgodic { _ = try ErgodicMFG(problem: problem, nx: nx); return }
             _ = try DiscreteMFG(problem: problem, nx: nx, nt: nt)
         } catch let MFGError.nonNormalisableDensity(reason) {
             throw ProblemFileError(path: path, line: lines["initial.density"], field: "[initial] density",
@@ -43,6 +46,8 @@ public struct ProblemFile: Sendable {
         public var tolerance: Double?
         public var maxIterations: Int?
         public var damping: Double?
+        /// Ergodic policy iteration: weight of the new policy (smoothed policy iteration below 1).
+        public var relaxation: Double?
     }
 
     /// The tables and keys a problem file may have (`parameters` and `definitions` take any names).
@@ -50,13 +55,13 @@ public struct ProblemFile: Sendable {
         "": ["name", "description", "source"],
         "parameters": [], "definitions": [],
         "domain": ["x", "boundary", "exit_left", "exit_right"],
-        "time": ["horizon"],
+        "time": ["horizon", "ergodic"],
         "dynamics": ["viscosity", "hamiltonian", "kappa", "alpha"],
         "costs": ["running", "potential", "terminal"],
         "initial": ["density"],
         "discretisation": ["nx", "nt"],
-        "exact": ["density", "value", "control"],
-        "solver": ["method", "tolerance", "max_iterations", "damping"],
+        "exact": ["density", "value", "control", "lambda"],
+        "solver": ["method", "tolerance", "max_iterations", "damping", "relaxation"],
     ]
 
     public static func load(path: String, overrides: [String: Double] = [:]) throws -> ProblemFile {
@@ -149,7 +154,8 @@ struct Reader {
 
     /// A constant: a number or an expression of the parameters.
     func constant(_ e: TOMLEntry, _ table: String, _ scope: ExpressionScope) throws -> Double {
-        let (ex, text) = try expression(e, table, ExpressionScope(variables: [], parameters: scope.parameters))
+        let (ex, text) = try expression(e, table, ExpressionScope(variables: [], parameters: scope.parameters,
+                                                                   definitions: scope.definitions))
         guard case let .constant(v) = ex, v.isFinite else {
             throw fail(e, table, "\"\(text)\" must evaluate to a finite number")
         }
@@ -229,9 +235,20 @@ struct Reader {
         }
 
         // Time and dynamics.
-        let horizonEntry = try required("time", "horizon")
-        let horizon = try constant(horizonEntry, "time", scope)
-        guard horizon > 0 else { throw fail(horizonEntry, "time", "the horizon T must be > 0, got \(horizon)") }
+        var ergodic = false
+        if let e = table("time")?["ergodic"] {
+            guard case let .bool(v) = e.value else { throw fail(e, "time", "expected true or false, found \(e.value.kind)") }
+            ergodic = v
+        }
+        var horizon = 1.0
+        if ergodic {
+            if let e = table("time")?["horizon"] { throw fail(e, "time", "an ergodic problem has no horizon; remove it or set ergodic = false") }
+            if let e = table("costs")?["terminal"] { throw fail(e, "costs", "an ergodic problem has no terminal cost; remove it") }
+        } else {
+            let horizonEntry = try required("time", "horizon")
+            horizon = try constant(horizonEntry, "time", scope)
+            guard horizon > 0 else { throw fail(horizonEntry, "time", "the horizon T must be > 0, got \(horizon)") }
+        }
         let nuEntry = try required("dynamics", "viscosity")
         let nu = try constant(nuEntry, "dynamics", scope)
         guard nu >= 0 else {
@@ -268,21 +285,27 @@ struct Reader {
         let terminal = try field("costs", "terminal", [.x, .m, .mean]) ?? .constant(0)
         _ = try required("initial", "density")
         let m0 = try field("initial", "density", [.x]) ?? .constant(0)
+        let exactVariables: Set<Variable> = ergodic ? [.x] : [.t, .x]
         let exact = ExactSolution(
-            density: try field("exact", "density", [.t, .x]).map(CompiledExpression.init),
-            value: try field("exact", "value", [.t, .x]).map(CompiledExpression.init),
-            control: try field("exact", "control", [.t, .x]).map(CompiledExpression.init))
+            density: try field("exact", "density", exactVariables).map(CompiledExpression.init),
+            value: try field("exact", "value", exactVariables).map(CompiledExpression.init),
+            control: try field("exact", "control", exactVariables).map(CompiledExpression.init),
+            lambda: try table("exact")?["lambda"].map { e -> Double in
+                guard ergodic else { throw fail(e, "exact", "lambda is the constant of ergodic problems; this one has a horizon") }
+                return try constant(e, "exact", scope)
+            })
 
         let nx = try table("discretisation")?["nx"].map { try integer($0, "discretisation", minimum: 4) } ?? 200
         let nt = try table("discretisation")?["nt"].map { try integer($0, "discretisation", minimum: 1) } ?? 100
         let initial = CompiledExpression(m0)
-        let problem = MFGProblem(
+        var problem = MFGProblem(
             name: name, lower: ends[0], upper: ends[1], boundary: boundary, horizon: horizon, viscosity: nu,
             hamiltonian: hamiltonian,
             coupling: Self.fieldFunction(Expression.binary(.add, running, potential).simplified()),
             terminalCost: Self.fieldFunction(terminal),
             initialDensity: { x in initial.value(x: x) }, leftExit: exits[0], rightExit: exits[1],
             defaultNx: nx, defaultNt: nt)
+        problem.isErgodic = ergodic
         var solver = ProblemFile.SolverDefaults()
         if let t = table("solver") {
             if let e = t["method"] {
@@ -302,6 +325,11 @@ struct Reader {
                 let v = try constant(e, "solver", scope)
                 guard v >= 0, v <= 1 else { throw fail(e, "solver", "the damping must lie in [0, 1], got \(v)") }
                 solver.damping = v
+            }
+            if let e = t["relaxation"] {
+                let v = try constant(e, "solver", scope)
+                guard v > 0, v <= 1 else { throw fail(e, "solver", "the relaxation must lie in (0, 1], got \(v)") }
+                solver.relaxation = v
             }
         }
         return ProblemFile(

@@ -19,7 +19,8 @@ public struct RunDescription: Encodable, Sendable {
     var boundary: String
     /// Exit costs by side ("left", "right"); empty without exits.
     var exits: [String: Double]
-    var horizon: Double
+    var horizon: Double?
+    var ergodic: Bool
     var viscosity: Double
     var solver: String
     var tolerance: Double
@@ -41,7 +42,8 @@ public struct RunDescription: Encodable, Sendable {
         exits = [:]
         if let g = p.leftExit { exits["left"] = g }
         if let g = p.rightExit { exits["right"] = g }
-        horizon = p.horizon
+        horizon = p.isErgodic ? nil : p.horizon
+        ergodic = p.isErgodic
         viscosity = p.viscosity
         self.solver = solver.rawValue
         self.tolerance = tolerance
@@ -61,6 +63,7 @@ struct Summary: Encodable {
     var massDrift: Double?
     var minDensity: Double?
     var wallSeconds: Double?
+    var lambda: Double?
     var exactErrors: ExactErrors?
     var history: [IterationReport]
     var arrays: [String: [Int]]
@@ -83,12 +86,55 @@ public enum OutputWriter {
         let summary = Summary(
             run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
             hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
-            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds,
+            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: nil,
             exactErrors: run.exactErrors, history: s.history,
             arrays: ["x": [s.nx], "t": [s.nt + 1], "m": grid, "u": grid, "alpha": grid], pictures: names)
         // Written last: its presence marks a complete output directory.
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
         return names
+    }
+
+    /// The output of an ergodic solve: arrays `[Nx]`, lambda in the summary, pictures of m, of u and
+    /// the feedback, and of the residuals.
+    public static func write(_ s: ErgodicSolution, _ run: RunDescription, pictures: Bool, to directory: URL) throws -> [String] {
+        try NPY.write(s.x, shape: [s.nx], to: directory.appendingPathComponent("x.npy"))
+        try NPY.write(s.m, shape: [s.nx], to: directory.appendingPathComponent("m.npy"))
+        try NPY.write(s.u, shape: [s.nx], to: directory.appendingPathComponent("u.npy"))
+        try NPY.write(s.control, shape: [s.nx], to: directory.appendingPathComponent("alpha.npy"))
+        try writeHistory(s.history, to: directory)
+        var names: [String] = []
+        if pictures {
+            let name = run.problem
+            try Figures.linePlot(
+                [Series(label: "m(x)", x: s.x, y: s.m, color: Figures.palette[0])],
+                title: String(format: "%@: stationary density, lambda = %.6g", name, s.lambda), xLabel: "x",
+                yLabel: "m(x)", logY: false, to: directory.appendingPathComponent("density.png"))
+            try Figures.linePlot(
+                [Series(label: "u(x)", x: s.x, y: s.u, color: Figures.palette[1]),
+                 Series(label: "alpha(x)", x: s.x, y: s.control, color: Figures.palette[2])],
+                title: "\(name): value function and feedback", xLabel: "x",
+                yLabel: "u, alpha", logY: false, to: directory.appendingPathComponent("value.png"))
+            try convergencePlot(s.history, run, to: directory)
+            names = ["density.png", "value.png", "convergence.png"]
+        }
+        let last = s.final
+        let summary = Summary(
+            run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
+            hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
+            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: s.lambda,
+            exactErrors: run.exactErrors, history: s.history,
+            arrays: ["x": [s.nx], "m": [s.nx], "u": [s.nx], "alpha": [s.nx]], pictures: names)
+        try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
+        return names
+    }
+
+    static func convergencePlot(_ history: [IterationReport], _ run: RunDescription, to directory: URL) throws {
+        let iterations = history.map { Double($0.iteration) }
+        try Figures.linePlot(
+            [Series(label: "HJB residual", x: iterations, y: history.map(\.hjbResidual), color: Figures.palette[0]),
+             Series(label: "FP residual", x: iterations, y: history.map(\.fpResidual), color: Figures.palette[1])],
+            title: "\(run.problem): convergence of \(run.solver)", xLabel: "iteration", yLabel: "residual |r|",
+            logY: true, to: directory.appendingPathComponent("convergence.png"))
     }
 
     static func drawPictures(_ s: MFGSolution, _ run: RunDescription, to directory: URL) throws -> [String] {
@@ -104,12 +150,7 @@ public enum OutputWriter {
         }
         try Figures.linePlot(snapshots, title: "\(name): density snapshots", xLabel: "x", yLabel: "m(t, x)",
                              logY: false, to: directory.appendingPathComponent("snapshots.png"))
-        let iterations = s.history.map { Double($0.iteration) }
-        try Figures.linePlot(
-            [Series(label: "HJB residual", x: iterations, y: s.history.map(\.hjbResidual), color: Figures.palette[0]),
-             Series(label: "FP residual", x: iterations, y: s.history.map(\.fpResidual), color: Figures.palette[1])],
-            title: "\(name): convergence of \(run.solver)", xLabel: "iteration", yLabel: "residual sqrt(h dt) |r|",
-            logY: true, to: directory.appendingPathComponent("convergence.png"))
+        try convergencePlot(s.history, run, to: directory)
         return ["density.png", "value.png", "snapshots.png", "convergence.png"]
     }
 
@@ -118,7 +159,7 @@ public enum OutputWriter {
         let summary = Summary(
             run: run, converged: false, failure: failure, iterations: history.count, residual: nil, hjbResidual: nil,
             fpResidual: nil, mass: nil, massDrift: nil, minDensity: nil, wallSeconds: history.last?.seconds,
-            exactErrors: nil, history: history, arrays: [:], pictures: [])
+            lambda: nil, exactErrors: nil, history: history, arrays: [:], pictures: [])
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
     }
 

@@ -65,12 +65,17 @@ struct SolverFlags: ParsableArguments {
     @Option(help: "Fixed point only: damping d in (0, 1] of m <- (1-d) m + d FP(HJB(m)); 0 means fictitious play, d = 1/(k+1) (default 0.5).")
     var damping: Double?
 
+    @Option(help: "Ergodic problems: weight in (0, 1] of the new policy in each policy-iteration update; below 1 the policies are averaged (smoothed policy iteration), slower but robust for strong couplings (default 1).")
+    var relaxation: Double?
+
     func options(_ file: ProblemFile) -> SolverOptions {
         let d = SolverOptions()
-        return SolverOptions(
+        var o = SolverOptions(
             method: solver ?? file.solver.method ?? d.method,
             tolerance: tolerance ?? file.solver.tolerance ?? d.tolerance,
             maxIterations: maxIterations ?? file.solver.maxIterations ?? d.maxIterations,
             damping: damping ?? file.solver.damping ?? d.damping)
+        o.policyRelaxation = relaxation ?? file.solver.relaxation ?? 1
+        return o
     }
 }

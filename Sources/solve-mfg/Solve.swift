@@ -47,35 +47,74 @@ struct Solve: ParsableCommand {
             do { try file.checkData(nx: nx, nt: nt) } catch let e as ProblemFileError { throw CommandError.badInput("\(e)") }
         }
         let directory = URL(fileURLWithPath: out ?? "out/\(file.name)")
-        var run = RunDescription(file: file, nx: nx, nt: nt, solver: solver, tolerance: tolerance)
-        if !quiet { printError("solving \(file.name) (\(file.path)) on \(nx) x \(nt) with \(solver.rawValue)") }
+        var run = RunDescription(file: file, nx: nx, nt: p.isErgodic ? 0 : nt, solver: solver, tolerance: tolerance)
+        if !quiet {
+            printError("solving \(file.name) (\(file.path)) on " + (p.isErgodic ? "\(nx) points (ergodic)" : "\(nx) x \(nt)")
+                       + " with \(solver.rawValue)")
+        }
+        if p.isErgodic {
+            try solveErgodic(file, options: options, run: &run, directory: directory)
+            return
+        }
         let solution: MFGSolution
         do {
             solution = try reportingInputErrors { try MFGSolver.solve(p, nx: nx, nt: nt, options: options) }
         } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
-            try AtomicFile.makeDirectory(directory)
-            try OutputWriter.writeDiagnostics(
-                run, history: history, failure: "non-finite \(quantity) at iteration \(iteration): \(advice)",
-                to: directory)
-            printError("error: a non-finite value appeared in \(quantity) at iteration \(iteration): \(advice)")
-            printError("diagnostics written to \(directory.path)")
-            throw Exit.numericalFailure
+            try failed(run, iteration, quantity, advice, history, directory)
         }
         if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
         try AtomicFile.makeDirectory(directory)
         let pictures = try OutputWriter.write(solution, run, pictures: !noPictures, to: directory)
-        let last = solution.final!
-        let status = solution.converged ? "converged" : "did NOT converge"
-        print("\(file.name): \(status) in \(solution.iterations) iterations, residual \(String(format: "%.3e", last.residual)), "
+        try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
+                   seconds: solution.seconds, lambda: nil, arrays: "{x,t,m,u,alpha}.npy", pictures: pictures,
+                   directory: directory, maxIterations: maxIterations, tolerance: tolerance)
+    }
+
+    func solveErgodic(_ file: ProblemFile, options: SolverOptions, run: inout RunDescription, directory: URL) throws {
+        let nx = self.nx ?? file.problem.defaultNx
+        let solution: ErgodicSolution
+        do {
+            solution = try reportingInputErrors { try ErgodicSolver.solve(file.problem, nx: nx, options: options) }
+        } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
+            try failed(run, iteration, quantity, advice, history, directory)
+        }
+        if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
+        try AtomicFile.makeDirectory(directory)
+        let pictures = try OutputWriter.write(solution, run, pictures: !noPictures, to: directory)
+        try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
+                   seconds: solution.seconds, lambda: solution.lambda, arrays: "{x,m,u,alpha}.npy", pictures: pictures,
+                   directory: directory, maxIterations: options.maxIterations, tolerance: options.tolerance)
+    }
+
+    /// Writes the diagnostics of a solve in which a NaN appeared, and exits with code 4.
+    func failed(_ run: RunDescription, _ iteration: Int, _ quantity: String, _ advice: String,
+                _ history: [IterationReport], _ directory: URL) throws -> Never {
+        try AtomicFile.makeDirectory(directory)
+        try OutputWriter.writeDiagnostics(
+            run, history: history, failure: "non-finite \(quantity) at iteration \(iteration): \(advice)", to: directory)
+        printError("error: a non-finite value appeared in \(quantity) at iteration \(iteration): \(advice)")
+        printError("diagnostics written to \(directory.path)")
+        throw Exit.numericalFailure
+    }
+
+    /// Prints the outcome and where everything is; exit code 3 when the solve did not converge.
+    func report(
+        _ file: ProblemFile, _ run: RunDescription, last: IterationReport, converged: Bool, iterations: Int,
+        seconds: Double, lambda: Double?, arrays: String, pictures: [String], directory: URL,
+        maxIterations: Int, tolerance: Double
+    ) throws {
+        let status = converged ? "converged" : "did NOT converge"
+        print("\(file.name): \(status) in \(iterations) iterations, residual \(String(format: "%.3e", last.residual)), "
               + "mass \(String(format: "%.15f", last.mass)), min m \(String(format: "%.3e", last.minDensity)), "
-              + "\(String(format: "%.3f", solution.seconds)) s")
+              + "\(String(format: "%.3f", seconds)) s")
+        if let lambda { print("lambda = \(String(format: "%.12g", lambda))") }
         if let errors = run.exactErrors {
             print("errors against [exact]: " + errors.named.map { "\($0.0) \(String(format: "%.3e", $0.1))" }.joined(separator: ", "))
         }
-        print("arrays:   \(directory.path)/{x,t,m,u,alpha}.npy")
+        print("arrays:   \(directory.path)/\(arrays)")
         if !pictures.isEmpty { print("pictures: " + pictures.map { "\(directory.path)/\($0)" }.joined(separator: " ")) }
         print("summary:  \(directory.path)/summary.json, convergence.csv")
-        if !solution.converged {
+        if !converged {
             printError("warning: the solve stopped at --max-iterations \(maxIterations) with residual "
                        + "\(String(format: "%.3e", last.residual)) > tolerance \(tolerance); raise --max-iterations or try another --solver")
             throw Exit.notConverged

@@ -34,21 +34,26 @@ struct Verify: ParsableCommand {
         print("\(file.name): errors against [exact] under refinement")
         for k in 0..<levels {
             let nx = nx0 << k, nt = nt0 << k
-            let s = try reportingInputErrors {
-                try MFGSolver.solve(file.problem, nx: nx, nt: nt, options: settings.options(file))
+            let errors: [(String, Double)]
+            let converged: Bool, residual: Double
+            if file.problem.isErgodic {
+                let s = try reportingInputErrors { try ErgodicSolver.solve(file.problem, nx: nx, options: settings.options(file)) }
+                (errors, converged, residual) = (ExactErrors(s, exact: file.exact).named, s.converged, s.final!.residual)
+            } else {
+                let s = try reportingInputErrors { try MFGSolver.solve(file.problem, nx: nx, nt: nt, options: settings.options(file)) }
+                (errors, converged, residual) = (ExactErrors(s, exact: file.exact).named, s.converged, s.final!.residual)
             }
-            let errors = ExactErrors(s, exact: file.exact).named
             if k == 0 {
                 names = errors.map(\.0)
                 func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
-                print(pad("nx", 7) + " " + pad("nt", 6) + names.map { "  " + pad($0, 12) + "  order" }.joined())
+                print(pad("nx", 7) + " " + pad(file.problem.isErgodic ? "-" : "nt", 6) + names.map { "  " + pad($0, 12) + "  order" }.joined())
             }
-            var line = String(format: "%7d %6d", nx, nt)
+            var line = file.problem.isErgodic ? String(format: "%7d", nx) + "      -" : String(format: "%7d %6d", nx, nt)
             for (j, e) in errors.enumerated() {
                 let order = k > 0 ? String(format: "%5.2f", log2(table[k - 1][j] / e.1)) : "    -"
                 line += String(format: "  %12.4e  ", e.1) + order
             }
-            if !s.converged { line += "  (not converged: residual \(String(format: "%.1e", s.final!.residual)))" }
+            if !converged { line += "  (not converged: residual \(String(format: "%.1e", residual)))" }
             table.append(errors.map(\.1))
             print(line)
         }

@@ -36,9 +36,16 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
         let f = try load(file)
         #expect(f.name + ".toml" == file)
         #expect(!f.description.isEmpty && !f.source.isEmpty)
-        let options = SolverOptions(
+        var options = SolverOptions(
             method: f.solver.method ?? .policyIteration, tolerance: 1e-10, maxIterations: 400,
             damping: f.solver.damping ?? 0.5)
+        options.policyRelaxation = f.solver.relaxation ?? 1
+        if f.problem.isErgodic {
+            let s = try ErgodicSolver.solve(f.problem, nx: 60, options: options)
+            #expect(s.converged, "\(file): residual \(s.final!.residual)")
+            #expect(s.m.min()! > 0 && abs(s.m.reduce(0, +) * (s.x[1] - s.x[0]) - 1) < 1e-12)
+            return
+        }
         let s = try MFGSolver.solve(f.problem, nx: 60, nt: 30, options: options)
         #expect(s.converged, "\(file): residual \(s.final!.residual)")
         #expect(s.m.min()! >= 0)

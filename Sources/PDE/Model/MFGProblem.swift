@@ -24,6 +24,9 @@ public struct MFGProblem: Sendable {
     /// left or right end (`nil`: a reflecting wall). At an exit `u = cost` and `m = 0`; mass leaves.
     public var leftExit: Double?
     public var rightExit: Double?
+    /// A stationary (ergodic) problem: `-nu u'' + H + lambda = F`, `-nu m'' - (m H_p)' = 0`;
+    /// the horizon, the terminal cost and m0 (used only as the starting guess) play no role.
+    public var isErgodic = false
     /// Default discretisation.
     public var defaultNx: Int
     public var defaultNt: Int
@@ -69,7 +72,7 @@ public struct MFGProblem: Sendable {
                 field: "viscosity", value: "\(viscosity)",
                 fix: "the viscosity nu = sigma^2/2 must be a finite number >= 0")
         }
-        _ = try TimeGrid(horizon: horizon, steps: 1)
+        if !isErgodic { _ = try TimeGrid(horizon: horizon, steps: 1) }
         _ = try Grid1D(lower: lower, upper: upper, count: 4, boundary: boundary)
     }
 }

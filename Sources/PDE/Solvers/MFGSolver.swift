@@ -10,6 +10,9 @@ public enum MFGSolver {
         _ problem: MFGProblem, nx: Int, nt: Int, options: SolverOptions = SolverOptions()
     ) throws -> MFGSolution {
         try options.validate()
+        guard !problem.isErgodic else {
+            throw MFGError.invalidParameter(field: "problem", value: "ergodic", fix: "solve ergodic problems with ErgodicSolver")
+        }
         let system = try DiscreteMFG(problem: problem, nx: nx, nt: nt)
         let clock = ContinuousClock.now
         var history: [IterationReport] = []

@@ -21,6 +21,9 @@ public struct SolverOptions: Sendable {
     public var maxIterations: Int
     /// Fixed point only: the damping `d` in (0, 1]; 0 selects fictitious play.
     public var damping: Double
+    /// Ergodic policy iteration: weight of the new policy in each update, in (0, 1]; below 1 the
+    /// policies are averaged (smoothed policy iteration), which is slower but robust for strong couplings.
+    public var policyRelaxation: Double = 1
     /// Newton only: largest memory, in bytes, the banded Jacobian may take.
     public var newtonMemoryLimit: Int
     /// Called after every iteration (progress on long runs).
@@ -47,6 +50,10 @@ public struct SolverOptions: Sendable {
         guard maxIterations >= 1 else {
             throw MFGError.invalidParameter(
                 field: "max-iterations", value: "\(maxIterations)", fix: "allow at least 1 iteration")
+        }
+        guard policyRelaxation.isFinite, policyRelaxation > 0, policyRelaxation <= 1 else {
+            throw MFGError.invalidParameter(
+                field: "relaxation", value: "\(policyRelaxation)", fix: "the policy relaxation must lie in (0, 1]")
         }
         guard damping.isFinite, damping >= 0, damping <= 1 else {
             throw MFGError.invalidParameter(
