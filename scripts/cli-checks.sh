@@ -51,8 +51,14 @@ check "check a valid file" 0 "valid" -- "$bin" check problems/evacuation-1d.toml
 check "verify prints orders" 0 "order" -- "$bin" verify hopf-cole-1d --levels 2 --nx 50 --nt 25
 check "verify without [exact]" 65 "no \[exact\]" -- "$bin" verify congestion-lst-1d
 check "list" 0 "evacuation-1d" -- "$bin" list
+check "ergodic solve reports lambda" 0 "lambda = -0\.6" -- "$bin" solve ergodic-periodic-1d --quiet --out "$work/erg"
+check "ergodic summary has lambda" 0 '"lambda"' -- cat "$work/erg/summary.json"
+check "ergodic verify" 0 "lambda_error" -- "$bin" verify ergodic-periodic-1d --levels 2
+check "nonlocal problem solves (Newton from its file)" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
+sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
+check "nonlocal on walls is refused" 65 "nonlocal couplings need boundary" -- "$bin" check "$work/nlr.toml"
 if python3 -c "import numpy" 2>/dev/null; then
-    check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq"
+    check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg"
 fi
 
 echo "cli-checks: $passed passed, $failed failed"

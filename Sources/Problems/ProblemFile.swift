@@ -57,7 +57,7 @@ public struct ProblemFile: Sendable {
         "domain": ["x", "boundary", "exit_left", "exit_right"],
         "time": ["horizon", "ergodic"],
         "dynamics": ["viscosity", "hamiltonian", "kappa", "alpha"],
-        "costs": ["running", "potential", "terminal"],
+        "costs": ["running", "potential", "terminal", "nonlocal"],
         "initial": ["density"],
         "discretisation": ["nx", "nt"],
         "exact": ["density", "value", "control", "lambda"],
@@ -283,6 +283,11 @@ struct Reader {
         let running = try field("costs", "running", [.t, .x, .m, .mean]) ?? .constant(0)
         let potential = try field("costs", "potential", [.t, .x]) ?? .constant(0)
         let terminal = try field("costs", "terminal", [.x, .m, .mean]) ?? .constant(0)
+        // The kernel of the nonlocal coupling, a function of the displacement (written x).
+        let kernel = try field("costs", "nonlocal", [.x]).map(CompiledExpression.init)
+        if let e = table("costs")?["nonlocal"], boundary != .periodic {
+            throw fail(e, "costs", "nonlocal couplings need boundary = \"periodic\"")
+        }
         _ = try required("initial", "density")
         let m0 = try field("initial", "density", [.x]) ?? .constant(0)
         let exactVariables: Set<Variable> = ergodic ? [.x] : [.t, .x]
@@ -306,6 +311,7 @@ struct Reader {
             initialDensity: { x in initial.value(x: x) }, leftExit: exits[0], rightExit: exits[1],
             defaultNx: nx, defaultNt: nt)
         problem.isErgodic = ergodic
+        if let kernel { problem.nonlocalKernel = { d in kernel.value(x: d) } }
         var solver = ProblemFile.SolverDefaults()
         if let t = table("solver") {
             if let e = t["method"] {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PDE
 
@@ -8,9 +9,10 @@ import Testing
         ("congestion periodic", smallCongestionProblem()),
         ("congestion reflecting", smallCongestionProblem(boundary: .reflecting)),
         ("linear-quadratic", try! Catalogue.linearQuadratic(halfWidth: 2)),
+        ("nonlocal", { var p = smallCongestionProblem(); p.nonlocalKernel = { d in exp(-d * d * 4) * (1 + d) }; return p }()),
     ]
 
-    @Test(arguments: 0..<3)
+    @Test(arguments: 0..<4)
     func jacobianMatchesDifferences(index: Int) throws {
         let (name, problem) = Self.cases[index]
         let nx = 7, nt = 3

@@ -10,7 +10,8 @@ import Testing
         for method in SolverMethod.allCases {
             let options = SolverOptions(method: method, tolerance: 1e-12, maxIterations: 400, damping: 0.5)
             let s = try MFGSolver.solve(problem, nx: 50, nt: 50, options: options)
-            #expect(s.converged, "\(method) did not converge: \(s.final!)")
+            let converged = s.converged, residual = s.final!.residual
+            #expect(converged, "\(method) did not converge: residual \(residual)")
             solutions[method] = s
         }
         let reference = solutions[.policyIteration]!
@@ -25,7 +26,8 @@ import Testing
     @Test func newtonConvergesQuadratically() throws {
         let options = SolverOptions(method: .newton, tolerance: 1e-13, maxIterations: 30)
         let s = try MFGSolver.solve(smallCongestionProblem(), nx: 50, nt: 50, options: options)
-        #expect(s.converged)
+        let converged = s.converged
+        #expect(converged)
         let r = s.history.map(\.residual)
         print("Newton residuals: " + r.map { String(format: "%.2e", $0) }.joined(separator: " "))
         // Quadratic: log r_{k+1} / log r_k close to 2 once the residual is small (and above round-off).

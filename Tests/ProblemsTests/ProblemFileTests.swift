@@ -42,14 +42,17 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
         options.policyRelaxation = f.solver.relaxation ?? 1
         if f.problem.isErgodic {
             let s = try ErgodicSolver.solve(f.problem, nx: 60, options: options)
-            #expect(s.converged, "\(file): residual \(s.final!.residual)")
-            #expect(s.m.min()! > 0 && abs(s.m.reduce(0, +) * (s.x[1] - s.x[0]) - 1) < 1e-12)
+            let converged = s.converged, residual = s.final!.residual
+            #expect(converged, "\(file): residual \(residual)")
+            let minimum = s.m.min()!, mass = s.m.reduce(0, +) * (s.x[1] - s.x[0])
+            #expect(minimum > 0 && abs(mass - 1) < 1e-12)
             return
         }
         let s = try MFGSolver.solve(f.problem, nx: 60, nt: 30, options: options)
-        #expect(s.converged, "\(file): residual \(s.final!.residual)")
-        #expect(s.m.min()! >= 0)
-        #expect(s.final!.massDrift <= 1e-12 || f.problem.hasExit, "\(file): mass drift \(s.final!.massDrift)")
+        let converged = s.converged, residual = s.final!.residual, drift = s.final!.massDrift, minimum = s.m.min()!
+        #expect(converged, "\(file): residual \(residual)")
+        #expect(minimum >= 0)
+        #expect(drift <= 1e-12 || f.problem.hasExit, "\(file): mass drift \(drift)")
     }
 
     /// The file versions and the Swift versions of the same problems give the same discrete solution.

@@ -26,6 +26,8 @@ public final class DiscreteMFG {
     let potential: UnsafeMutablePointer<Double>
     /// `F(x_i, .)` when it does not depend on `m` (evaluated once).
     let staticCoupling: UnsafeMutablePointer<Double>?
+    /// `K * m` when the problem has a nonlocal kernel.
+    let nonlocal: NonlocalCoupling?
 
     /// u and m, `(nt + 1) * nx` each.
     public let u: UnsafeMutablePointer<Double>
@@ -66,6 +68,8 @@ public final class DiscreteMFG {
         xs.initialize(from: x, count: nx)
         potential = .allocate(capacity: nx)
         for i in 0..<nx { potential[i] = problem.potential?(x[i]) ?? 0 }
+        let g = grid
+        nonlocal = try problem.nonlocalKernel.map { try NonlocalCoupling(kernel: $0, grid: g) }
         let f = problem.coupling
         if !f.usesDensity && !f.usesMean && !f.usesTime {
             let s = UnsafeMutablePointer<Double>.allocate(capacity: nx)
@@ -155,6 +159,10 @@ public final class DiscreteMFG {
             let mu = f.usesMean ? mean(level) : 0
             f.evaluate(t: Double(n + 1) * dt, x: xs, m: level, mean: mu, into: out, count: nx)
             for i in 0..<nx { out[i] += potential[i] }
+        }
+        if let nonlocal {
+            nonlocal.apply(level, into: row)
+            for i in 0..<nx { out[i] += row[i] }
         }
         if let w = weight {
             let wo = w + n * nx

@@ -40,6 +40,9 @@ extension DiscreteMFG {
                     let dmean = f.meanDerivative(tNext, xs[i], mnext[i], meanNext)
                     for j in 0..<nx { J.add(r, mIndex(n + 1, j), -dmean * h * xs[j]) }
                 }
+                if let nonlocal {  // d(K * m)_i / dm_j = h K(x_i - x_j)
+                    for j in 0..<nx { J.add(r, mIndex(n + 1, j), -nonlocal.weights[(i - j + nx) % nx]) }
+                }
                 // Derivative in u^{n+1}, or through u^Nt = G(x, m^Nt, mean^Nt) in m^Nt.
                 if n + 1 < nt {
                     J.add(r, uIndex(n + 1, i), -invDt)

@@ -24,6 +24,7 @@ public final class ErgodicMFG {
     let vector: UnsafeMutablePointer<Double>
     let stationary: StationaryDistribution
     let matrix: DenseMatrix
+    let nonlocal: NonlocalCoupling?
 
     public init(problem: MFGProblem, nx: Int) throws {
         try problem.validate()
@@ -63,6 +64,8 @@ public final class ErgodicMFG {
         weight.initialize(repeating: 1, count: nx)
         stationary = StationaryDistribution(count: nx)
         matrix = DenseMatrix(order: nx + 1)
+        let g = grid
+        nonlocal = try problem.nonlocalKernel.map { try NonlocalCoupling(kernel: $0, grid: g) }
         vector = .allocate(capacity: nx + 1)
         // Initial guess for m: m0 if the problem gives one that is usable, else uniform.
         var total = 0.0
@@ -88,6 +91,10 @@ public final class ErgodicMFG {
         for i in 0..<nx {
             cost[i] += potential[i]
             weight[i] = problem.hamiltonian.weight(m[i])
+        }
+        if let nonlocal {
+            nonlocal.apply(m, into: work)
+            for i in 0..<nx { cost[i] += work[i] }
         }
     }
 

@@ -16,6 +16,9 @@ public struct MFGProblem: Sendable {
     public var coupling: FieldFunction
     /// Potential `V(x)`, added to the running cost.
     public var potential: (@Sendable (Double) -> Double)?
+    /// Nonlocal coupling kernel `K(d)` of the displacement: `(K * m)(x)` is added to the running
+    /// cost (periodic domains only).
+    public var nonlocalKernel: (@Sendable (Double) -> Double)?
     /// Terminal cost `G(x, m, mean)`.
     public var terminalCost: FieldFunction
     /// Initial density, normalised on the grid so that `sum_i h m0_i = 1`.
