@@ -19,8 +19,30 @@ public struct ProblemFile: Sendable {
     public let source: String
     /// Parameters in file order, after `--set` overrides.
     public let parameters: [(name: String, value: Double)]
-    public let problem: MFGProblem
+    /// The problem: 1D (`problem`) or 2D (`problem2D`, when the file has `[domain] y`).
+    public let model: Model
     public let exact: ExactSolution
+
+    public enum Model: Sendable {
+        case oneD(MFGProblem)
+        case twoD(MFGProblem2D)
+    }
+
+    public var isTwoD: Bool { if case .twoD = model { return true } else { return false } }
+
+    /// The 1D problem (a 2D file gives a 1D projection of nothing: check `isTwoD` first).
+    public var problem: MFGProblem {
+        switch model {
+        case let .oneD(p): return p
+        case let .twoD(p):
+            // Only grid-independent facts are meaningful here; the CLI branches on isTwoD before solving.
+            return MFGProblem(name: p.name, lower: p.lowerX, upper: p.upperX, boundary: p.boundary, horizon: p.horizon,
+                              viscosity: p.viscosity, hamiltonian: p.hamiltonian, initialDensity: { _ in 1 },
+                              defaultNx: p.defaultNx, defaultNt: p.defaultNt)
+        }
+    }
+
+    public var problem2D: MFGProblem2D? { if case let .twoD(p) = model { return p } else { return nil } }
     /// The source text of every expression field, keyed `table.key`.
     public let expressions: [String: String]
     /// Solver settings from the optional `[solver]` table (command-line flags override them).
@@ -32,6 +54,7 @@ public struct ProblemFile: Sendable {
     /// must be finite, non-negative and not zero everywhere); errors name the file's field.
     public func checkData(nx: Int, nt: Int) throws {
         do {
+            if let p2 = problem2D { _ = try DiscreteMFG2D(problem: p2, nx: p2.defaultNx, ny: p2.defaultNy, nt: 1); return }
             if problem.isErgodic { _ = try ErgodicMFG(problem: problem, nx: nx); return }
             _ = try DiscreteMFG(problem: problem, nx: nx, nt: nt)
         } catch let MFGError.nonNormalisableDensity(reason) {
@@ -54,12 +77,13 @@ public struct ProblemFile: Sendable {
     public static let schema: [String: [String]] = [
         "": ["name", "description", "source"],
         "parameters": [], "definitions": [],
-        "domain": ["x", "boundary", "exit_left", "exit_right"],
+        "domain": ["x", "y", "boundary", "exit_left", "exit_right", "exit_bottom", "exit_top",
+                   "exit_left_where", "exit_right_where", "exit_bottom_where", "exit_top_where", "obstacle"],
         "time": ["horizon", "ergodic"],
         "dynamics": ["viscosity", "hamiltonian", "kappa", "alpha"],
         "costs": ["running", "potential", "terminal", "nonlocal"],
         "initial": ["density"],
-        "discretisation": ["nx", "nt"],
+        "discretisation": ["nx", "ny", "nt"],
         "exact": ["density", "value", "control", "lambda"],
         "solver": ["method", "tolerance", "max_iterations", "damping", "relaxation"],
     ]
@@ -225,6 +249,16 @@ struct Reader {
             throw fail(boundaryEntry, "domain", "unknown boundary '\(boundaryName)'; use \"periodic\" or \"reflecting\"")
         }
 
+        if let yEntry = table("domain")?["y"] {
+            return try build2D(yEntry: yEntry, xBounds: (ends[0], ends[1]), boundary: boundary, boundaryName: boundaryName,
+                               name: name, description: description, source: source, parameters: parameters,
+                               scope: scope, expressions: expressions)
+        }
+        for key in ["exit_bottom", "exit_top", "exit_left_where", "exit_right_where", "exit_bottom_where", "exit_top_where", "obstacle", "ny"] {
+            if let e = table("domain")?[key] ?? table("discretisation")?[key] {
+                throw fail(e, table("domain")?[key] != nil ? "domain" : "discretisation", "\(key) is for 2D problems; add [domain] y = [lower, upper]")
+            }
+        }
         var exits: [Double?] = [nil, nil]
         for (k, key) in ["exit_left", "exit_right"].enumerated() {
             guard let e = table("domain")?[key] else { continue }
@@ -312,6 +346,19 @@ struct Reader {
             defaultNx: nx, defaultNt: nt)
         problem.isErgodic = ergodic
         if let kernel { problem.nonlocalKernel = { d in kernel.value(x: d) } }
+        return ProblemFile(
+            path: path, name: name, description: description, source: source, parameters: parameters,
+            model: .oneD(problem), exact: exact, expressions: expressions, solver: try solverDefaults(scope),
+            lines: lineTable())
+    }
+
+    func lineTable() -> [String: Int] {
+        Dictionary(tables.flatMap { t in t.entries.map { (t.name.isEmpty ? $0.key : "\(t.name).\($0.key)", $0.line) } },
+                   uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The optional [solver] table.
+    func solverDefaults(_ scope: ExpressionScope) throws -> ProblemFile.SolverDefaults {
         var solver = ProblemFile.SolverDefaults()
         if let t = table("solver") {
             if let e = t["method"] {
@@ -338,11 +385,100 @@ struct Reader {
                 solver.relaxation = v
             }
         }
+        return solver
+    }
+
+    /// A 2D problem: `[domain] y` present.
+    func build2D(
+        yEntry: TOMLEntry, xBounds: (Double, Double), boundary: Boundary, boundaryName: String, name: String,
+        description: String, source: String, parameters: [(name: String, value: Double)], scope: ExpressionScope,
+        expressions: [String: String]
+    ) throws -> ProblemFile {
+        var expressions = expressions
+        guard case let .array(bounds) = yEntry.value, bounds.count == 2 else {
+            throw fail(yEntry, "domain", "expected the interval as [lower, upper]")
+        }
+        let ends = try bounds.map { try constant(TOMLEntry(key: "y", value: $0, line: yEntry.line), "domain", scope) }
+        guard ends[0] < ends[1] else {
+            throw fail(yEntry, "domain", "the interval [\(ends[0]), \(ends[1])] is empty; write [lower, upper] with lower < upper")
+        }
+        if let e = table("time")?["ergodic"] { throw fail(e, "time", "ergodic 2D problems are not supported yet (1D only)") }
+        if let e = table("costs")?["nonlocal"] { throw fail(e, "costs", "nonlocal couplings are 1D only so far") }
+        if let e = table("exact") .flatMap({ $0.entries.first }) { throw fail(e, "exact", "[exact] is 1D only so far") }
+        let horizonEntry = try required("time", "horizon")
+        let horizon = try constant(horizonEntry, "time", scope)
+        guard horizon > 0 else { throw fail(horizonEntry, "time", "the horizon T must be > 0, got \(horizon)") }
+        let nuEntry = try required("dynamics", "viscosity")
+        let nu = try constant(nuEntry, "dynamics", scope)
+        guard nu >= 0 else { throw fail(nuEntry, "dynamics", "the viscosity nu = sigma^2/2 must be >= 0, got \(nu)") }
+        var hamiltonian = Hamiltonian.quadratic
+        if let hEntry = table("dynamics")?["hamiltonian"] {
+            switch try string(hEntry, "dynamics") {
+            case "quadratic": break
+            case "congestion":
+                let kEntry = try required("dynamics", "kappa"), aEntry = try required("dynamics", "alpha")
+                let kappa = try constant(kEntry, "dynamics", scope), alpha = try constant(aEntry, "dynamics", scope)
+                guard kappa >= 0 else { throw fail(kEntry, "dynamics", "kappa must be >= 0, got \(kappa)") }
+                guard alpha >= 0 else { throw fail(aEntry, "dynamics", "alpha must be >= 0, got \(alpha)") }
+                hamiltonian = try .congestion(kappa: kappa, alpha: alpha)
+            case let other:
+                throw fail(hEntry, "dynamics", "unknown Hamiltonian '\(other)'; use \"quadratic\" or \"congestion\"")
+            }
+        }
+        func field(_ table: String, _ key: String, _ variables: Set<Variable>) throws -> Expression? {
+            guard let e = self.table(table)?[key] else { return nil }
+            var local = scope
+            local.variables = variables
+            let (ex, text) = try expression(e, table, local)
+            expressions["\(table).\(key)"] = text
+            return ex
+        }
+        let running = try field("costs", "running", [.t, .x, .y, .m]) ?? .constant(0)
+        let potential = try field("costs", "potential", [.t, .x, .y]) ?? .constant(0)
+        let terminal = CompiledExpression(try field("costs", "terminal", [.x, .y]) ?? .constant(0))
+        _ = try required("initial", "density")
+        let m0 = CompiledExpression(try field("initial", "density", [.x, .y]) ?? .constant(0))
+        let obstacle = try field("domain", "obstacle", [.x, .y]).map(CompiledExpression.init)
+        var exits: [Exit2D] = []
+        for side in Side.allCases {
+            guard let e = table("domain")?["exit_\(side.rawValue)"] else {
+                if let w = table("domain")?["exit_\(side.rawValue)_where"] {
+                    throw fail(w, "domain", "exit_\(side.rawValue)_where needs exit_\(side.rawValue) = cost")
+                }
+                continue
+            }
+            guard boundary == .reflecting else {
+                throw fail(e, "domain", "exits need boundary = \"reflecting\" (a bounded domain), not \"\(boundaryName)\"")
+            }
+            let cost = try constant(e, "domain", scope)
+            var located: (@Sendable (Double, Double) -> Bool)? = nil
+            if let w = try field("domain", "exit_\(side.rawValue)_where", [.x, .y]) {
+                let c = CompiledExpression(w)
+                located = { x, y in c.value(x: x, y: y) != 0 }
+            }
+            exits.append(Exit2D(side: side, cost: cost, located: located))
+        }
+        let nx = try table("discretisation")?["nx"].map { try integer($0, "discretisation", minimum: 4) } ?? 100
+        let ny = try table("discretisation")?["ny"].map { try integer($0, "discretisation", minimum: 4) } ?? nx
+        let nt = try table("discretisation")?["nt"].map { try integer($0, "discretisation", minimum: 1) } ?? 100
+        let f = CompiledExpression(Expression.binary(.add, running, potential).simplified())
+        var blocked: (@Sendable (Double, Double) -> Bool)? = nil
+        if let o = obstacle { blocked = { x, y in o.value(x: x, y: y) != 0 } }
+        let coupling: MFGProblem2D.Coupling = { t, x, y, m, out, n in
+            f.evaluate(t: t, x: x, y: y, m: m, mean: 0, into: out, count: n)
+        }
+        let problem = MFGProblem2D(
+            name: name, x: xBounds, y: (ends[0], ends[1]), boundary: boundary, horizon: horizon, viscosity: nu,
+            hamiltonian: hamiltonian,
+            coupling: coupling,
+            couplingUsesDensity: f.expression.variables.contains(.m),
+            terminalCost: { x, y in terminal.value(x: x, y: y) }, initialDensity: { x, y in m0.value(x: x, y: y) },
+            obstacle: blocked, exits: exits,
+            defaultNx: nx, defaultNy: ny, defaultNt: nt)
         return ProblemFile(
             path: path, name: name, description: description, source: source, parameters: parameters,
-            problem: problem, exact: exact, expressions: expressions, solver: solver,
-            lines: Dictionary(tables.flatMap { t in t.entries.map { (t.name.isEmpty ? $0.key : "\(t.name).\($0.key)", $0.line) } },
-                              uniquingKeysWith: { a, _ in a }))
+            model: .twoD(problem), exact: ExactSolution(density: nil, value: nil, control: nil, lambda: nil),
+            expressions: expressions, solver: try solverDefaults(scope), lines: lineTable())
     }
 
     /// A compiled cost with its exact partial derivatives in m and mean.

@@ -12,10 +12,11 @@ public struct RunDescription: Encodable, Sendable {
     var source: String
     var parameters: [String: Double]
     var expressions: [String: String]
-    var nx: Int
-    var nt: Int
-    var lower: Double
-    var upper: Double
+    public var nx: Int
+    public var ny: Int?
+    public var nt: Int
+    public var lower: Double
+    public var upper: Double
     var boundary: String
     /// Exit costs by side ("left", "right"); empty without exits.
     var exits: [String: Double]
@@ -35,6 +36,7 @@ public struct RunDescription: Encodable, Sendable {
         parameters = Dictionary(uniqueKeysWithValues: file.parameters.map { ($0.name, $0.value) })
         expressions = file.expressions
         self.nx = nx
+        self.ny = nil
         self.nt = nt
         lower = p.lower
         upper = p.upper
@@ -64,6 +66,8 @@ struct Summary: Encodable {
     var minDensity: Double?
     var wallSeconds: Double?
     var lambda: Double?
+    /// 2D with exits: total mass that left.
+    var outflow: Double?
     var exactErrors: ExactErrors?
     var history: [IterationReport]
     var arrays: [String: [Int]]
@@ -86,7 +90,7 @@ public enum OutputWriter {
         let summary = Summary(
             run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
             hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
-            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: nil,
+            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: nil, outflow: nil,
             exactErrors: run.exactErrors, history: s.history,
             arrays: ["x": [s.nx], "t": [s.nt + 1], "m": grid, "u": grid, "alpha": grid], pictures: names)
         // Written last: its presence marks a complete output directory.
@@ -121,9 +125,64 @@ public enum OutputWriter {
         let summary = Summary(
             run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
             hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
-            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: s.lambda,
+            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: s.lambda, outflow: nil,
             exactErrors: run.exactErrors, history: s.history,
             arrays: ["x": [s.nx], "m": [s.nx], "u": [s.nx], "alpha": [s.nx]], pictures: names)
+        try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
+        return names
+    }
+
+    /// The output of a 2D solve: `[Nt+1, Nx, Ny]` arrays, the obstacle mask, outflow, pictures.
+    public static func write(_ s: MFGSolution2D, _ run: RunDescription, problem: MFGProblem2D, pictures: Bool,
+                             to directory: URL) throws -> [String] {
+        let shape = [s.nt + 1, s.nx, s.ny]
+        try NPY.write(s.x, shape: [s.nx], to: directory.appendingPathComponent("x.npy"))
+        try NPY.write(s.y, shape: [s.ny], to: directory.appendingPathComponent("y.npy"))
+        try NPY.write(s.t, shape: [s.nt + 1], to: directory.appendingPathComponent("t.npy"))
+        try NPY.write(s.m, shape: shape, to: directory.appendingPathComponent("m.npy"))
+        try NPY.write(s.u, shape: shape, to: directory.appendingPathComponent("u.npy"))
+        try NPY.write(s.controlX, shape: shape, to: directory.appendingPathComponent("alpha_x.npy"))
+        try NPY.write(s.controlY, shape: shape, to: directory.appendingPathComponent("alpha_y.npy"))
+        try NPY.write(s.active.map { $0 ? 1 : 0 }, shape: [s.nx, s.ny], to: directory.appendingPathComponent("active.npy"))
+        try writeHistory(s.history, to: directory)
+        var names: [String] = []
+        if pictures {
+            let cells = s.nx * s.ny
+            let levels = Array(Set([0, s.nt / 3, 2 * s.nt / 3, s.nt])).sorted()
+            let extent = (problem.lowerX, problem.upperX, problem.lowerY, problem.upperY)
+            var segments: [(Double, Double, Double, Double)] = []
+            let hx = (problem.upperX - problem.lowerX) / Double(s.nx), hy = (problem.upperY - problem.lowerY) / Double(s.ny)
+            for e in problem.exits {
+                // Boundary faces of the door, merged into one segment per run of faces.
+                switch e.side {
+                case .left, .right:
+                    let xw = e.side == .left ? problem.lowerX : problem.upperX
+                    for yj in s.y where e.located?(xw, yj) ?? true { segments.append((xw, yj - hy / 2, xw, yj + hy / 2)) }
+                case .bottom, .top:
+                    let yw = e.side == .bottom ? problem.lowerY : problem.upperY
+                    for xi in s.x where e.located?(xi, yw) ?? true { segments.append((xi - hx / 2, yw, xi + hx / 2, yw)) }
+                }
+            }
+            try Figures.snapshots2D(
+                levels.map { Array(s.m[($0 * cells)..<(($0 + 1) * cells)]) }, labels: levels.map { String(format: "t = %.3g", s.t[$0]) },
+                x: s.x, y: s.y, extent: extent, active: s.active, walls: problem.boundary == .reflecting, exits: segments,
+                title: "\(run.problem): density m(t, x, y)", colorLabel: "m", to: directory.appendingPathComponent("density.png"))
+            try Figures.snapshots2D(
+                [Array(s.u[0..<cells])], labels: ["t = 0"], x: s.x, y: s.y, extent: extent, active: s.active,
+                walls: problem.boundary == .reflecting, exits: segments, title: "\(run.problem): value function u(0, x, y)",
+                colorLabel: "u", to: directory.appendingPathComponent("value.png"))
+            try convergencePlot(s.history, run, to: directory)
+            names = ["density.png", "value.png", "convergence.png"]
+        }
+        let last = s.final
+        let summary = Summary(
+            run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
+            hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
+            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: nil,
+            outflow: problem.hasExit ? s.outflow.reduce(0, +) : nil, exactErrors: nil, history: s.history,
+            arrays: ["x": [s.nx], "y": [s.ny], "t": [s.nt + 1], "m": shape, "u": shape, "alpha_x": shape, "alpha_y": shape,
+                     "active": [s.nx, s.ny]],
+            pictures: names)
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
         return names
     }
@@ -159,7 +218,7 @@ public enum OutputWriter {
         let summary = Summary(
             run: run, converged: false, failure: failure, iterations: history.count, residual: nil, hjbResidual: nil,
             fpResidual: nil, mass: nil, massDrift: nil, minDensity: nil, wallSeconds: history.last?.seconds,
-            lambda: nil, exactErrors: nil, history: history, arrays: [:], pictures: [])
+            lambda: nil, outflow: nil, exactErrors: nil, history: history, arrays: [:], pictures: [])
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
     }
 

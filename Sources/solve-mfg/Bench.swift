@@ -4,6 +4,27 @@ import PDE
 import Problems
 
 struct Bench: ParsableCommand {
+    /// 2D: crowd-aversion-2d on n x n grids with 100 time steps, once each.
+    func benchTwoD() throws {
+        for n in [50, 100, 200] {
+            let s = try reportingInputErrors {
+                try MFGSolver2D.solve(Catalogue.crowdAversion2D(), nx: n, ny: n, nt: 100, options: SolverOptions(tolerance: 1e-10, maxIterations: 300))
+            }
+            let r = s.final!
+            print(String(format: "crowd-aversion-2d %3d x %3d x 100  accelerated policy iteration: %3d iterations to %.2e  %8.2f s  converged %@  peak memory so far %.0f MB",
+                         n, n, s.iterations, r.residual, s.seconds, s.converged ? "yes" : "NO", peakMemoryMB()))
+            fflush(nil)
+        }
+    }
+
+    /// Peak resident memory of this process (Linux /proc), in MB.
+    func peakMemoryMB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        return kb / 1024
+    }
+
     /// Times the same problem written as a file (compiled expressions) and in Swift (closures).
     func compareFilesWithSwift() throws {
         let pairs: [(String, MFGProblem, Int, Int)] = [
@@ -45,6 +66,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Python interpreter with mfgsolver 0.4.4 installed (e.g. bench/.venv/bin/python).")
     var python: String?
 
+    @Flag(name: .customLong("2d"), help: "Also time crowd-aversion-2d on 50^2, 100^2 and 200^2 grids with 100 time steps, to residual 1e-10 (about 2 minutes).")
+    var twoD = false
+
     @Option(help: "Path of the reference script.")
     var script: String = "bench/lst_reference.py"
 
@@ -73,6 +97,7 @@ struct Bench: ParsableCommand {
                          s.converged ? "yes" : "NO"))
         }
         try compareFilesWithSwift()
+        if twoD { try benchTwoD() }
         guard let python else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)

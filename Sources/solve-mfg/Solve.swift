@@ -21,6 +21,9 @@ struct Solve: ParsableCommand {
     @Option(help: "Grid points in space (default: the file's [discretisation] nx).")
     var nx: Int?
 
+    @Option(help: "Grid cells along y, 2D problems (default: the file's [discretisation] ny).")
+    var ny: Int?
+
     @Option(help: "Time steps (default: the file's [discretisation] nt).")
     var nt: Int?
 
@@ -51,6 +54,10 @@ struct Solve: ParsableCommand {
         if !quiet {
             printError("solving \(file.name) (\(file.path)) on " + (p.isErgodic ? "\(nx) points (ergodic)" : "\(nx) x \(nt)")
                        + " with \(solver.rawValue)")
+        }
+        if let p2 = file.problem2D {
+            try solveTwoD(file, p2, options: options, run: &run, directory: directory)
+            return
         }
         if p.isErgodic {
             try solveErgodic(file, options: options, run: &run, directory: directory)
@@ -83,6 +90,28 @@ struct Solve: ParsableCommand {
         let pictures = try OutputWriter.write(solution, run, pictures: !noPictures, to: directory)
         try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
                    seconds: solution.seconds, lambda: solution.lambda, arrays: "{x,m,u,alpha}.npy", pictures: pictures,
+                   directory: directory, maxIterations: options.maxIterations, tolerance: options.tolerance)
+    }
+
+    func solveTwoD(_ file: ProblemFile, _ p: MFGProblem2D, options: SolverOptions, run: inout RunDescription,
+                   directory: URL) throws {
+        let nx = self.nx ?? p.defaultNx, ny = self.ny ?? p.defaultNy, nt = self.nt ?? p.defaultNt
+        run.nx = nx
+        run.ny = ny
+        run.nt = nt
+        run.lower = p.lowerX
+        run.upper = p.upperX
+        let solution: MFGSolution2D
+        do {
+            solution = try reportingInputErrors { try MFGSolver2D.solve(p, nx: nx, ny: ny, nt: nt, options: options) }
+        } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
+            try failed(run, iteration, quantity, advice, history, directory)
+        }
+        try AtomicFile.makeDirectory(directory)
+        let pictures = try OutputWriter.write(solution, run, problem: p, pictures: !noPictures, to: directory)
+        if p.hasExit { print(String(format: "outflow through the exits: %.12f", solution.outflow.reduce(0, +))) }
+        try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
+                   seconds: solution.seconds, lambda: nil, arrays: "{x,y,t,m,u,alpha_x,alpha_y,active}.npy", pictures: pictures,
                    directory: directory, maxIterations: options.maxIterations, tolerance: options.tolerance)
     }
 

@@ -76,3 +76,15 @@ public enum Catalogue {
     public static let hopfColeTerminal: @Sendable (Double) -> Double = { x in 0.5 * cos(2 * .pi * x) }
     public static let hopfColeInitial: @Sendable (Double) -> Double = { x in exp(cos(2 * .pi * (x - 0.3))) }
 }
+
+extension Catalogue {
+    /// Crowd aversion on the torus [0,1)^2: H = |p|^2/2, F = m, nu = 0.05, T = 1,
+    /// G = 0.5 cos(2 pi x) cos(2 pi y), m0 a bump at (0.3, 0.3) on a floor. The 2D speed benchmark.
+    public static func crowdAversion2D() -> MFGProblem2D {
+        MFGProblem2D(
+            name: "crowd-aversion-2d", x: (0, 1), y: (0, 1), boundary: .periodic, horizon: 1, viscosity: 0.05,
+            coupling: { _, _, _, m, out, n in for k in 0..<n { out[k] = m[k] } },
+            terminalCost: { x, y in 0.5 * cos(2 * .pi * x) * cos(2 * .pi * y) },
+            initialDensity: { x, y in exp(-50 * ((x - 0.3) * (x - 0.3) + (y - 0.3) * (y - 0.3))) + 0.1 })
+    }
+}

@@ -21,11 +21,15 @@ public final class DiscreteMFG2D {
     let exitTerm, excess: UnsafeMutablePointer<Double>
     let tw, te, ts, tn: UnsafeMutablePointer<Double>
     public let u, m: UnsafeMutablePointer<Double>
+    /// The policy (bx, cx, by, cy), contiguous: `4 nt count` values.
+    let policy: UnsafeMutablePointer<Double>
     let bx, cx, by, cy, cost, weight: UnsafeMutablePointer<Double>
     let rhs, work: UnsafeMutablePointer<Double>
     let system: FivePointSystem
     /// Mass that left through exits during step n -> n+1 (exact discrete accounting).
     public private(set) var outflow: [Double]
+    /// Relative tolerance `|b - A x|_2 / |b|_2` of the linear solves (set by the solver).
+    var linearTolerance = 1e-13
     /// Largest number of BiCGSTAB iterations in the last sweep, and failures.
     public private(set) var linearIterations = 0
     public private(set) var linearFailures = 0
@@ -114,7 +118,10 @@ public final class DiscreteMFG2D {
             p.initialize(repeating: 0, count: nt * cells)
             return p
         }
-        bx = steps(); cx = steps(); by = steps(); cy = steps(); cost = steps(); weight = steps()
+        policy = .allocate(capacity: 4 * nt * cells)
+        policy.initialize(repeating: 0, count: 4 * nt * cells)
+        bx = policy; cx = policy + nt * cells; by = policy + 2 * nt * cells; cy = policy + 3 * nt * cells
+        cost = steps(); weight = steps()
         weight.update(repeating: 1, count: nt * cells)
         rhs = .allocate(capacity: cells); work = .allocate(capacity: cells)
         rhs.initialize(repeating: 0, count: cells); work.initialize(repeating: 0, count: cells)
@@ -124,7 +131,7 @@ public final class DiscreteMFG2D {
     }
 
     deinit {
-        for p in [xs, ys, u, m, bx, cx, by, cy, cost, weight, rhs, work, exitCost, exitTerm, excess, tw, te, ts, tn] { p.deallocate() }
+        for p in [xs, ys, u, m, policy, cost, weight, rhs, work, exitCost, exitTerm, excess, tw, te, ts, tn] { p.deallocate() }
         neighbour.deallocate()
     }
 
@@ -247,7 +254,7 @@ public final class DiscreteMFG2D {
             system.factorPreconditioner()
             let previous = m + n * count, next = m + (n + 1) * count
             for p in 0..<count { rhs[p] = active[p] ? previous[p] / dt : 0 }
-            if !system.solve(rhs, next) { linearFailures += 1 }
+            if !system.solve(rhs, next, tolerance: linearTolerance) { linearFailures += 1 }
             linearIterations = max(linearIterations, system.lastIterations)
             var before = 0.0, after = 0.0, out = 0.0
             for p in 0..<count where active[p] {
@@ -264,7 +271,8 @@ public final class DiscreteMFG2D {
     }
 
     /// Backward sweep of the HJB equation linearised at the current policy, then the policy update.
-    func solveLinearHJBAndUpdatePolicy(relaxation: Double = 1) {
+    /// With `updatingPolicy: false` the policy is left to the caller (who recomputes it from u).
+    func solveLinearHJBAndUpdatePolicy(relaxation: Double = 1, updatingPolicy: Bool = true) {
         let terminal = u + nt * count
         for p in 0..<count { terminal[p] = active[p] ? problem.terminalCost(xs[p], ys[p]) : 0 }
         var n = nt - 1
@@ -279,9 +287,9 @@ public final class DiscreteMFG2D {
                 rhs[p] = next[p] / dt + 0.5 * (b1 * b1 + c1 * c1 + b2 * b2 + c2 * c2) / weight[off + p] + cost[off + p]
                     + exitTerm[p]
             }
-            if !system.solve(rhs, u + off) { linearFailures += 1 }
+            if !system.solve(rhs, u + off, tolerance: linearTolerance) { linearFailures += 1 }
             linearIterations = max(linearIterations, system.lastIterations)
-            updatePolicy(step: n, relaxation: relaxation)
+            if updatingPolicy { updatePolicy(step: n, relaxation: relaxation) }
             n -= 1
         }
     }
@@ -349,6 +357,15 @@ public final class DiscreteMFG2D {
             drift = max(drift, abs(last + left - reference) / reference)
         }
         return (last, drift, minimum)
+    }
+
+    /// Keeps the policy in the cone of the scheme (b <= 0 <= c), after an extrapolation.
+    func projectPolicy() {
+        let n = nt * count
+        for k in 0..<n {
+            bx[k] = min(bx[k], 0); by[k] = min(by[k], 0)
+            cx[k] = max(cx[k], 0); cy[k] = max(cy[k], 0)
+        }
     }
 
     /// Feedback velocity per axis, `-(b + c)`, `[Nt+1][N]` each (row Nt: that of row Nt-1).

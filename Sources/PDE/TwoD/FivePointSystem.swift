@@ -12,6 +12,9 @@ public final class FivePointSystem {
     /// Coefficients of row p: centre, and the neighbours west (i-1), east (i+1), south (j-1), north (j+1).
     public let centre, west, east, south, north: UnsafeMutablePointer<Double>
     let pivot: UnsafeMutablePointer<Double>
+    /// The triangular factors scaled by the inverse pivots, so that each recurrence step is one
+    /// multiply-add on the dependency chain: `west d^-1`, `south d^-1`, `east d^-1`, `north d^-1`.
+    let lw, ls, ue, un: UnsafeMutablePointer<Double>
     let r, rHat, pv, v, s, t, y, z: UnsafeMutablePointer<Double>
     /// Iterations of the last solve.
     public private(set) var lastIterations = 0
@@ -26,11 +29,12 @@ public final class FivePointSystem {
             return p
         }
         centre = make(); west = make(); east = make(); south = make(); north = make(); pivot = make()
+        lw = make(); ls = make(); ue = make(); un = make()
         r = make(); rHat = make(); pv = make(); v = make(); s = make(); t = make(); y = make(); z = make()
     }
 
     deinit {
-        for p in [centre, west, east, south, north, pivot, r, rHat, pv, v, s, t, y, z] { p.deallocate() }
+        for p in [centre, west, east, south, north, pivot, lw, ls, ue, un, r, rHat, pv, v, s, t, y, z] { p.deallocate() }
     }
 
     @inline(__always) func westIndex(_ p: Int) -> Int { p >= ny ? p - ny : p - ny + count }
@@ -58,38 +62,56 @@ public final class FivePointSystem {
     }
 
     /// D-ILU: `M = (D + L) D^{-1} (D + U)` with L, U the strict parts of A without the wrap, and D
-    /// chosen so that `diag(M) = diag(A)`.
+    /// chosen so that `diag(M) = diag(A)`. Stores `1 / d`.
     public func factorPreconditioner() {
         let ny = self.ny
+        for i in 0..<nx {
+            let base = i * ny
+            for j in 0..<ny {
+                let p = base + j
+                var d = centre[p]
+                if i > 0 { d -= west[p] * east[p - ny] * pivot[p - ny] }
+                if j > 0 { d -= south[p] * north[p - 1] * pivot[p - 1] }
+                pivot[p] = 1 / d
+            }
+        }
         for p in 0..<count {
-            var d = centre[p]
             let i = p / ny, j = p - i * ny
-            if i > 0 { d -= west[p] * east[p - ny] / pivot[p - ny] }
-            if j > 0 { d -= south[p] * north[p - 1] / pivot[p - 1] }
-            pivot[p] = d
+            lw[p] = i > 0 ? west[p] * pivot[p] : 0
+            ls[p] = j > 0 ? south[p] * pivot[p] : 0
+            ue[p] = i < nx - 1 ? east[p] * pivot[p] : 0
+            un[p] = j < ny - 1 ? north[p] * pivot[p] : 0
         }
     }
 
-    /// `out = M^{-1} x`.
+    /// `out = M^{-1} x`: `(D + L) w = x`, then `z = w - D^{-1} U z`.
     func precondition(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
-        let ny = self.ny, n = count
-        // (D + L) w = x
-        for p in 0..<n {
-            var a = x[p]
-            let i = p / ny, j = p - i * ny
-            if i > 0 { a -= west[p] * out[p - ny] }
-            if j > 0 { a -= south[p] * out[p - 1] }
-            out[p] = a / pivot[p]
+        let ny = self.ny, nx = self.nx
+        // Forward: w_p = x_p d_p^-1 - (west d^-1)_p w_{p-ny} - (south d^-1)_p w_{p-1}.
+        out[0] = x[0] * pivot[0]
+        for j in 1..<ny { out[j] = x[j] * pivot[j] - ls[j] * out[j - 1] }
+        for i in 1..<nx {
+            let base = i * ny
+            out[base] = x[base] * pivot[base] - lw[base] * out[base - ny]
+            for p in (base + 1)..<(base + ny) {
+                out[p] = (x[p] * pivot[p] - lw[p] * out[p - ny]) - ls[p] * out[p - 1]
+            }
         }
-        // (D + U) z = D w
-        var p = n - 1
-        while p >= 0 {
-            var a = out[p] * pivot[p]
-            let i = p / ny, j = p - i * ny
-            if i < nx - 1 { a -= east[p] * out[p + ny] }
-            if j < ny - 1 { a -= north[p] * out[p + 1] }
-            out[p] = a / pivot[p]
-            p -= 1
+        // Backward: z_q = w_q - (east d^-1)_q z_{q+ny} - (north d^-1)_q z_{q+1}.
+        let last = (nx - 1) * ny
+        var p = last + ny - 2
+        while p >= last { out[p] -= un[p] * out[p + 1]; p -= 1 }
+        var i = nx - 2
+        while i >= 0 {
+            let base = i * ny
+            let top = base + ny - 1
+            out[top] -= ue[top] * out[top + ny]
+            var q = top - 1
+            while q >= base {
+                out[q] = (out[q] - ue[q] * out[q + ny]) - un[q] * out[q + 1]
+                q -= 1
+            }
+            i -= 1
         }
     }
 
@@ -100,14 +122,15 @@ public final class FivePointSystem {
     }
 
     /// Solves `A x = b` by preconditioned BiCGSTAB from the initial guess in `x`, to
-    /// `|b - A x|_2 <= tolerance |b|_2`. Returns false if it did not converge in `maxIterations`.
+    /// `|b - A x|_2 <= max(absolute, tolerance |b|_2)`. Returns false if it did not converge in
+    /// `maxIterations`.
     @discardableResult
     public func solve(_ b: UnsafePointer<Double>, _ x: UnsafeMutablePointer<Double>,
-                      tolerance: Double = 1e-13, maxIterations: Int = 500) -> Bool {
+                      tolerance: Double = 1e-13, absolute: Double = 0, maxIterations: Int = 500) -> Bool {
         let n = count
         multiply(x, into: r)
         for k in 0..<n { r[k] = b[k] - r[k] }
-        let target = tolerance * dot(b, b).squareRoot()
+        let target = max(absolute, tolerance * dot(b, b).squareRoot())
         var rNorm = dot(r, r).squareRoot()
         lastIterations = 0
         if rNorm <= target { return true }

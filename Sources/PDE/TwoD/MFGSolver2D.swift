@@ -21,8 +21,11 @@ public struct MFGSolution2D: Sendable {
 }
 
 /// Policy iteration for 2D problems: FP sweep with the policy, HJB sweep linearised at the policy
-/// (couplings at the new density), policy update. Linear solves: `FivePointSystem`, warm-started
-/// from the previous iteration, so later iterations need few Krylov steps.
+/// (couplings at the new density), policy from the new u. The map u -> u' is accelerated by
+/// Anderson mixing (depth 8), with damping that adapts when the residual grows: plain policy
+/// iteration diverges for strong couplings such as crowd-aversion-2d; accelerated, it converges in
+/// about 40 iterations at 50^3 and 100^3. Linear solves: `FivePointSystem` (ILU-BiCGSTAB),
+/// warm-started and only as accurate as the current residual needs.
 public enum MFGSolver2D {
     public static func solve(
         _ problem: MFGProblem2D, nx: Int, ny: Int, nt: Int, options: SolverOptions = SolverOptions()
@@ -37,12 +40,23 @@ public enum MFGSolver2D {
         var history: [IterationReport] = []
         var converged = false
         // Adaptive smoothed policy iteration: the weight of the new policy is halved when the
-        // residual grows and doubled (up to options.policyRelaxation) when it falls by half.
-        var theta = options.policyRelaxation
+        // residual grows and raised by half (up to a ceiling) when the residual falls by half.
+        var theta = options.policyRelaxation, ceiling = options.policyRelaxation
         var previous = Double.infinity
+        // Anderson acceleration of the policy-iteration map u -> u' (u^0 ... u^{Nt-1}; the policy is
+        // a function of u, so it stays in the cone of the scheme without projection).
+        let stateSize = nt * s.count
+        let anderson = AndersonAcceleration(size: stateSize, depth: 8)
+        let current = UnsafeMutablePointer<Double>.allocate(capacity: stateSize)
+        defer { current.deallocate() }
         for k in 1...options.maxIterations {
+            // Inexact linear solves while far from the solution: relative tolerance 3e-5 of the last
+            // residual, between 1e-15 and 1e-6 (the linear residuals of all Nt steps add up in the
+            // nonlinear one: at 100^3 a relative 1e-13 per step already amounts to about 1e-10).
+            s.linearTolerance = max(1e-15, min(1e-6, 3e-5 * previous))
+            current.update(from: s.u, count: stateSize)
             s.solveFokkerPlanck()
-            s.solveLinearHJBAndUpdatePolicy(relaxation: theta)
+            s.solveLinearHJBAndUpdatePolicy(updatingPolicy: false)
             let r = s.residuals()
             let (mass, drift, minimum) = s.massDiagnostics()
             let report = IterationReport(
@@ -57,9 +71,24 @@ public enum MFGSolver2D {
                     history: history)
             }
             if report.residual <= options.tolerance { converged = true; break }
-            if report.residual > previous { theta = max(0.05, theta / 2) }
-            else if report.residual < 0.5 * previous { theta = min(options.policyRelaxation, 2 * theta) }
-            previous = report.residual
+            // G(current) is in s.u. A residual that grows resets the acceleration and damps.
+            if report.residual > 2 * previous {
+                anderson.reset()
+                ceiling = max(0.02, 0.7 * theta)
+                theta = max(0.02, theta / 2)
+            } else if report.residual < 0.9 * previous {
+                // Steady progress: let the damping recover.
+                ceiling = min(options.policyRelaxation, 1.1 * ceiling)
+                theta = min(ceiling, 1.5 * theta)
+            }
+            previous = min(previous, report.residual)
+            // Damped map x + theta (G(x) - x), accelerated; then the policy of the new u.
+            if theta < 1 {
+                for i in 0..<stateSize { s.u[i] = current[i] + theta * (s.u[i] - current[i]) }
+            }
+            anderson.step(x: current, g: s.u)
+            s.u.update(from: current, count: stateSize)
+            for n in 0..<nt { s.updatePolicy(step: n) }
         }
         let (ax, ay) = s.controls()
         let size = (nt + 1) * s.count

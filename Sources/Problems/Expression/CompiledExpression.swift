@@ -61,9 +61,10 @@ public final class CompiledExpression: Sendable {
         }
     }
 
-    /// `out[i] = e(t, x[i], m[i], mean)`, `i < count`; `m` may be nil when the expression does not read it.
+    /// `out[i] = e(t, x[i], y[i], m[i], mean)`, `i < count`; `y` and `m` may be nil when the
+    /// expression does not read them.
     public func evaluate(
-        t: Double, x: UnsafePointer<Double>, m: UnsafePointer<Double>?, mean: Double,
+        t: Double, x: UnsafePointer<Double>, y: UnsafePointer<Double>? = nil, m: UnsafePointer<Double>?, mean: Double,
         into out: UnsafeMutablePointer<Double>, count: Int
     ) {
         let width = Self.chunk
@@ -84,7 +85,7 @@ public final class CompiledExpression: Sendable {
                         case .m: if let m { for i in 0..<n { r[i] = m[start + i] } } else { for i in 0..<n { r[i] = .nan } }
                         case .t: for i in 0..<n { r[i] = t }
                         case .mean: for i in 0..<n { r[i] = mean }
-                        case .y: for i in 0..<n { r[i] = .nan }
+                        case .y: if let y { for i in 0..<n { r[i] = y[start + i] } } else { for i in 0..<n { r[i] = .nan } }
                         }
                     case let .unary(f, d, a):
                         let rd = base + d * width, ra = base + a * width
