@@ -26,8 +26,9 @@ def check_output(d):
     x = np.load(os.path.join(d, "x.npy"))
     nx = x.shape[0]
     ergodic = summary["run"]["ergodic"]
-    shape = (nx,) if ergodic else (np.load(os.path.join(d, "t.npy")).shape[0], nx)
-    for name in ["m", "u", "alpha"]:
+    ny = summary["run"].get("ny")
+    shape = (nx,) if ergodic else (np.load(os.path.join(d, "t.npy")).shape[0], nx) + ((ny,) if ny else ())
+    for name in (["m", "u", "alpha_x", "alpha_y"] if ny else ["m", "u", "alpha"]):
         a = np.load(os.path.join(d, f"{name}.npy"))
         assert a.dtype == np.float64 and a.shape == shape, f"{name}.npy: {a.dtype} {a.shape}"
         assert np.all(np.isfinite(a)), f"{name}.npy has non-finite values"
@@ -39,8 +40,15 @@ def check_output(d):
     if ergodic:
         m = m[None, :]
     h = (summary["run"]["upper"] - summary["run"]["lower"]) / nx
+    if ny:
+        y = np.load(os.path.join(d, "y.npy"))
+        hy = (y[-1] - y[0]) / (ny - 1)
+        m = m.reshape(m.shape[0], -1)
+        h = h * hy
     mass = m.sum(axis=1) * h
-    if summary["run"]["exits"]:
+    if ny and summary.get("outflow") is not None:
+        assert abs(mass[-1] + summary["outflow"] - mass[0]) < 1e-9, "mass + outflow is not conserved"
+    if summary["run"]["exits"] or summary.get("outflow") is not None:
         assert np.all(np.diff(mass) <= 1e-12), "mass increases although it can only leave through exits"
     else:
         assert np.max(np.abs(mass - 1)) < 1e-12, f"mass deviates by {np.max(np.abs(mass - 1)):.1e}"

@@ -56,9 +56,16 @@ check "ergodic summary has lambda" 0 '"lambda"' -- cat "$work/erg/summary.json"
 check "ergodic verify" 0 "lambda_error" -- "$bin" verify ergodic-periodic-1d --levels 2
 check "nonlocal problem solves (Newton from its file)" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
 sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
+check "2D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-2d --nx 20 --ny 20 --nt 20 --quiet --out "$work/ev2"
+check "2D arrays written" 0 "" -- test -s "$work/ev2/alpha_y.npy"
+check "2D pictures written" 0 "" -- test -s "$work/ev2/density.png"
+sed 's/boundary = "reflecting"/boundary = "periodic"/' problems/evacuation-2d.toml > "$work/ev2p.toml"
+check "2D exits on a torus are refused" 65 "exits need boundary" -- "$bin" check "$work/ev2p.toml"
+sed 's/^obstacle = .*/obstacle = "1"/' problems/evacuation-2d.toml > "$work/ev2o.toml"
+check "an obstacle covering the room is refused" 65 "covers every cell" -- "$bin" check "$work/ev2o.toml"
 check "nonlocal on walls is refused" 65 "nonlocal couplings need boundary" -- "$bin" check "$work/nlr.toml"
 if python3 -c "import numpy" 2>/dev/null; then
-    check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg"
+    check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev2"
 fi
 
 echo "cli-checks: $passed passed, $failed failed"
