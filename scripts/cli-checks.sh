@@ -63,6 +63,7 @@ sed 's/boundary = "reflecting"/boundary = "periodic"/' problems/evacuation-2d.to
 check "2D exits on a torus are refused" 65 "exits need boundary" -- "$bin" check "$work/ev2p.toml"
 sed 's/^obstacle = .*/obstacle = "1"/' problems/evacuation-2d.toml > "$work/ev2o.toml"
 check "an obstacle covering the room is refused" 65 "covers every cell" -- "$bin" check "$work/ev2o.toml"
+check "2D ergodic verify prints orders" 0 "lambda_error" -- "$bin" verify ergodic-periodic-2d --levels 2 --nx 16
 check "nonlocal on walls is refused" 65 "nonlocal couplings need boundary" -- "$bin" check "$work/nlr.toml"
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev2"

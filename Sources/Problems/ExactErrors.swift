@@ -74,6 +74,35 @@ public struct ExactErrors: Sendable, Codable, Equatable {
         controlMax = exact.control == nil ? nil : cmax
     }
 
+    /// Errors of a 2D ergodic solution (u compared up to its mean), over the free cells.
+    public init(_ s: ErgodicSolution2D, exact: ExactSolution) {
+        let n = s.nx * s.ny
+        let area = (s.x[1] - s.x[0]) * (s.y[1] - s.y[0])
+        var mask = s.active
+        if let d = exact.density {
+            var reference = [Double](repeating: 0, count: n)
+            for i in 0..<s.nx { for j in 0..<s.ny { reference[i * s.ny + j] = d.value(x: s.x[i], y: s.y[j]) } }
+            let top = reference.max() ?? 0
+            var l1 = 0.0, dmax = 0.0
+            for q in 0..<n where s.active[q] {
+                let e = abs(s.m[q] - reference[q])
+                l1 += e * area
+                dmax = max(dmax, e)
+                mask[q] = s.active[q] && reference[q] >= 0.01 * top
+            }
+            densityL1 = l1
+            densityMax = dmax
+        }
+        if let v = exact.value {
+            var reference = [Double](repeating: 0, count: n)
+            for i in 0..<s.nx { for j in 0..<s.ny { reference[i * s.ny + j] = v.value(x: s.x[i], y: s.y[j]) } }
+            let free = (0..<n).filter { s.active[$0] }
+            let shift = free.reduce(0.0) { $0 + reference[$1] - s.u[$1] } / Double(free.count)
+            valueMax = (0..<n).filter { mask[$0] }.reduce(0.0) { max($0, abs(s.u[$1] + shift - reference[$1])) }
+        }
+        if let l = exact.lambda { lambdaError = abs(s.lambda - l) }
+    }
+
     /// The errors present, by name, in a fixed order.
     public var named: [(String, Double)] {
         [("density_l1", densityL1), ("density_max", densityMax), ("value_max", valueMax), ("control_max", controlMax),

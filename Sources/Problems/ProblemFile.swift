@@ -54,7 +54,7 @@ public struct ProblemFile: Sendable {
     /// must be finite, non-negative and not zero everywhere); errors name the file's field.
     public func checkData(nx: Int, nt: Int) throws {
         do {
-            if let p2 = problem2D { _ = try DiscreteMFG2D(problem: p2, nx: p2.defaultNx, ny: p2.defaultNy, nt: 1); return }
+            if var p2 = problem2D { p2.horizon = 1; _ = try DiscreteMFG2D(problem: p2, nx: p2.defaultNx, ny: p2.defaultNy, nt: 1); return }
             if problem.isErgodic { _ = try ErgodicMFG(problem: problem, nx: nx); return }
             _ = try DiscreteMFG(problem: problem, nx: nx, nt: nt)
         } catch let MFGError.nonNormalisableDensity(reason) {
@@ -402,12 +402,25 @@ struct Reader {
         guard ends[0] < ends[1] else {
             throw fail(yEntry, "domain", "the interval [\(ends[0]), \(ends[1])] is empty; write [lower, upper] with lower < upper")
         }
-        if let e = table("time")?["ergodic"] { throw fail(e, "time", "ergodic 2D problems are not supported yet (1D only)") }
         if let e = table("costs")?["nonlocal"] { throw fail(e, "costs", "nonlocal couplings are 1D only so far") }
-        if let e = table("exact") .flatMap({ $0.entries.first }) { throw fail(e, "exact", "[exact] is 1D only so far") }
-        let horizonEntry = try required("time", "horizon")
-        let horizon = try constant(horizonEntry, "time", scope)
-        guard horizon > 0 else { throw fail(horizonEntry, "time", "the horizon T must be > 0, got \(horizon)") }
+        var ergodic = false
+        if let e = table("time")?["ergodic"] {
+            guard case let .bool(v) = e.value else { throw fail(e, "time", "expected true or false, found \(e.value.kind)") }
+            ergodic = v
+        }
+        if !ergodic, let e = table("exact").flatMap({ $0.entries.first }) {
+            throw fail(e, "exact", "[exact] in 2D is supported for ergodic problems only so far")
+        }
+        if let e = table("exact")?["control"] { throw fail(e, "exact", "the 2D control has two components; give density, value and lambda") }
+        var horizon = 1.0
+        if ergodic {
+            if let e = table("time")?["horizon"] { throw fail(e, "time", "an ergodic problem has no horizon; remove it or set ergodic = false") }
+            if let e = table("costs")?["terminal"] { throw fail(e, "costs", "an ergodic problem has no terminal cost; remove it") }
+        } else {
+            let horizonEntry = try required("time", "horizon")
+            horizon = try constant(horizonEntry, "time", scope)
+            guard horizon > 0 else { throw fail(horizonEntry, "time", "the horizon T must be > 0, got \(horizon)") }
+        }
         let nuEntry = try required("dynamics", "viscosity")
         let nu = try constant(nuEntry, "dynamics", scope)
         guard nu >= 0 else { throw fail(nuEntry, "dynamics", "the viscosity nu = sigma^2/2 must be >= 0, got \(nu)") }
@@ -475,9 +488,15 @@ struct Reader {
             terminalCost: { x, y in terminal.value(x: x, y: y) }, initialDensity: { x, y in m0.value(x: x, y: y) },
             obstacle: blocked, exits: exits,
             defaultNx: nx, defaultNy: ny, defaultNt: nt)
+        var problem2 = problem
+        problem2.isErgodic = ergodic
+        let exact = ExactSolution(
+            density: try field("exact", "density", [.x, .y]).map(CompiledExpression.init),
+            value: try field("exact", "value", [.x, .y]).map(CompiledExpression.init), control: nil,
+            lambda: try table("exact")?["lambda"].map { try constant($0, "exact", scope) })
         return ProblemFile(
             path: path, name: name, description: description, source: source, parameters: parameters,
-            model: .twoD(problem), exact: ExactSolution(density: nil, value: nil, control: nil, lambda: nil),
+            model: .twoD(problem2), exact: exact,
             expressions: expressions, solver: try solverDefaults(scope), lines: lineTable())
     }
 

@@ -44,8 +44,8 @@ public struct RunDescription: Encodable, Sendable {
         exits = [:]
         if let g = p.leftExit { exits["left"] = g }
         if let g = p.rightExit { exits["right"] = g }
-        horizon = p.isErgodic ? nil : p.horizon
-        ergodic = p.isErgodic
+        ergodic = p.isErgodic || (file.problem2D?.isErgodic ?? false)
+        horizon = ergodic ? nil : p.horizon
         viscosity = p.viscosity
         self.solver = solver.rawValue
         self.tolerance = tolerance
@@ -182,6 +182,43 @@ public enum OutputWriter {
             outflow: problem.hasExit ? s.outflow.reduce(0, +) : nil, exactErrors: nil, history: s.history,
             arrays: ["x": [s.nx], "y": [s.ny], "t": [s.nt + 1], "m": shape, "u": shape, "alpha_x": shape, "alpha_y": shape,
                      "active": [s.nx, s.ny]],
+            pictures: names)
+        try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
+        return names
+    }
+
+    /// The output of a 2D ergodic solve: `[Nx, Ny]` arrays, lambda, pictures of m and u.
+    public static func write(_ s: ErgodicSolution2D, _ run: RunDescription, problem: MFGProblem2D, pictures: Bool,
+                             to directory: URL) throws -> [String] {
+        let shape = [s.nx, s.ny]
+        try NPY.write(s.x, shape: [s.nx], to: directory.appendingPathComponent("x.npy"))
+        try NPY.write(s.y, shape: [s.ny], to: directory.appendingPathComponent("y.npy"))
+        try NPY.write(s.m, shape: shape, to: directory.appendingPathComponent("m.npy"))
+        try NPY.write(s.u, shape: shape, to: directory.appendingPathComponent("u.npy"))
+        try NPY.write(s.controlX, shape: shape, to: directory.appendingPathComponent("alpha_x.npy"))
+        try NPY.write(s.controlY, shape: shape, to: directory.appendingPathComponent("alpha_y.npy"))
+        try NPY.write(s.active.map { $0 ? 1 : 0 }, shape: shape, to: directory.appendingPathComponent("active.npy"))
+        try writeHistory(s.history, to: directory)
+        var names: [String] = []
+        if pictures {
+            let extent = (problem.lowerX, problem.upperX, problem.lowerY, problem.upperY)
+            try Figures.snapshots2D([s.m], labels: [String(format: "stationary density, lambda = %.6g", s.lambda)], x: s.x, y: s.y,
+                                    extent: extent, active: s.active, walls: problem.boundary == .reflecting, exits: [],
+                                    title: "\(run.problem): density m(x, y)", colorLabel: "m",
+                                    to: directory.appendingPathComponent("density.png"))
+            try Figures.snapshots2D([s.u], labels: ["value function"], x: s.x, y: s.y, extent: extent, active: s.active,
+                                    walls: problem.boundary == .reflecting, exits: [], title: "\(run.problem): u(x, y)",
+                                    colorLabel: "u", to: directory.appendingPathComponent("value.png"))
+            try convergencePlot(s.history, run, to: directory)
+            names = ["density.png", "value.png", "convergence.png"]
+        }
+        let last = s.final
+        let summary = Summary(
+            run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
+            hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass, massDrift: last?.massDrift,
+            minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: s.lambda, outflow: nil,
+            exactErrors: run.exactErrors, history: s.history,
+            arrays: ["x": [s.nx], "y": [s.ny], "m": shape, "u": shape, "alpha_x": shape, "alpha_y": shape, "active": shape],
             pictures: names)
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
         return names

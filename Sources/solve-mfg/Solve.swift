@@ -101,6 +101,22 @@ struct Solve: ParsableCommand {
         run.nt = nt
         run.lower = p.lowerX
         run.upper = p.upperX
+        if p.isErgodic {
+            run.nt = 0
+            let solution: ErgodicSolution2D
+            do {
+                solution = try reportingInputErrors { try ErgodicSolver2D.solve(p, nx: nx, ny: ny, options: options) }
+            } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
+                try failed(run, iteration, quantity, advice, history, directory)
+            }
+            if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
+            try AtomicFile.makeDirectory(directory)
+            let pictures = try OutputWriter.write(solution, run, problem: p, pictures: !noPictures, to: directory)
+            try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
+                       seconds: solution.seconds, lambda: solution.lambda, arrays: "{x,y,m,u,alpha_x,alpha_y,active}.npy",
+                       pictures: pictures, directory: directory, maxIterations: options.maxIterations, tolerance: options.tolerance)
+            return
+        }
         let solution: MFGSolution2D
         do {
             solution = try reportingInputErrors { try MFGSolver2D.solve(p, nx: nx, ny: ny, nt: nt, options: options) }

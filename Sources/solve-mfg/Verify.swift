@@ -36,7 +36,11 @@ struct Verify: ParsableCommand {
             let nx = nx0 << k, nt = nt0 << k
             let errors: [(String, Double)]
             let converged: Bool, residual: Double
-            if file.problem.isErgodic {
+            if let p2 = file.problem2D {
+                guard p2.isErgodic else { throw ValidationError("verify supports 2D ergodic problems only so far") }
+                let s = try reportingInputErrors { try ErgodicSolver2D.solve(p2, nx: nx, ny: nx * p2.defaultNy / p2.defaultNx, options: settings.options(file)) }
+                (errors, converged, residual) = (ExactErrors(s, exact: file.exact).named, s.converged, s.final!.residual)
+            } else if file.problem.isErgodic {
                 let s = try reportingInputErrors { try ErgodicSolver.solve(file.problem, nx: nx, options: settings.options(file)) }
                 (errors, converged, residual) = (ExactErrors(s, exact: file.exact).named, s.converged, s.final!.residual)
             } else {
@@ -46,9 +50,11 @@ struct Verify: ParsableCommand {
             if k == 0 {
                 names = errors.map(\.0)
                 func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
-                print(pad("nx", 7) + " " + pad(file.problem.isErgodic ? "-" : "nt", 6) + names.map { "  " + pad($0, 12) + "  order" }.joined())
+                let stationaryHeader = file.problem.isErgodic || (file.problem2D?.isErgodic ?? false)
+                print(pad("nx", 7) + " " + pad(stationaryHeader ? "-" : "nt", 6) + names.map { "  " + pad($0, 12) + "  order" }.joined())
             }
-            var line = file.problem.isErgodic ? String(format: "%7d", nx) + "      -" : String(format: "%7d %6d", nx, nt)
+            let stationary = file.problem.isErgodic || (file.problem2D?.isErgodic ?? false)
+            var line = stationary ? String(format: "%7d", nx) + "      -" : String(format: "%7d %6d", nx, nt)
             for (j, e) in errors.enumerated() {
                 let order = k > 0 ? String(format: "%5.2f", log2(table[k - 1][j] / e.1)) : "    -"
                 line += String(format: "  %12.4e  ", e.1) + order

@@ -30,6 +30,10 @@ public final class DiscreteMFG2D {
     public private(set) var outflow: [Double]
     /// Relative tolerance `|b - A x|_2 / |b|_2` of the linear solves (set by the solver).
     var linearTolerance = 1e-13
+    /// Stationary (ergodic) use: the `1/dt` of the operator is replaced by this shift, and
+    /// `lambda` enters the HJB residual.
+    var stationaryShift: Double? = nil
+    var lambda = 0.0
     /// Largest number of BiCGSTAB iterations in the last sweep, and failures.
     public private(set) var linearIterations = 0
     public private(set) var linearFailures = 0
@@ -209,7 +213,7 @@ public final class DiscreteMFG2D {
     func assemble(step n: Int, transposed: Bool) {
         let s = system, off = n * count
         let dx = problem.viscosity / (hx * hx), dy = problem.viscosity / (hy * hy)
-        let base = 1 / dt + 2 * dx + 2 * dy
+        let base = (stationaryShift ?? 1 / dt) + 2 * dx + 2 * dy
         for p in 0..<count {
             guard active[p] else {
                 s.centre[p] = 1; s.west[p] = 0; s.east[p] = 0; s.south[p] = 0; s.north[p] = 0
@@ -313,7 +317,7 @@ public final class DiscreteMFG2D {
                 let lap = nu * ((neighbourValue(un, p, 1, density: false) - 2 * un[p] + neighbourValue(un, p, 0, density: false)) / (hx * hx)
                     + (neighbourValue(un, p, 3, density: false) - 2 * un[p] + neighbourValue(un, p, 2, density: false)) / (hy * hy))
                 let g = 0.5 * (b1 * b1 + c1 * c1 + b2 * b2 + c2 * c2) / weight[off + p]
-                let r = (un[p] - next[p]) / dt - lap + g - cost[off + p]
+                let r = (un[p] - next[p]) / dt - lap + g + lambda - cost[off + p]
                 hjb += r * r
                 // Fluxes through the four faces: F_{east} = m_p b_p + m_east c_east, zero through walls.
                 func flux(_ d: Int) -> Double {

@@ -42,6 +42,8 @@ public struct MFGProblem2D: Sendable {
     /// Cells whose centre satisfies this are excluded (walls to their neighbours).
     public var obstacle: (@Sendable (Double, Double) -> Bool)?
     public var exits: [Exit2D]
+    /// A stationary (ergodic) problem (solved by `ErgodicSolver2D`; horizon and terminal cost unused).
+    public var isErgodic = false
     public var defaultNx: Int, defaultNy: Int, defaultNt: Int
 
     public init(

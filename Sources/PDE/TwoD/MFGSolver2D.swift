@@ -31,6 +31,9 @@ public enum MFGSolver2D {
         _ problem: MFGProblem2D, nx: Int, ny: Int, nt: Int, options: SolverOptions = SolverOptions()
     ) throws -> MFGSolution2D {
         try options.validate()
+        guard !problem.isErgodic else {
+            throw MFGError.invalidParameter(field: "problem", value: "ergodic", fix: "solve ergodic problems with ErgodicSolver2D")
+        }
         guard options.method == .policyIteration else {
             throw MFGError.invalidParameter(field: "solver", value: options.method.rawValue,
                                             fix: "2D problems are solved by policy-iteration (the only 2D solver so far)")
