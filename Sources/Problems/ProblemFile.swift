@@ -402,7 +402,9 @@ struct Reader {
         guard ends[0] < ends[1] else {
             throw fail(yEntry, "domain", "the interval [\(ends[0]), \(ends[1])] is empty; write [lower, upper] with lower < upper")
         }
-        if let e = table("costs")?["nonlocal"] { throw fail(e, "costs", "nonlocal couplings are 1D only so far") }
+        if let e = table("costs")?["nonlocal"], boundary != .periodic {
+            throw fail(e, "costs", "nonlocal couplings need boundary = \"periodic\"")
+        }
         var ergodic = false
         if let e = table("time")?["ergodic"] {
             guard case let .bool(v) = e.value else { throw fail(e, "time", "expected true or false, found \(e.value.kind)") }
@@ -449,6 +451,8 @@ struct Reader {
         let running = try field("costs", "running", [.t, .x, .y, .m]) ?? .constant(0)
         let potential = try field("costs", "potential", [.t, .x, .y]) ?? .constant(0)
         let terminal = CompiledExpression(try field("costs", "terminal", [.x, .y]) ?? .constant(0))
+        // The kernel of the nonlocal coupling, a function of the displacement (written x, y).
+        let kernel = try field("costs", "nonlocal", [.x, .y]).map(CompiledExpression.init)
         _ = try required("initial", "density")
         let m0 = CompiledExpression(try field("initial", "density", [.x, .y]) ?? .constant(0))
         let obstacle = try field("domain", "obstacle", [.x, .y]).map(CompiledExpression.init)
@@ -490,6 +494,7 @@ struct Reader {
             defaultNx: nx, defaultNy: ny, defaultNt: nt)
         var problem2 = problem
         problem2.isErgodic = ergodic
+        if let kernel { problem2.nonlocalKernel = { dx, dy in kernel.value(x: dx, y: dy) } }
         let exact = ExactSolution(
             density: try field("exact", "density", [.x, .y]).map(CompiledExpression.init),
             value: try field("exact", "value", [.x, .y]).map(CompiledExpression.init), control: nil,

@@ -6,6 +6,11 @@ import Problems
 struct Bench: ParsableCommand {
     /// 2D: crowd-aversion-2d on n x n grids with 100 time steps, once each.
     func benchTwoD() throws {
+        for n in [50, 100] {
+            let r = try LinearSolverComparison.measure(n: n)
+            print(String(format: "one 2D step solve %3d x %3d: banded LU (dgbsv) %8.2f ms   ILU-BiCGSTAB %6.2f ms (%d iterations, from zero)   ratio %.0fx   max difference %.1e",
+                         n, n, r.banded * 1e3, r.krylov * 1e3, r.krylovIterations, r.banded / r.krylov, r.difference))
+        }
         for n in [50, 100, 200] {
             let s = try reportingInputErrors {
                 try MFGSolver2D.solve(Catalogue.crowdAversion2D(), nx: n, ny: n, nt: 100, options: SolverOptions(tolerance: 1e-10, maxIterations: 300))

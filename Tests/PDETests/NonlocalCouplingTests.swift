@@ -52,3 +52,39 @@ import Testing
         for o in orders { #expect(o >= 0.8) }
     }
 }
+
+@Suite struct NonlocalCoupling2DTests {
+    @Test(arguments: [(8, 6), (9, 7)])
+    func fftConvolutionMatchesDirectSum(nx: Int, ny: Int) throws {
+        let k = try NonlocalCoupling2D(kernel: { dx, dy in exp(-(dx * dx + 2 * dy * dy) / 0.1) * (1 + dx - 0.5 * dy) },
+                                       nx: nx, ny: ny, hx: 1 / Double(nx), hy: 1.5 / Double(ny))
+        var random = SeededRandom(seed: UInt64(nx * ny))
+        let m = (0..<(nx * ny)).map { _ in random.uniform(0, 2) }
+        var out = [Double](repeating: 0, count: nx * ny)
+        out.withUnsafeMutableBufferPointer { o in k.apply(m, into: o.baseAddress!) }
+        let direct = k.applyDirect(m)
+        #expect(maxAbsDifference(out, direct) <= 1e-12 * direct.map(abs).max()!)
+    }
+
+    /// A 2D problem constant in y with a kernel independent of dy (on y in [0, 1)) is the 1D
+    /// nonlocal problem: the solutions agree.
+    @Test func constantInYMatchesOneDimensionalNonlocal() throws {
+        let kernel1: @Sendable (Double) -> Double = { d in 0.2 * exp(-d * d / 0.02) / (0.02 * Double.pi).squareRoot() }
+        var oneD = Catalogue.hopfCole()
+        oneD.nonlocalKernel = kernel1
+        let twoD = MFGProblem2D(
+            name: "nonlocal-in-2d", x: (0, 1), y: (0, 1), boundary: .periodic, horizon: oneD.horizon, viscosity: oneD.viscosity,
+            coupling: { _, _, _, _, out, n in for k in 0..<n { out[k] = 0 } }, couplingUsesDensity: false,
+            terminalCost: { x, _ in Catalogue.hopfColeTerminal(x) }, initialDensity: { x, _ in Catalogue.hopfColeInitial(x) })
+        var p2 = twoD
+        p2.nonlocalKernel = { dx, _ in kernel1(dx) }
+        let a = try MFGSolver.solve(oneD, nx: 40, nt: 20, options: SolverOptions(tolerance: 1e-11))
+        let b = try MFGSolver2D.solve(p2, nx: 40, ny: 4, nt: 20, options: SolverOptions(tolerance: 1e-10))
+        var dm = 0.0, du = 0.0
+        for n in 0...20 { for i in 0..<40 { for j in 0..<4 {
+            dm = max(dm, abs(b.m[(n * 40 + i) * 4 + j] - a.m[n * 40 + i]))
+            du = max(du, abs(b.u[(n * 40 + i) * 4 + j] - a.u[n * 40 + i]))
+        } } }
+        #expect(dm <= 1e-8 && du <= 1e-8, "max |m2D - m1D| = \(dm), |u2D - u1D| = \(du)")
+    }
+}

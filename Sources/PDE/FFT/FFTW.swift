@@ -61,3 +61,36 @@ public final class RealFFT {
 }
 
 import Foundation
+
+/// A 2D real-to-complex / complex-to-real transform on a row-major `[n0][n1]` array, owning its
+/// FFTW buffers and plans.
+public final class RealFFT2D {
+    public let n0: Int, n1: Int
+    public let real: UnsafeMutablePointer<Double>
+    /// `n0 * (n1/2 + 1)` complex coefficients, interleaved.
+    public let spectrum: UnsafeMutablePointer<Double>
+    private let forwardPlan: fftw_plan
+    private let backwardPlan: fftw_plan
+
+    public init(n0: Int, n1: Int) {
+        _ = FFTWSetup.ready
+        self.n0 = n0
+        self.n1 = n1
+        real = fftw_alloc_real(n0 * n1)!
+        let complex = fftw_alloc_complex(n0 * (n1 / 2 + 1))!
+        spectrum = UnsafeMutableRawPointer(complex).assumingMemoryBound(to: Double.self)
+        forwardPlan = fftw_plan_dft_r2c_2d(Int32(n0), Int32(n1), real, complex, UInt32(FFTW_ESTIMATE))!
+        backwardPlan = fftw_plan_dft_c2r_2d(Int32(n0), Int32(n1), complex, real, UInt32(FFTW_ESTIMATE))!
+    }
+
+    deinit {
+        fftw_destroy_plan(forwardPlan)
+        fftw_destroy_plan(backwardPlan)
+        fftw_free(real)
+        fftw_free(spectrum)
+    }
+
+    public func forward() { fftw_execute(forwardPlan) }
+    public func backward() { fftw_execute(backwardPlan) }
+    public var spectrumCount: Int { n0 * (n1 / 2 + 1) }
+}

@@ -26,6 +26,7 @@ public final class DiscreteMFG2D {
     let bx, cx, by, cy, cost, weight: UnsafeMutablePointer<Double>
     let rhs, work: UnsafeMutablePointer<Double>
     let system: FivePointSystem
+    let nonlocal: NonlocalCoupling2D?
     /// Mass that left through exits during step n -> n+1 (exact discrete accounting).
     public private(set) var outflow: [Double]
     /// Relative tolerance `|b - A x|_2 / |b|_2` of the linear solves (set by the solver).
@@ -130,6 +131,8 @@ public final class DiscreteMFG2D {
         rhs = .allocate(capacity: cells); work = .allocate(capacity: cells)
         rhs.initialize(repeating: 0, count: cells); work.initialize(repeating: 0, count: cells)
         system = FivePointSystem(nx: nx, ny: ny, periodic: periodic)
+        let (hxv, hyv) = ((problem.upperX - problem.lowerX) / Double(nx), (problem.upperY - problem.lowerY) / Double(ny))
+        nonlocal = try problem.nonlocalKernel.map { try NonlocalCoupling2D(kernel: $0, nx: nx, ny: ny, hx: hxv, hy: hyv) }
         outflow = [Double](repeating: 0, count: nt)
         try setInitialDensity()
     }
@@ -202,6 +205,10 @@ public final class DiscreteMFG2D {
     func evaluateCouplings(step n: Int) {
         let level = m + (n + 1) * count, off = n * count
         problem.coupling(Double(n + 1) * dt, xs, ys, level, cost + off, count)
+        if let nonlocal {
+            nonlocal.apply(level, into: work)
+            for p in 0..<count { cost[off + p] += work[p] }
+        }
         if !problem.hamiltonian.isSeparable {
             for p in 0..<count { weight[off + p] = active[p] ? problem.hamiltonian.weight(level[p]) : 1 }
         }

@@ -42,6 +42,8 @@ public struct MFGProblem2D: Sendable {
     /// Cells whose centre satisfies this are excluded (walls to their neighbours).
     public var obstacle: (@Sendable (Double, Double) -> Bool)?
     public var exits: [Exit2D]
+    /// Nonlocal coupling kernel `K(dx, dy)`: `(K * m)` is added to the running cost (tori only).
+    public var nonlocalKernel: (@Sendable (Double, Double) -> Double)?
     /// A stationary (ergodic) problem (solved by `ErgodicSolver2D`; horizon and terminal cost unused).
     public var isErgodic = false
     public var defaultNx: Int, defaultNy: Int, defaultNt: Int
@@ -84,6 +86,9 @@ public struct MFGProblem2D: Sendable {
         _ = try Grid1D(lower: lowerY, upper: upperY, count: 4, boundary: boundary)
         if hasExit && boundary == .periodic {
             throw MFGError.invalidParameter(field: "exits", value: "on a torus", fix: "exits need reflecting walls")
+        }
+        if nonlocalKernel != nil && boundary != .periodic {
+            throw MFGError.invalidParameter(field: "nonlocal coupling", value: "on walls", fix: "nonlocal couplings need a periodic domain")
         }
         for e in exits where !e.cost.isFinite {
             throw MFGError.invalidParameter(field: "exit cost", value: "\(e.cost)", fix: "the exit cost must be finite")
