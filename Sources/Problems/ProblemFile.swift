@@ -269,41 +269,8 @@ struct Reader {
         }
 
         // Time and dynamics.
-        var ergodic = false
-        if let e = table("time")?["ergodic"] {
-            guard case let .bool(v) = e.value else { throw fail(e, "time", "expected true or false, found \(e.value.kind)") }
-            ergodic = v
-        }
-        var horizon = 1.0
-        if ergodic {
-            if let e = table("time")?["horizon"] { throw fail(e, "time", "an ergodic problem has no horizon; remove it or set ergodic = false") }
-            if let e = table("costs")?["terminal"] { throw fail(e, "costs", "an ergodic problem has no terminal cost; remove it") }
-        } else {
-            let horizonEntry = try required("time", "horizon")
-            horizon = try constant(horizonEntry, "time", scope)
-            guard horizon > 0 else { throw fail(horizonEntry, "time", "the horizon T must be > 0, got \(horizon)") }
-        }
-        let nuEntry = try required("dynamics", "viscosity")
-        let nu = try constant(nuEntry, "dynamics", scope)
-        guard nu >= 0 else {
-            throw fail(nuEntry, "dynamics", "the viscosity nu = sigma^2/2 must be >= 0, got \(nu)")
-        }
-        var hamiltonian = Hamiltonian.quadratic
-        if let hEntry = table("dynamics")?["hamiltonian"] {
-            switch try string(hEntry, "dynamics") {
-            case "quadratic": break
-            case "congestion":
-                let kEntry = try required("dynamics", "kappa"), aEntry = try required("dynamics", "alpha")
-                let kappa = try constant(kEntry, "dynamics", scope), alpha = try constant(aEntry, "dynamics", scope)
-                guard kappa >= 0 else { throw fail(kEntry, "dynamics", "kappa must be >= 0, got \(kappa)") }
-                guard alpha >= 0 else { throw fail(aEntry, "dynamics", "alpha must be >= 0, got \(alpha)") }
-                hamiltonian = try .congestion(kappa: kappa, alpha: alpha)
-            case let other:
-                throw fail(hEntry, "dynamics", "unknown Hamiltonian '\(other)'; use \"quadratic\" (|p|^2/2) or \"congestion\" (|p|^2/(2(1+kappa m)^alpha))")
-            }
-        } else if let stray = table("dynamics")?["kappa"] ?? table("dynamics")?["alpha"] {
-            throw fail(stray, "dynamics", "kappa and alpha need hamiltonian = \"congestion\"")
-        }
+        let (ergodic, horizon) = try timeSettings(scope)
+        let (nu, hamiltonian) = try dynamics(scope)
 
         // Costs.
         func field(_ table: String, _ key: String, _ variables: Set<Variable>) throws -> Expression? {
@@ -357,6 +324,50 @@ struct Reader {
                    uniquingKeysWith: { a, _ in a })
     }
 
+    /// `[time]`: ergodic flag and horizon (an ergodic problem has neither horizon nor terminal cost).
+    func timeSettings(_ scope: ExpressionScope) throws -> (ergodic: Bool, horizon: Double) {
+        var ergodic = false
+        if let e = table("time")?["ergodic"] {
+            guard case let .bool(v) = e.value else { throw fail(e, "time", "expected true or false, found \(e.value.kind)") }
+            ergodic = v
+        }
+        if ergodic {
+            if let e = table("time")?["horizon"] { throw fail(e, "time", "an ergodic problem has no horizon; remove it or set ergodic = false") }
+            if let e = table("costs")?["terminal"] { throw fail(e, "costs", "an ergodic problem has no terminal cost; remove it") }
+            return (true, 1)
+        }
+        let horizonEntry = try required("time", "horizon")
+        let horizon = try constant(horizonEntry, "time", scope)
+        guard horizon > 0 else { throw fail(horizonEntry, "time", "the horizon T must be > 0, got \(horizon)") }
+        return (false, horizon)
+    }
+
+    /// `[dynamics]`: viscosity and Hamiltonian.
+    func dynamics(_ scope: ExpressionScope) throws -> (viscosity: Double, hamiltonian: Hamiltonian) {
+        let nuEntry = try required("dynamics", "viscosity")
+        let nu = try constant(nuEntry, "dynamics", scope)
+        guard nu >= 0 else {
+            throw fail(nuEntry, "dynamics", "the viscosity nu = sigma^2/2 must be >= 0, got \(nu)")
+        }
+        var hamiltonian = Hamiltonian.quadratic
+        if let hEntry = table("dynamics")?["hamiltonian"] {
+            switch try string(hEntry, "dynamics") {
+            case "quadratic": break
+            case "congestion":
+                let kEntry = try required("dynamics", "kappa"), aEntry = try required("dynamics", "alpha")
+                let kappa = try constant(kEntry, "dynamics", scope), alpha = try constant(aEntry, "dynamics", scope)
+                guard kappa >= 0 else { throw fail(kEntry, "dynamics", "kappa must be >= 0, got \(kappa)") }
+                guard alpha >= 0 else { throw fail(aEntry, "dynamics", "alpha must be >= 0, got \(alpha)") }
+                hamiltonian = try .congestion(kappa: kappa, alpha: alpha)
+            case let other:
+                throw fail(hEntry, "dynamics", "unknown Hamiltonian '\(other)'; use \"quadratic\" (|p|^2/2) or \"congestion\" (|p|^2/(2(1+kappa m)^alpha))")
+            }
+        } else if let stray = table("dynamics")?["kappa"] ?? table("dynamics")?["alpha"] {
+            throw fail(stray, "dynamics", "kappa and alpha need hamiltonian = \"congestion\"")
+        }
+        return (nu, hamiltonian)
+    }
+
     /// The optional [solver] table.
     func solverDefaults(_ scope: ExpressionScope) throws -> ProblemFile.SolverDefaults {
         var solver = ProblemFile.SolverDefaults()
@@ -405,41 +416,12 @@ struct Reader {
         if let e = table("costs")?["nonlocal"], boundary != .periodic {
             throw fail(e, "costs", "nonlocal couplings need boundary = \"periodic\"")
         }
-        var ergodic = false
-        if let e = table("time")?["ergodic"] {
-            guard case let .bool(v) = e.value else { throw fail(e, "time", "expected true or false, found \(e.value.kind)") }
-            ergodic = v
-        }
+        let (ergodic, horizon) = try timeSettings(scope)
         if !ergodic, let e = table("exact").flatMap({ $0.entries.first }) {
             throw fail(e, "exact", "[exact] in 2D is supported for ergodic problems only so far")
         }
         if let e = table("exact")?["control"] { throw fail(e, "exact", "the 2D control has two components; give density, value and lambda") }
-        var horizon = 1.0
-        if ergodic {
-            if let e = table("time")?["horizon"] { throw fail(e, "time", "an ergodic problem has no horizon; remove it or set ergodic = false") }
-            if let e = table("costs")?["terminal"] { throw fail(e, "costs", "an ergodic problem has no terminal cost; remove it") }
-        } else {
-            let horizonEntry = try required("time", "horizon")
-            horizon = try constant(horizonEntry, "time", scope)
-            guard horizon > 0 else { throw fail(horizonEntry, "time", "the horizon T must be > 0, got \(horizon)") }
-        }
-        let nuEntry = try required("dynamics", "viscosity")
-        let nu = try constant(nuEntry, "dynamics", scope)
-        guard nu >= 0 else { throw fail(nuEntry, "dynamics", "the viscosity nu = sigma^2/2 must be >= 0, got \(nu)") }
-        var hamiltonian = Hamiltonian.quadratic
-        if let hEntry = table("dynamics")?["hamiltonian"] {
-            switch try string(hEntry, "dynamics") {
-            case "quadratic": break
-            case "congestion":
-                let kEntry = try required("dynamics", "kappa"), aEntry = try required("dynamics", "alpha")
-                let kappa = try constant(kEntry, "dynamics", scope), alpha = try constant(aEntry, "dynamics", scope)
-                guard kappa >= 0 else { throw fail(kEntry, "dynamics", "kappa must be >= 0, got \(kappa)") }
-                guard alpha >= 0 else { throw fail(aEntry, "dynamics", "alpha must be >= 0, got \(alpha)") }
-                hamiltonian = try .congestion(kappa: kappa, alpha: alpha)
-            case let other:
-                throw fail(hEntry, "dynamics", "unknown Hamiltonian '\(other)'; use \"quadratic\" or \"congestion\"")
-            }
-        }
+        let (nu, hamiltonian) = try dynamics(scope)
         func field(_ table: String, _ key: String, _ variables: Set<Variable>) throws -> Expression? {
             guard let e = self.table(table)?[key] else { return nil }
             var local = scope
