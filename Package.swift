@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "PDE", targets: ["PDE"]),
         .library(name: "Problems", targets: ["Problems"]),
+        .library(name: "RLBridge", targets: ["RLBridge"]),
         .executable(name: "solve-mfg", targets: ["solve-mfg"]),
     ],
     dependencies: [
@@ -26,13 +27,15 @@ let package = Package(
         .target(name: "Plots", dependencies: ["CCairo"]),
         .target(name: "Writers", swiftSettings: optimised),
         .target(name: "Reports", dependencies: ["PDE", "Problems", "Writers", "Plots"]),
+        .target(name: "RLBridge", dependencies: ["PDE"], swiftSettings: optimised),
         .executableTarget(
             name: "solve-mfg",
             dependencies: [
-                "PDE", "Problems", "Writers", "Reports",
+                "PDE", "Problems", "Writers", "Reports", "RLBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Writers"], swiftSettings: optimised),
+        .testTarget(name: "RLBridgeTests", dependencies: ["RLBridge", "PDE"], swiftSettings: optimised),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE", "Reports", "Writers"], swiftSettings: optimised),
     ]
 )

@@ -1,0 +1,140 @@
+import Foundation
+
+/// Exact evaluation of policies in a finite MFG: induced distribution, rewards along it, policy
+/// value, best response and exploitability. Buffers are allocated once per game; nothing is
+/// allocated per call.
+public final class ExactTools {
+    public let game: FiniteMFG
+    let S: Int, A: Int, H: Int
+    /// Rewards `R_t(s, a)` along the current distribution, `[H][S][A]`.
+    public private(set) var rewards: [Double]
+    /// Q-values of the last evaluation or best response, `[H][S][A]`.
+    public private(set) var q: [Double]
+    var value: [Double]       // [H+1][S]
+    var best: [Double]        // [H+1][S]
+
+    public init(game: FiniteMFG) {
+        self.game = game
+        S = game.states; A = game.actions; H = game.horizon
+        rewards = [Double](repeating: 0, count: H * S * A)
+        q = rewards
+        value = [Double](repeating: 0, count: (H + 1) * S)
+        best = value
+    }
+
+    /// The distribution induced by `policy` from mu0: `mu_{t+1}(s') = sum mu_t(s) pi_t(a|s) P(s'|s,a)`.
+    public func distribution(of policy: [Double], into mu: inout [Double]) {
+        if mu.count != (H + 1) * S { mu = [Double](repeating: 0, count: (H + 1) * S) }
+        let g = game
+        mu.withUnsafeMutableBufferPointer { m in
+            policy.withUnsafeBufferPointer { pi in
+                g.rowStart.withUnsafeBufferPointer { rs in
+                    g.successor.withUnsafeBufferPointer { nx in
+                        g.probability.withUnsafeBufferPointer { pr in
+                            for s in 0..<S { m[s] = g.initialDistribution[s] }
+                            for t in 0..<H {
+                                let cur = t * S, nxt = (t + 1) * S
+                                for s in 0..<S { m[nxt + s] = 0 }
+                                for s in 0..<S {
+                                    let w = m[cur + s]
+                                    if w == 0 { continue }
+                                    for a in 0..<A {
+                                        let pa = w * pi[(t * S + s) * A + a]
+                                        if pa == 0 { continue }
+                                        let row = s * A + a
+                                        for k in rs[row]..<rs[row + 1] { m[nxt + Int(nx[k])] += pa * pr[k] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rewards of every step along the distribution `mu` (`[H+1][S]`).
+    public func computeRewards(along mu: [Double]) {
+        let g = game
+        rewards.withUnsafeMutableBufferPointer { r in
+            mu.withUnsafeBufferPointer { m in
+                for t in 0..<H { g.reward(t, m.baseAddress! + t * S, m.baseAddress! + (t + 1) * S, r.baseAddress! + t * S * A) }
+            }
+        }
+    }
+
+    /// Backward induction on the current rewards: the value of `policy`, or (policy nil) the
+    /// optimal value. Fills `q`; returns the value at step 0.
+    @discardableResult
+    public func backward(policy: [Double]?) -> [Double] {
+        if policy == nil { induct(policy: nil, into: &best); return Array(best[0..<S]) }
+        induct(policy: policy, into: &value)
+        return Array(value[0..<S])
+    }
+
+    private func induct(policy: [Double]?, into v: inout [Double]) {
+        let g = game, gamma = g.discount
+        v.withUnsafeMutableBufferPointer { vp in
+            q.withUnsafeMutableBufferPointer { qp in
+                rewards.withUnsafeBufferPointer { r in
+                    g.rowStart.withUnsafeBufferPointer { rs in
+                        g.successor.withUnsafeBufferPointer { nx in
+                            g.probability.withUnsafeBufferPointer { pr in
+                                for s in 0..<S { vp[H * S + s] = 0 }
+                                var t = H - 1
+                                while t >= 0 {
+                                    let nextV = (t + 1) * S
+                                    for s in 0..<S {
+                                        var acc = policy == nil ? -Double.infinity : 0
+                                        for a in 0..<A {
+                                            let row = s * A + a
+                                            var e = 0.0
+                                            for k in rs[row]..<rs[row + 1] { e += pr[k] * vp[nextV + Int(nx[k])] }
+                                            let qa = r[(t * S + s) * A + a] + gamma * e
+                                            qp[(t * S + s) * A + a] = qa
+                                            if let policy { acc += policy[(t * S + s) * A + a] * qa } else { acc = max(acc, qa) }
+                                        }
+                                        vp[t * S + s] = acc
+                                    }
+                                    t -= 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Exploitability `sum_s mu0(s) [V_BR(s) - V_pi(s)]` of `policy` against its own distribution.
+    public func exploitability(of policy: [Double], distribution mu: inout [Double]) -> Double {
+        distribution(of: policy, into: &mu)
+        computeRewards(along: mu)
+        let vPi = backward(policy: policy)
+        let vBR = backward(policy: nil)
+        var e = 0.0
+        for s in 0..<S { e += game.initialDistribution[s] * (vBR[s] - vPi[s]) }
+        return e
+    }
+
+    /// The value of `policy` against its own distribution, `sum_s mu0(s) V_pi(s)`.
+    public func expectedReturn(of policy: [Double]) -> Double {
+        var mu: [Double] = []
+        distribution(of: policy, into: &mu)
+        computeRewards(along: mu)
+        let v = backward(policy: policy)
+        return zip(game.initialDistribution, v).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    /// The greedy best response to the current rewards (first maximiser, as OpenSpiel's argmax).
+    public func greedyPolicy() -> [Double] {
+        backward(policy: nil)
+        var pi = [Double](repeating: 0, count: H * S * A)
+        for k in 0..<(H * S) {
+            var bestA = 0
+            for a in 1..<A where q[k * A + a] > q[k * A + bestA] { bestA = a }
+            pi[k * A + bestA] = 1
+        }
+        return pi
+    }
+}

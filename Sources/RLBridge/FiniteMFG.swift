@@ -1,0 +1,77 @@
+/// A finite-horizon mean field game with finitely many states and actions.
+///
+/// Decisions are taken at steps `t = 0 ... H-1`. From state `s` with action `a` the next state is
+/// drawn from `P(. | s, a)` (the same at every step). The reward of step t is `R_t(s, a; mu_t, mu_{t+1})`:
+/// it may depend on the population distribution of the current and of the next step, which covers
+/// games that charge an action at the next step (OpenSpiel's convention) through its expectation.
+/// Undiscounted unless `discount < 1`.
+///
+/// Arrays: a policy is `[H][S][A]` row-major (`pi[(t S + s) A + a]`), a distribution `[H+1][S]`
+/// (`mu[t S + s]`, probabilities summing to 1 per row, row 0 = mu0), values `[H+1][S]` (row H = 0).
+public struct FiniteMFG: Sendable {
+    public let name: String
+    public let states: Int
+    public let actions: Int
+    public let horizon: Int
+    public let discount: Double
+    public let initialDistribution: [Double]
+    /// Transitions in compressed rows: entries `rowStart[s A + a] ..< rowStart[s A + a + 1]` of
+    /// `successor` / `probability`.
+    public let rowStart: [Int]
+    public let successor: [Int32]
+    public let probability: [Double]
+    /// Fills `out[s A + a] = R_t(s, a; mu_t, mu_{t+1})` for all s, a.
+    public typealias Reward = @Sendable (_ t: Int, _ mu: UnsafePointer<Double>, _ next: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) -> Void
+    public let reward: Reward
+
+    public init(name: String, states: Int, actions: Int, horizon: Int, discount: Double = 1,
+                initialDistribution: [Double], transitions: (Int, Int) -> [(Int, Double)], reward: @escaping Reward) throws {
+        guard states >= 1, actions >= 1, horizon >= 1 else {
+            throw RLError.invalid("a finite MFG needs at least one state, one action and one step")
+        }
+        guard initialDistribution.count == states, abs(initialDistribution.reduce(0, +) - 1) < 1e-9,
+              initialDistribution.allSatisfy({ $0 >= 0 }) else {
+            throw RLError.invalid("the initial distribution must be \(states) non-negative numbers summing to 1")
+        }
+        self.name = name
+        self.states = states
+        self.actions = actions
+        self.horizon = horizon
+        self.discount = discount
+        self.initialDistribution = initialDistribution
+        var start = [0], next: [Int32] = [], prob: [Double] = []
+        for s in 0..<states {
+            for a in 0..<actions {
+                // Merge repeated successors.
+                var merged: [Int: Double] = [:]
+                for (q, p) in transitions(s, a) where p != 0 { merged[q, default: 0] += p }
+                let total = merged.values.reduce(0, +)
+                guard abs(total - 1) < 1e-9 else {
+                    throw RLError.invalid("transition probabilities from state \(s), action \(a) sum to \(total), not 1")
+                }
+                for (q, p) in merged.sorted(by: { $0.key < $1.key }) {
+                    next.append(Int32(q))
+                    prob.append(p)
+                }
+                start.append(next.count)
+            }
+        }
+        rowStart = start
+        successor = next
+        probability = prob
+        self.reward = reward
+    }
+
+    public var policySize: Int { horizon * states * actions }
+    public var distributionSize: Int { (horizon + 1) * states }
+
+    /// The uniform policy.
+    public var uniformPolicy: [Double] { [Double](repeating: 1 / Double(actions), count: policySize) }
+}
+
+public enum RLError: Error, CustomStringConvertible, Sendable {
+    case invalid(String)
+    public var description: String {
+        switch self { case let .invalid(m): return m }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// OpenSpiel's mean-field games (open_spiel 2.0.2), reproduced with its conventions:
+/// rewards at step t use the distribution of step t and the move made at t-1 is charged at t
+/// (so the move of the last step is free and there is no terminal reward). Here the move of step t is
+/// charged at step t itself unless t is the last step: the same expected returns, hence the true
+/// values and exploitability. (OpenSpiel's own evaluators cache values by "(x, t)", which drops the
+/// previous move; see docs/rl.md.)
+public enum OpenSpielGames {
+    public static let names = ["crowd_modelling", "periodic_aversion"]
+
+    /// Game by OpenSpiel's short name and parameters (`size=13`, `horizon=7`, ...).
+    public static func make(_ name: String, parameters: [String: Double]) throws -> FiniteMFG {
+        func check(_ allowed: [String]) throws {
+            for key in parameters.keys where !allowed.contains(key) {
+                throw RLError.invalid("unknown parameter '\(key)' of \(name); parameters: \(allowed.joined(separator: ", "))")
+            }
+        }
+        func integer(_ key: String, _ fallback: Int, minimum: Int) throws -> Int {
+            guard let v = parameters[key] else { return fallback }
+            guard v == v.rounded(), v >= Double(minimum), v <= 1e6 else {
+                throw RLError.invalid("\(name): \(key) must be an integer >= \(minimum), got \(v)")
+            }
+            return Int(v)
+        }
+        switch name {
+        case "crowd_modelling", "mfg_crowd_modelling", "python_mfg_crowd_modelling":
+            try check(["size", "horizon"])
+            return try crowdModelling(size: integer("size", 10, minimum: 2), horizon: integer("horizon", 10, minimum: 1))
+        case "periodic_aversion", "python_mfg_periodic_aversion":
+            try check(["size", "horizon", "dt", "xmin", "xmax", "n_actions_per_side", "volatility", "coef_aversion"])
+            return try periodicAversion(
+                size: integer("size", 21, minimum: 2), horizon: integer("horizon", 20, minimum: 1),
+                dt: parameters["dt"] ?? 0.01, xmin: parameters["xmin"] ?? 0, xmax: parameters["xmax"] ?? 1,
+                actionsPerSide: integer("n_actions_per_side", 10, minimum: 0), volatility: parameters["volatility"] ?? 1,
+                aversion: parameters["coef_aversion"] ?? 1)
+        default:
+            let hint = names.first { $0.hasPrefix(String(name.prefix(4))) }.map { " (did you mean '\($0)'?)" } ?? ""
+            throw RLError.invalid("unknown game '\(name)'\(hint); games: \(names.joined(separator: ", "))")
+        }
+    }
+
+    /// Crowd modelling on a ring (Perrin et al. 2020, the "beach bar"): moves {-1, 0, +1}, then uniform
+    /// noise {-1, 0, +1}; reward `1 - |x - size/2|/(size/2) - |move|/size - log(mu(x) + 1e-25)`.
+    public static func crowdModelling(size: Int, horizon: Int) throws -> FiniteMFG {
+        let half = Double(size / 2)
+        return try FiniteMFG(
+            name: "crowd_modelling", states: size, actions: 3, horizon: horizon,
+            initialDistribution: [Double](repeating: 1 / Double(size), count: size),
+            transitions: { s, a in
+                (-1...1).map { e in (((s + a - 1 + e) % size + size) % size, 1.0 / 3) }
+            },
+            reward: { t, mu, _, out in
+                let moveCost = t < horizon - 1 ? 1 / Double(size) : 0
+                for s in 0..<size {
+                    let base = 1 - abs(Double(s) - half) / half - log(mu[s] + 1e-25)
+                    out[s * 3] = base - moveCost
+                    out[s * 3 + 1] = base
+                    out[s * 3 + 2] = base - moveCost
+                }
+            })
+    }
+
+    /// Periodic aversion (Almulla-Ferreira-Gomes 2017; OpenSpiel python_mfg_periodic_aversion):
+    /// jumps of k cells, Gaussian noise jumps, reward
+    /// `dt (-(k dx/dt)^2/2 - coef log(mu/dx + 1e-15) + sigma 2 pi^2 sin - 2 pi^2 cos^2 + (2/sigma^2) sin)`.
+    public static func periodicAversion(
+        size: Int, horizon: Int, dt: Double, xmin: Double, xmax: Double, actionsPerSide n: Int,
+        volatility: Double, aversion: Double
+    ) throws -> FiniteMFG {
+        guard dt > 0, xmax > xmin, volatility > 0 else {
+            throw RLError.invalid("periodic_aversion needs dt > 0, xmax > xmin and volatility > 0")
+        }
+        let dx = (xmax - xmin) / Double(size - 1)
+        let actions = 2 * n + 1
+        let sd = volatility * dt.squareRoot()
+        var noise = (0..<actions).map { a -> Double in
+            let z = Double(a - n) * dx / sd
+            return exp(-0.5 * z * z)
+        }
+        let total = noise.reduce(0, +)
+        noise = noise.map { $0 / total }
+        let probabilities = noise
+        return try FiniteMFG(
+            name: "periodic_aversion", states: size, actions: actions, horizon: horizon,
+            initialDistribution: [Double](repeating: 1 / Double(size), count: size),
+            transitions: { s, a in
+                (0..<actions).map { j in (((s + a - n + j - n) % size + size) % size, probabilities[j]) }
+            },
+            reward: { t, mu, _, out in
+                for s in 0..<size {
+                    let pos = xmin + Double(s) * dx
+                    let pix2 = 2 * Double.pi * pos
+                    let geometry = volatility * 2 * Double.pi * Double.pi * sin(pix2)
+                        - 2 * Double.pi * Double.pi * cos(pix2) * cos(pix2) + (2 / (volatility * volatility)) * sin(pix2)
+                    let base = (aversion * -log(mu[s] / dx + 1e-15) + geometry) * dt
+                    for a in 0..<actions {
+                        let velocity = Double(a - n) * dx / dt
+                        out[s * actions + a] = base + (t < horizon - 1 ? -0.5 * velocity * velocity * dt : 0)
+                    }
+                }
+            })
+    }
+}
