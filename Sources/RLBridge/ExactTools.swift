@@ -8,8 +8,9 @@ public final class ExactTools {
     let S: Int, A: Int, H: Int
     /// Rewards `R_t(s, a)` along the current distribution, `[H][S][A]`.
     public private(set) var rewards: [Double]
-    /// Q-values of the last evaluation or best response, `[H][S][A]`.
+    /// Q-values of the last policy evaluation (`qPolicy`) and of the last best response (`q`), `[H][S][A]`.
     public private(set) var q: [Double]
+    public private(set) var qPolicy: [Double]
     var value: [Double]       // [H+1][S]
     var best: [Double]        // [H+1][S]
 
@@ -18,6 +19,7 @@ public final class ExactTools {
         S = game.states; A = game.actions; H = game.horizon
         rewards = [Double](repeating: 0, count: H * S * A)
         q = rewards
+        qPolicy = rewards
         value = [Double](repeating: 0, count: (H + 1) * S)
         best = value
     }
@@ -67,12 +69,12 @@ public final class ExactTools {
     /// optimal value. Fills `q`; returns the value at step 0.
     @discardableResult
     public func backward(policy: [Double]?) -> [Double] {
-        if policy == nil { induct(policy: nil, into: &best); return Array(best[0..<S]) }
-        induct(policy: policy, into: &value)
+        if policy == nil { induct(policy: nil, into: &best, q: &q); return Array(best[0..<S]) }
+        induct(policy: policy, into: &value, q: &qPolicy)
         return Array(value[0..<S])
     }
 
-    private func induct(policy: [Double]?, into v: inout [Double]) {
+    private func induct(policy: [Double]?, into v: inout [Double], q: inout [Double]) {
         let g = game, gamma = g.discount
         v.withUnsafeMutableBufferPointer { vp in
             q.withUnsafeMutableBufferPointer { qp in

@@ -1,0 +1,142 @@
+import Foundation
+
+/// The tabular MFG algorithms, each as in OpenSpiel's `python/mfg/algorithms`, on exact quantities.
+public enum TabularAlgorithm: String, CaseIterable, Sendable {
+    /// `pi <- greedy best response to mu^pi` (Banach-Picard).
+    case fixedPoint = "fixed-point"
+    /// Fictitious play: `pi <- ((1-w) mu pi + w mu_BR pi_BR) / ((1-w) mu + w mu_BR)`, `w = 1/(k+1)`.
+    case fictitiousPlay = "fictitious-play"
+    /// Online mirror descent (Perolat et al. 2021): `pi_{k+1} = softmax(lr sum_{j<=k} Q_j)`.
+    case mirrorDescent = "mirror-descent"
+    /// Munchausen mirror descent: `pi_{k+1} = softmax(lr Q_k + alpha log pi_k)` (alpha = 1: mirror descent's iterates).
+    case munchausenMirrorDescent = "munchausen-mirror-descent"
+    /// Boltzmann policy iteration: `pi_{k+1} = softmax(Q_k / temperature)`.
+    case boltzmannPolicyIteration = "boltzmann-policy-iteration"
+}
+
+/// One exploitability measurement per iteration.
+public struct AlgorithmLog: Sendable {
+    public var iteration: Int
+    public var exploitability: Double
+    public var seconds: Double
+}
+
+/// Runs a tabular algorithm on a finite MFG. Each iteration updates the policy from the exact
+/// evaluation of the current one, then evaluates the new policy (distribution, rewards, Q^pi, best
+/// response, exploitability) once; the update of the next iteration reuses that evaluation.
+public final class TabularSolver {
+    public let game: FiniteMFG
+    public let algorithm: TabularAlgorithm
+    public let learningRate: Double
+    public let alpha: Double
+    public let temperature: Double
+    public let tools: ExactTools
+    public private(set) var policy: [Double]
+    public private(set) var distribution: [Double] = []
+    public private(set) var exploitability = Double.nan
+    var cumulative: [Double]   // mirror descent: lr sum Q; Munchausen: log pi
+    var iteration = 0
+
+    public init(game: FiniteMFG, algorithm: TabularAlgorithm, learningRate: Double = 0.1, alpha: Double = 1,
+                temperature: Double = 1) throws {
+        guard learningRate.isFinite, learningRate > 0 else { throw RLError.invalid("the learning rate must be > 0, got \(learningRate)") }
+        guard temperature.isFinite, temperature > 0 else { throw RLError.invalid("the temperature must be > 0, got \(temperature)") }
+        guard alpha.isFinite, alpha >= 0, alpha <= 1 else { throw RLError.invalid("alpha must lie in [0, 1], got \(alpha)") }
+        self.game = game
+        self.algorithm = algorithm
+        self.learningRate = learningRate
+        self.alpha = alpha
+        self.temperature = temperature
+        tools = ExactTools(game: game)
+        policy = game.uniformPolicy
+        cumulative = algorithm == .munchausenMirrorDescent
+            ? [Double](repeating: log(1 / Double(game.actions)), count: game.policySize)
+            : [Double](repeating: 0, count: game.policySize)
+        evaluate()
+    }
+
+    /// Distribution, rewards, Q^pi, best response and exploitability of the current policy.
+    func evaluate() {
+        exploitability = tools.exploitability(of: policy, distribution: &distribution)
+    }
+
+    /// `out = softmax(logits)` per (t, s) row.
+    func softmax(_ logits: [Double], into out: inout [Double]) {
+        let A = game.actions
+        for row in 0..<(game.horizon * game.states) {
+            var m = -Double.infinity
+            for a in 0..<A { m = max(m, logits[row * A + a]) }
+            var total = 0.0
+            for a in 0..<A {
+                let e = exp(logits[row * A + a] - m)
+                out[row * A + a] = e
+                total += e
+            }
+            for a in 0..<A { out[row * A + a] /= total }
+        }
+    }
+
+    /// One iteration; returns the exploitability of the new policy.
+    @discardableResult
+    public func step() -> Double {
+        iteration += 1
+        let A = game.actions, rows = game.horizon * game.states
+        switch algorithm {
+        case .fixedPoint:
+            policy = tools.greedyPolicy()
+        case .fictitiousPlay:
+            // The evaluation left the best response's Q in tools.q and mu^pi in `distribution`.
+            let br = tools.greedyPolicy()
+            var brDistribution: [Double] = []
+            tools.distribution(of: br, into: &brDistribution)
+            let w = 1 / Double(iteration + 1)
+            let S = game.states
+            for row in 0..<rows {
+                let t = row / S, s = row % S
+                let d = distribution[t * S + s], dBR = brDistribution[t * S + s]
+                let norm = (1 - w) * d + w * dBR
+                for a in 0..<A {
+                    policy[row * A + a] = norm > 0 ? ((1 - w) * d * policy[row * A + a] + w * dBR * br[row * A + a]) / norm : 1 / Double(A)
+                }
+            }
+        case .mirrorDescent:
+            for k in 0..<cumulative.count { cumulative[k] += learningRate * tools.qPolicy[k] }
+            softmax(cumulative, into: &policy)
+        case .munchausenMirrorDescent:
+            for k in 0..<cumulative.count { cumulative[k] = learningRate * tools.qPolicy[k] + alpha * cumulative[k] }
+            softmax(cumulative, into: &policy)
+            // Keep log pi (normalised logits) for the next step.
+            for k in 0..<cumulative.count { cumulative[k] = log(max(policy[k], 1e-300)) }
+        case .boltzmannPolicyIteration:
+            var logits = tools.qPolicy
+            for k in 0..<logits.count { logits[k] /= temperature }
+            softmax(logits, into: &policy)
+        }
+        evaluate()
+        return exploitability
+    }
+
+    /// Runs `iterations` iterations, logging the exploitability after each.
+    public func run(iterations: Int, progress: ((AlgorithmLog) -> Void)? = nil) -> [AlgorithmLog] {
+        let start = ContinuousClock.now
+        var log: [AlgorithmLog] = []
+        for k in 1...max(1, iterations) {
+            let e = step()
+            let d = ContinuousClock.now - start
+            let entry = AlgorithmLog(iteration: k, exploitability: e,
+                                     seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            log.append(entry)
+            progress?(entry)
+        }
+        return log
+    }
+
+    /// Sets the policy (e.g. one read from a file), and evaluates it.
+    public func setPolicy(_ pi: [Double]) throws {
+        guard pi.count == game.policySize else {
+            throw RLError.invalid("the policy has \(pi.count) entries; this game needs [\(game.horizon), \(game.states), \(game.actions)] = \(game.policySize)")
+        }
+        policy = pi
+        evaluate()
+    }
+}
