@@ -64,9 +64,16 @@ check "2D exits on a torus are refused" 65 "exits need boundary" -- "$bin" check
 sed 's/^obstacle = .*/obstacle = "1"/' problems/evacuation-2d.toml > "$work/ev2o.toml"
 check "an obstacle covering the room is refused" 65 "covers every cell" -- "$bin" check "$work/ev2o.toml"
 check "2D ergodic verify prints orders" 0 "lambda_error" -- "$bin" verify ergodic-periodic-2d --levels 2 --nx 16
+check "rl run" 0 "exploitability 2.786682e\+00 ->" -- "$bin" rl run --game crowd_modelling --algorithm fictitious-play --iterations 5 --quiet --out "$work/rl"
+check "rl evaluate the policy it wrote" 0 "exploitability" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling
+check "rl evaluate refuses a wrong shape" 65 "needs \[H, S, A\]" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling --set size=11
+check "rl unknown game" 65 "did you mean 'crowd_modelling'" -- "$bin" rl run --game crowd_modeling --quiet
+check "rl unknown parameter" 65 "unknown parameter 'sizes'" -- "$bin" rl run --game crowd_modelling --set sizes=3 --quiet
 check "nonlocal on walls is refused" 65 "nonlocal couplings need boundary" -- "$bin" check "$work/nlr.toml"
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev2"
+    python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"
+    check "rl evaluate refuses rows that are not distributions" 65 "not a probability distribution" -- "$bin" rl evaluate --policy "$work/bad.npy" --game crowd_modelling
 fi
 
 echo "cli-checks: $passed passed, $failed failed"

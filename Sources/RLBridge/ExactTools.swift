@@ -76,29 +76,35 @@ public final class ExactTools {
 
     private func induct(policy: [Double]?, into v: inout [Double], q: inout [Double]) {
         let g = game, gamma = g.discount
+        let uniform = [Double]()
+        let pol = policy ?? uniform
+        let maximise = policy == nil
         v.withUnsafeMutableBufferPointer { vp in
             q.withUnsafeMutableBufferPointer { qp in
                 rewards.withUnsafeBufferPointer { r in
-                    g.rowStart.withUnsafeBufferPointer { rs in
-                        g.successor.withUnsafeBufferPointer { nx in
-                            g.probability.withUnsafeBufferPointer { pr in
-                                for s in 0..<S { vp[H * S + s] = 0 }
-                                var t = H - 1
-                                while t >= 0 {
-                                    let nextV = (t + 1) * S
-                                    for s in 0..<S {
-                                        var acc = policy == nil ? -Double.infinity : 0
-                                        for a in 0..<A {
-                                            let row = s * A + a
-                                            var e = 0.0
-                                            for k in rs[row]..<rs[row + 1] { e += pr[k] * vp[nextV + Int(nx[k])] }
-                                            let qa = r[(t * S + s) * A + a] + gamma * e
-                                            qp[(t * S + s) * A + a] = qa
-                                            if let policy { acc += policy[(t * S + s) * A + a] * qa } else { acc = max(acc, qa) }
+                    pol.withUnsafeBufferPointer { pp in
+                        g.rowStart.withUnsafeBufferPointer { rs in
+                            g.successor.withUnsafeBufferPointer { nx in
+                                g.probability.withUnsafeBufferPointer { pr in
+                                    for s in 0..<S { vp[H * S + s] = 0 }
+                                    var t = H - 1
+                                    while t >= 0 {
+                                        let nextV = vp.baseAddress! + (t + 1) * S
+                                        for s in 0..<S {
+                                            let base = (t * S + s) * A
+                                            var acc = maximise ? -Double.infinity : 0
+                                            for a in 0..<A {
+                                                let row = s * A + a
+                                                var e = 0.0
+                                                for k in rs[row]..<rs[row + 1] { e += pr[k] * nextV[Int(nx[k])] }
+                                                let qa = r[base + a] + gamma * e
+                                                qp[base + a] = qa
+                                                if maximise { acc = max(acc, qa) } else { acc += pp[base + a] * qa }
+                                            }
+                                            vp[t * S + s] = acc
                                         }
-                                        vp[t * S + s] = acc
+                                        t -= 1
                                     }
-                                    t -= 1
                                 }
                             }
                         }

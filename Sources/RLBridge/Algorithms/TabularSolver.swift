@@ -60,19 +60,30 @@ public final class TabularSolver {
         exploitability = tools.exploitability(of: policy, distribution: &distribution)
     }
 
-    /// `out = softmax(logits)` per (t, s) row.
-    func softmax(_ logits: [Double], into out: inout [Double]) {
-        let A = game.actions
-        for row in 0..<(game.horizon * game.states) {
-            var m = -Double.infinity
-            for a in 0..<A { m = max(m, logits[row * A + a]) }
-            var total = 0.0
-            for a in 0..<A {
-                let e = exp(logits[row * A + a] - m)
-                out[row * A + a] = e
-                total += e
+    /// `out = softmax(logits)` per (t, s) row; with `normaliseLogits`, the logits are replaced by
+    /// `log softmax` (for Munchausen's log pi, without a log per entry).
+    func softmax(_ logits: inout [Double], into out: inout [Double], normaliseLogits: Bool = false) {
+        let A = game.actions, rows = game.horizon * game.states
+        logits.withUnsafeMutableBufferPointer { z in
+            out.withUnsafeMutableBufferPointer { o in
+                for row in 0..<rows {
+                    let base = row * A
+                    var m = -Double.infinity
+                    for a in 0..<A { m = max(m, z[base + a]) }
+                    var total = 0.0
+                    for a in 0..<A {
+                        let e = exp(z[base + a] - m)
+                        o[base + a] = e
+                        total += e
+                    }
+                    let inv = 1 / total
+                    for a in 0..<A { o[base + a] *= inv }
+                    if normaliseLogits {
+                        let shift = m + log(total)
+                        for a in 0..<A { z[base + a] -= shift }
+                    }
+                }
             }
-            for a in 0..<A { out[row * A + a] /= total }
         }
     }
 
@@ -100,17 +111,22 @@ public final class TabularSolver {
                 }
             }
         case .mirrorDescent:
-            for k in 0..<cumulative.count { cumulative[k] += learningRate * tools.qPolicy[k] }
-            softmax(cumulative, into: &policy)
+            let lr = learningRate
+            tools.qPolicy.withUnsafeBufferPointer { q in
+                cumulative.withUnsafeMutableBufferPointer { c in for k in 0..<c.count { c[k] += lr * q[k] } }
+            }
+            softmax(&cumulative, into: &policy)
         case .munchausenMirrorDescent:
-            for k in 0..<cumulative.count { cumulative[k] = learningRate * tools.qPolicy[k] + alpha * cumulative[k] }
-            softmax(cumulative, into: &policy)
-            // Keep log pi (normalised logits) for the next step.
-            for k in 0..<cumulative.count { cumulative[k] = log(max(policy[k], 1e-300)) }
+            // logits = lr Q_k + alpha log pi_k; afterwards `cumulative` holds log pi_{k+1}.
+            let lr = learningRate, a = alpha
+            tools.qPolicy.withUnsafeBufferPointer { q in
+                cumulative.withUnsafeMutableBufferPointer { c in for k in 0..<c.count { c[k] = lr * q[k] + a * c[k] } }
+            }
+            softmax(&cumulative, into: &policy, normaliseLogits: true)
         case .boltzmannPolicyIteration:
             var logits = tools.qPolicy
             for k in 0..<logits.count { logits[k] /= temperature }
-            softmax(logits, into: &policy)
+            softmax(&logits, into: &policy)
         }
         evaluate()
         return exploitability

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import Plots
+import RLBridge
+import Writers
+
+struct RL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rl",
+        abstract: "Finite mean field games: run tabular MFG algorithms and evaluate policies exactly.",
+        subcommands: [RLRun.self, RLEvaluate.self])
+}
+
+/// `--game NAME --set k=v ...`, shared by the rl commands.
+struct GameOptions: ParsableArguments {
+    @Option(help: "Game, with OpenSpiel's names: \(OpenSpielGames.names.joined(separator: ", ")).")
+    var game: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("A game parameter with OpenSpiel's name, e.g. --set size=13 --set horizon=7 (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    func make() throws -> FiniteMFG {
+        var values: [String: Double] = [:]
+        for item in parameters {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let v = Double(parts[1]), v.isFinite else {
+                printError("error: --set expects NAME=NUMBER, got '\(item)'")
+                throw Exit.badData
+            }
+            values[parts[0]] = v
+        }
+        do { return try OpenSpielGames.make(game, parameters: values) } catch let e as RLError {
+            printError("error: \(e)")
+            throw Exit.badData
+        }
+    }
+}
+
+extension TabularAlgorithm: ExpressibleByArgument {}
+
+struct RLRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a tabular MFG algorithm, logging the exact exploitability after every iteration.",
+        discussion: """
+            Writes policy.npy [H, S, A] (pi[t, s, a]), distribution.npy [H+1, S] (probabilities; row 0 is \
+            the initial distribution), exploitability.csv (iteration,exploitability,seconds), \
+            exploitability.png and summary.json (written last). See docs/rl.md.
+            """)
+
+    @OptionGroup var gameOptions: GameOptions
+
+    @Option(help: "fixed-point, fictitious-play, mirror-descent, munchausen-mirror-descent or boltzmann-policy-iteration.")
+    var algorithm: TabularAlgorithm = .mirrorDescent
+
+    @Option(help: "Number of iterations.")
+    var iterations: Int = 100
+
+    @Option(help: "Learning rate of mirror descent and Munchausen mirror descent.")
+    var learningRate: Double = 0.1
+
+    @Option(help: "Temperature of Boltzmann policy iteration (softmax(Q / temperature)).")
+    var temperature: Double = 1
+
+    @Option(help: "Munchausen weight alpha in [0, 1] of log pi_k (1: the iterates of mirror descent).")
+    var alpha: Double = 1
+
+    @Option(help: "Output directory (default: out/rl-<game>-<algorithm>).")
+    var out: String?
+
+    @Flag(help: "Do not print progress.")
+    var quiet = false
+
+    func run() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        let game = try gameOptions.make()
+        let solver: TabularSolver
+        do {
+            solver = try TabularSolver(game: game, algorithm: algorithm, learningRate: learningRate, alpha: alpha, temperature: temperature)
+        } catch let e as RLError {
+            printError("error: \(e)")
+            throw Exit.badData
+        }
+        let quiet = self.quiet
+        let start = solver.exploitability
+        let log = solver.run(iterations: iterations) { entry in
+            if !quiet && (entry.iteration % max(1, iterations / 20) == 0 || entry.iteration == 1) {
+                printError(String(format: "iter %5d  exploitability %.6e  %.3f s", entry.iteration, entry.exploitability, entry.seconds))
+            }
+        }
+        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name)-\(algorithm.rawValue)")
+        try AtomicFile.makeDirectory(directory)
+        try NPY.write(solver.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("policy.npy"))
+        try NPY.write(solver.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
+        try CSV.write(header: ["iteration", "exploitability", "seconds"],
+                      rows: [[0, start, 0]] + log.map { [Double($0.iteration), $0.exploitability, $0.seconds] },
+                      to: directory.appendingPathComponent("exploitability.csv"))
+        try Figures.linePlot(
+            [Series(label: algorithm.rawValue, x: [0] + log.map { Double($0.iteration) }, y: [start] + log.map(\.exploitability),
+                    color: Figures.palette[0])],
+            title: "\(game.name): exploitability", xLabel: "iteration", yLabel: "exploitability", logY: true,
+            to: directory.appendingPathComponent("exploitability.png"))
+        let summary = RLSummary(
+            game: game.name, parameters: gameOptions.parameters, states: game.states, actions: game.actions, horizon: game.horizon,
+            algorithm: algorithm.rawValue, iterations: iterations, learningRate: learningRate, temperature: temperature, alpha: alpha,
+            initialExploitability: start, exploitability: log.last!.exploitability, wallSeconds: log.last!.seconds,
+            arrays: ["policy": [game.horizon, game.states, game.actions], "distribution": [game.horizon + 1, game.states]])
+        try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
+        print("\(game.name), \(algorithm.rawValue): exploitability \(String(format: "%.6e", start)) -> \(String(format: "%.6e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
+        print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json")
+    }
+}
+
+struct RLSummary: Encodable {
+    var game: String
+    var parameters: [String]
+    var states: Int, actions: Int, horizon: Int
+    var algorithm: String
+    var iterations: Int
+    var learningRate: Double, temperature: Double, alpha: Double
+    var initialExploitability: Double
+    var exploitability: Double
+    var wallSeconds: Double
+    var arrays: [String: [Int]]
+}
+
+struct RLEvaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Exact value and exploitability of a policy given as pi[t, s, a] in a .npy file (e.g. exported from OpenSpiel or MFGLib).")
+
+    @Option(help: "The policy: float64 .npy of shape [H, S, A], each row pi[t, s, :] a probability distribution.")
+    var policy: String
+
+    @OptionGroup var gameOptions: GameOptions
+
+    func run() throws {
+        let game = try gameOptions.make()
+        let values: [Double], shape: [Int]
+        do {
+            (values, shape) = try NPY.read(URL(fileURLWithPath: policy))
+        } catch {
+            printError("error: \(error)")
+            throw Exit.badData
+        }
+        let expected = [game.horizon, game.states, game.actions]
+        guard shape == expected else {
+            printError("error: \(policy) has shape \(shape); \(game.name) needs [H, S, A] = \(expected)")
+            throw Exit.badData
+        }
+        for row in 0..<(game.horizon * game.states) {
+            let p = values[(row * game.actions)..<((row + 1) * game.actions)]
+            let total = p.reduce(0, +)
+            guard p.allSatisfy({ $0 >= -1e-12 && $0.isFinite }), abs(total - 1) < 1e-6 else {
+                printError(String(format: "error: %@: pi[t = %d, s = %d, :] is not a probability distribution (sum %.9g, min %.3g)",
+                                  policy, row / game.states, row % game.states, total, p.min() ?? .nan))
+                throw Exit.badData
+            }
+        }
+        let solver = try TabularSolver(game: game, algorithm: .fixedPoint)
+        try solver.setPolicy(values)
+        let value = solver.tools.expectedReturn(of: values)
+        print(String(format: "%@: value %.12g, exploitability %.12g", game.name, value, solver.exploitability))
+    }
+}
