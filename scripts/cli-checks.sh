@@ -64,7 +64,7 @@ check "2D exits on a torus are refused" 65 "exits need boundary" -- "$bin" check
 sed 's/^obstacle = .*/obstacle = "1"/' problems/evacuation-2d.toml > "$work/ev2o.toml"
 check "an obstacle covering the room is refused" 65 "covers every cell" -- "$bin" check "$work/ev2o.toml"
 check "2D ergodic verify prints orders" 0 "lambda_error" -- "$bin" verify ergodic-periodic-2d --levels 2 --nx 16
-check "rl run" 0 "exploitability 2.786682e\+00 ->" -- "$bin" rl run --game crowd_modelling --algorithm fictitious-play --iterations 5 --quiet --out "$work/rl"
+check "rl run" 0 "exploitability 2.786682416298e\+00 ->" -- "$bin" rl run --game crowd_modelling --algorithm fictitious-play --iterations 5 --quiet --out "$work/rl"
 check "rl evaluate the policy it wrote" 0 "exploitability" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling
 check "rl evaluate refuses a wrong shape" 65 "needs \[H, S, A\]" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling --set size=11
 check "rl unknown game" 65 "did you mean 'crowd_modelling'" -- "$bin" rl run --game crowd_modeling --quiet

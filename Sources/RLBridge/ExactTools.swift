@@ -83,6 +83,7 @@ public final class ExactTools {
             q.withUnsafeMutableBufferPointer { qp in
                 rewards.withUnsafeBufferPointer { r in
                     pol.withUnsafeBufferPointer { pp in
+                      g.legal.withUnsafeBufferPointer { lg in
                         g.rowStart.withUnsafeBufferPointer { rs in
                             g.successor.withUnsafeBufferPointer { nx in
                                 g.probability.withUnsafeBufferPointer { pr in
@@ -99,7 +100,7 @@ public final class ExactTools {
                                                 for k in rs[row]..<rs[row + 1] { e += pr[k] * nextV[Int(nx[k])] }
                                                 let qa = r[base + a] + gamma * e
                                                 qp[base + a] = qa
-                                                if maximise { acc = max(acc, qa) } else { acc += pp[base + a] * qa }
+                                                if maximise { if lg[row] { acc = max(acc, qa) } } else { acc += pp[base + a] * qa }
                                             }
                                             vp[t * S + s] = acc
                                         }
@@ -108,6 +109,7 @@ public final class ExactTools {
                                 }
                             }
                         }
+                      }
                     }
                 }
             }
@@ -134,13 +136,19 @@ public final class ExactTools {
         return zip(game.initialDistribution, v).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
-    /// The greedy best response to the current rewards (first maximiser, as OpenSpiel's argmax).
+    /// The greedy best response to the current rewards: the first maximiser, as OpenSpiel's
+    /// `np.argmax`. Values within 1e-12 (relative) of the maximum count as ties, so that exact ties
+    /// (symmetric games) are broken the same way whatever the order of summation.
     public func greedyPolicy() -> [Double] {
         backward(policy: nil)
         var pi = [Double](repeating: 0, count: H * S * A)
         for k in 0..<(H * S) {
+            let s = k % S
+            var top = -Double.infinity
+            for a in 0..<A where game.legal[s * A + a] { top = max(top, q[k * A + a]) }
+            let tolerance = 1e-12 * max(1, abs(top))
             var bestA = 0
-            for a in 1..<A where q[k * A + a] > q[k * A + bestA] { bestA = a }
+            for a in 0..<A where game.legal[s * A + a] && q[k * A + a] >= top - tolerance { bestA = a; break }
             pi[k * A + bestA] = 1
         }
         return pi

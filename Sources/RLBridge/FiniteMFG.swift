@@ -23,9 +23,12 @@ public struct FiniteMFG: Sendable {
     /// Fills `out[s A + a] = R_t(s, a; mu_t, mu_{t+1})` for all s, a.
     public typealias Reward = @Sendable (_ t: Int, _ mu: UnsafePointer<Double>, _ next: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) -> Void
     public let reward: Reward
+    /// `legal[s A + a]`: whether action a may be taken in state s (policies put no mass elsewhere).
+    public let legal: [Bool]
 
     public init(name: String, states: Int, actions: Int, horizon: Int, discount: Double = 1,
-                initialDistribution: [Double], transitions: (Int, Int) -> [(Int, Double)], reward: @escaping Reward) throws {
+                initialDistribution: [Double], legal: ((Int, Int) -> Bool)? = nil,
+                transitions: (Int, Int) -> [(Int, Double)], reward: @escaping Reward) throws {
         guard states >= 1, actions >= 1, horizon >= 1 else {
             throw RLError.invalid("a finite MFG needs at least one state, one action and one step")
         }
@@ -39,9 +42,19 @@ public struct FiniteMFG: Sendable {
         self.horizon = horizon
         self.discount = discount
         self.initialDistribution = initialDistribution
+        var mask = [Bool](repeating: true, count: states * actions)
+        if let legal { for s in 0..<states { for a in 0..<actions { mask[s * actions + a] = legal(s, a) } } }
+        for s in 0..<states where !(0..<actions).contains(where: { mask[s * actions + $0] }) {
+            throw RLError.invalid("state \(s) has no legal action")
+        }
+        self.legal = mask
         var start = [0], next: [Int32] = [], prob: [Double] = []
         for s in 0..<states {
             for a in 0..<actions {
+                if !mask[s * actions + a] {  // never taken: a self-loop keeps the rows well formed
+                    next.append(Int32(s)); prob.append(1); start.append(next.count)
+                    continue
+                }
                 // Merge repeated successors.
                 var merged: [Int: Double] = [:]
                 for (q, p) in transitions(s, a) where p != 0 { merged[q, default: 0] += p }
@@ -65,8 +78,15 @@ public struct FiniteMFG: Sendable {
     public var policySize: Int { horizon * states * actions }
     public var distributionSize: Int { (horizon + 1) * states }
 
-    /// The uniform policy.
-    public var uniformPolicy: [Double] { [Double](repeating: 1 / Double(actions), count: policySize) }
+    /// The uniform policy over the legal actions.
+    public var uniformPolicy: [Double] {
+        var pi = [Double](repeating: 0, count: policySize)
+        for s in 0..<states {
+            let n = Double((0..<actions).filter { legal[s * actions + $0] }.count)
+            for t in 0..<horizon { for a in 0..<actions where legal[s * actions + a] { pi[(t * states + s) * actions + a] = 1 / n } }
+        }
+        return pi
+    }
 }
 
 public enum RLError: Error, CustomStringConvertible, Sendable {

@@ -106,7 +106,7 @@ struct RLRun: ParsableCommand {
             initialExploitability: start, exploitability: log.last!.exploitability, wallSeconds: log.last!.seconds,
             arrays: ["policy": [game.horizon, game.states, game.actions], "distribution": [game.horizon + 1, game.states]])
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
-        print("\(game.name), \(algorithm.rawValue): exploitability \(String(format: "%.6e", start)) -> \(String(format: "%.6e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
+        print("\(game.name), \(algorithm.rawValue): exploitability \(String(format: "%.12e", start)) -> \(String(format: "%.12e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
         print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json")
     }
 }
@@ -160,6 +160,6 @@ struct RLEvaluate: ParsableCommand {
         let solver = try TabularSolver(game: game, algorithm: .fixedPoint)
         try solver.setPolicy(values)
         let value = solver.tools.expectedReturn(of: values)
-        print(String(format: "%@: value %.12g, exploitability %.12g", game.name, value, solver.exploitability))
+        print(String(format: "%@: value %.15g, exploitability %.15g", game.name, value, solver.exploitability))
     }
 }

@@ -63,16 +63,17 @@ public final class TabularSolver {
     /// `out = softmax(logits)` per (t, s) row; with `normaliseLogits`, the logits are replaced by
     /// `log softmax` (for Munchausen's log pi, without a log per entry).
     func softmax(_ logits: inout [Double], into out: inout [Double], normaliseLogits: Bool = false) {
-        let A = game.actions, rows = game.horizon * game.states
+        let A = game.actions, rows = game.horizon * game.states, S = game.states
+        let legal = game.legal
         logits.withUnsafeMutableBufferPointer { z in
             out.withUnsafeMutableBufferPointer { o in
                 for row in 0..<rows {
-                    let base = row * A
+                    let base = row * A, lbase = (row % S) * A
                     var m = -Double.infinity
-                    for a in 0..<A { m = max(m, z[base + a]) }
+                    for a in 0..<A where legal[lbase + a] { m = max(m, z[base + a]) }
                     var total = 0.0
                     for a in 0..<A {
-                        let e = exp(z[base + a] - m)
+                        let e = legal[lbase + a] ? exp(z[base + a] - m) : 0
                         o[base + a] = e
                         total += e
                     }
@@ -102,12 +103,15 @@ public final class TabularSolver {
             tools.distribution(of: br, into: &brDistribution)
             let w = 1 / Double(iteration + 1)
             let S = game.states
+            let u = game.uniformPolicy
             for row in 0..<rows {
                 let t = row / S, s = row % S
                 let d = distribution[t * S + s], dBR = brDistribution[t * S + s]
                 let norm = (1 - w) * d + w * dBR
-                for a in 0..<A {
-                    policy[row * A + a] = norm > 0 ? ((1 - w) * d * policy[row * A + a] + w * dBR * br[row * A + a]) / norm : 1 / Double(A)
+                if norm > 0 {
+                    for a in 0..<A { policy[row * A + a] = ((1 - w) * d * policy[row * A + a] + w * dBR * br[row * A + a]) / norm }
+                } else {
+                    for a in 0..<A { policy[row * A + a] = u[row * A + a] }
                 }
             }
         case .mirrorDescent:

@@ -7,7 +7,7 @@ import Foundation
 /// values and exploitability. (OpenSpiel's own evaluators cache values by "(x, t)", which drops the
 /// previous move; see docs/rl.md.)
 public enum OpenSpielGames {
-    public static let names = ["crowd_modelling", "periodic_aversion"]
+    public static let names = ["crowd_modelling", "periodic_aversion", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms"]
 
     /// Game by OpenSpiel's short name and parameters (`size=13`, `horizon=7`, ...).
     public static func make(_ name: String, parameters: [String: Double]) throws -> FiniteMFG {
@@ -34,6 +34,19 @@ public enum OpenSpielGames {
                 dt: parameters["dt"] ?? 0.01, xmin: parameters["xmin"] ?? 0, xmax: parameters["xmax"] ?? 1,
                 actionsPerSide: integer("n_actions_per_side", 10, minimum: 0), volatility: parameters["volatility"] ?? 1,
                 aversion: parameters["coef_aversion"] ?? 1)
+        case "crowd_modelling_2d", "mfg_crowd_modelling_2d", "crowd_modelling_2d_four_rooms":
+            try check(["size", "horizon", "only_distribution_reward", "with_congestion", "noise_intensity", "crowd_aversion_coef"])
+            var c = name.hasSuffix("four_rooms") ? CrowdModelling2D.fourRooms() : CrowdModelling2D.Settings()
+            c.size = try integer("size", c.size, minimum: 2)
+            c.horizon = try integer("horizon", c.horizon, minimum: 1)
+            c.onlyDistributionReward = (parameters["only_distribution_reward"] ?? (c.onlyDistributionReward ? 1 : 0)) != 0
+            c.withCongestion = (parameters["with_congestion"] ?? 0) != 0
+            c.noiseIntensity = parameters["noise_intensity"] ?? c.noiseIntensity
+            c.crowdAversion = parameters["crowd_aversion_coef"] ?? c.crowdAversion
+            if name.hasSuffix("four_rooms"), parameters["size"] != nil {
+                throw RLError.invalid("the four-rooms preset has size 13 (its walls are drawn for it)")
+            }
+            return try CrowdModelling2D.make(c)
         default:
             let hint = names.first { $0.hasPrefix(String(name.prefix(4))) }.map { " (did you mean '\($0)'?)" } ?? ""
             throw RLError.invalid("unknown game '\(name)'\(hint); games: \(names.joined(separator: ", "))")
