@@ -69,6 +69,8 @@ check "rl evaluate the policy it wrote" 0 "exploitability" -- "$bin" rl evaluate
 check "rl evaluate refuses a wrong shape" 65 "needs \[H, S, A\]" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling --set size=11
 check "rl unknown game" 65 "did you mean 'crowd_modelling'" -- "$bin" rl run --game crowd_modeling --quiet
 check "rl unknown parameter" 65 "unknown parameter 'sizes'" -- "$bin" rl run --game crowd_modelling --set sizes=3 --quiet
+check "rl refine prints the refinement table" 0 "exploitability\(PDE policy\)" -- "$bin" rl refine crowd-aversion-1d --levels 10,20 --fine 40 --iterations 20
+check "rl refine refuses walls" 65 "periodic problem" -- "$bin" rl refine beach-bar-1d --levels 10,20 --fine 40
 check "nonlocal on walls is refused" 65 "nonlocal couplings need boundary" -- "$bin" check "$work/nlr.toml"
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev2"

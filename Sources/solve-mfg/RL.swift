@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import Plots
 import RLBridge
+import Problems
 import Writers
 
 struct RL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rl",
         abstract: "Finite mean field games: run tabular MFG algorithms and evaluate policies exactly.",
-        subcommands: [RLRun.self, RLEvaluate.self])
+        subcommands: [RLRun.self, RLEvaluate.self, RLRefine.self])
 }
 
 /// `--game NAME --set k=v ...`, shared by the rl commands.
@@ -161,5 +162,48 @@ struct RLEvaluate: ParsableCommand {
         try solver.setPolicy(values)
         let value = solver.tools.expectedReturn(of: values)
         print(String(format: "%@: value %.15g, exploitability %.15g", game.name, value, solver.exploitability))
+    }
+}
+
+struct RLRefine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refine",
+        abstract: "Refinement table of a continuous problem's finite-MFG discretisation against its PDE equilibrium.",
+        discussion: """
+            For each grid of --levels: the Markov-chain discretisation (docs/rl.md), its equilibrium \
+            (mirror descent warm-started from the PDE's policy), the L1 and W1 distances of its \
+            distribution to the PDE density (max over T/2 and T), and the exploitability of the PDE's \
+            feedback projected to the discrete game. Periodic 1D problems with the quadratic Hamiltonian.
+            """)
+
+    @OptionGroup var input: ProblemOptions
+
+    @Option(help: "Grid sizes, comma-separated; each must divide --fine.")
+    var levels: String = "20,40,80"
+
+    @Option(help: "Points (and time steps) of the PDE reference.")
+    var fine: Int = 320
+
+    @Option(help: "Mirror-descent iterations per level.")
+    var iterations: Int = 300
+
+    func run() throws {
+        let file = try input.load()
+        guard !file.isTwoD else { throw ValidationError("rl refine handles 1D problems only so far") }
+        let sizes = levels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 4 }) else { throw ValidationError("--levels needs at least two grid sizes >= 4, e.g. 20,40,80") }
+        let rows: [RefinementRow]
+        do {
+            rows = try RefinementStudy.run(file.problem, levels: sizes, fineNx: fine, fineNt: fine, iterations: iterations)
+        } catch let e as RLError {
+            printError("error: \(e)")
+            throw Exit.badData
+        }
+        print("\(file.name): discrete game vs PDE equilibrium (PDE reference \(fine) x \(fine))")
+        print("    nx  steps  actions        L1        W1   exploitability(equilibrium)   exploitability(PDE policy)")
+        for r in rows {
+            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, 2 * (r.nx / 10) + 1,
+                         r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
+        }
     }
 }

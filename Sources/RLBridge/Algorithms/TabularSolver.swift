@@ -151,12 +151,17 @@ public final class TabularSolver {
         return log
     }
 
-    /// Sets the policy (e.g. one read from a file), and evaluates it.
+    /// Sets the policy (e.g. one read from a file, or a warm start), and evaluates it. Mirror
+    /// descent and Munchausen mirror descent continue from it (logits `log max(pi, 1e-12)`, so no
+    /// action is shut out for good).
     public func setPolicy(_ pi: [Double]) throws {
         guard pi.count == game.policySize else {
             throw RLError.invalid("the policy has \(pi.count) entries; this game needs [\(game.horizon), \(game.states), \(game.actions)] = \(game.policySize)")
         }
         policy = pi
+        if algorithm == .mirrorDescent || algorithm == .munchausenMirrorDescent {
+            for k in 0..<cumulative.count { cumulative[k] = log(max(pi[k], 1e-12)) }
+        }
         evaluate()
     }
 }

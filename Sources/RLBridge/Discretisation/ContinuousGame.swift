@@ -1,0 +1,110 @@
+import Foundation
+import PDE
+
+/// A finite MFG approximating a continuous 1D problem (Markov-chain approximation consistent with
+/// the upwind scheme, Kushner-Dupuis): states are the grid cells, actions a finite set of velocities
+/// `a_k = -amax + 2 amax k / (K - 1)`, and from cell i with velocity a the walker moves to i+1 with
+/// probability `dt (nu/h^2 + max(a, 0)/h)`, to i-1 with `dt (nu/h^2 + max(-a, 0)/h)`, else stays
+/// (walls reflect: a move through a wall stays; tori wrap). The time step satisfies the stability
+/// bound `dt (2 nu/h^2 + amax/h) <= 1`. Reward of a step: `-(a^2/2 + F(x, mu/h, mean) + V(x)) dt`; the
+/// terminal cost `-G` is paid in expectation at the last step. Quadratic Hamiltonians only.
+public struct ContinuousGame: Sendable {
+    public let game: FiniteMFG
+    public let x: [Double]
+    public let velocities: [Double]
+    public let h: Double
+    public let dt: Double
+
+    public init(problem: MFGProblem, nx: Int, minimumSteps: Int, actions: Int = 11, maximumVelocity amax: Double) throws {
+        guard problem.hamiltonian.isSeparable else {
+            throw RLError.invalid("the discretisation handles the quadratic Hamiltonian only (not congestion) so far")
+        }
+        guard !problem.isErgodic, !problem.hasExit, problem.nonlocalKernel == nil else {
+            throw RLError.invalid("the discretisation handles time-dependent problems without exits or nonlocal couplings so far")
+        }
+        guard actions >= 2, amax > 0, amax.isFinite else { throw RLError.invalid("need at least 2 actions and a maximum velocity > 0") }
+        let grid = try Grid1D(lower: problem.lower, upper: problem.upper, count: nx, boundary: problem.boundary)
+        let h = grid.spacing, nu = problem.viscosity, T = problem.horizon
+        let rate = 2 * nu / (h * h) + amax / h
+        let steps = max(minimumSteps, Int((T * rate).rounded(.up)))
+        let dt = T / Double(steps)
+        let xs = grid.points
+        let v = (0..<actions).map { -amax + 2 * amax * Double($0) / Double(actions - 1) }
+        var m0 = xs.map { max(0, problem.initialDensity($0)) }
+        let total = m0.reduce(0, +)
+        guard total > 0, total.isFinite else { throw RLError.invalid("the initial density is zero or not finite on the grid") }
+        m0 = m0.map { $0 / total }
+        let periodic = problem.boundary == .periodic
+        func transitions(_ i: Int, _ k: Int) -> [(Int, Double)] {
+            let a = v[k]
+            let right = dt * (nu / (h * h) + max(a, 0) / h), left = dt * (nu / (h * h) + max(-a, 0) / h)
+            var r = i + 1, l = i - 1
+            if periodic { r = (r + nx) % nx; l = (l + nx) % nx } else { r = min(r, nx - 1); l = max(l, 0) }
+            return [(i, 1 - right - left), (r, right), (l, left)]
+        }
+        var table = [[(Int, Double)]]()
+        for i in 0..<nx { for k in 0..<actions { table.append(transitions(i, k)) } }
+        let successors = table
+        let coupling = problem.coupling, potential = problem.potential, terminal = problem.terminalCost
+        let terminalValues = xs.map { terminal.value(T, $0, 0, 0) }
+        let K = actions
+        game = try FiniteMFG(
+            name: problem.name, states: nx, actions: actions, horizon: steps, initialDistribution: m0,
+            transitions: { i, k in successors[i * K + k] },
+            reward: { t, mu, next, out in
+                var mean = 0.0
+                if coupling.usesMean { for i in 0..<nx { mean += xs[i] * mu[i] } }
+                let time = Double(t) * dt
+                for i in 0..<nx {
+                    let f = coupling.value(time, xs[i], mu[i] / h, mean) + (potential?(xs[i]) ?? 0)
+                    for k in 0..<K {
+                        var r = -(0.5 * v[k] * v[k] + f) * dt
+                        if t == steps - 1 {
+                            for (j, p) in successors[i * K + k] { r -= p * terminalValues[j] }
+                        }
+                        out[i * K + k] = r
+                    }
+                }
+            })
+        x = xs
+        velocities = v
+        self.h = h
+        self.dt = dt
+        guard !terminal.usesDensity && !terminal.usesMean else {
+            throw RLError.invalid("the discretisation needs a terminal cost G(x) that does not depend on m")
+        }
+    }
+
+    /// The PDE's feedback `alpha(t, x)` as a policy of this game: at each (t, i), the two velocities
+    /// around `alpha` mixed so that the mean velocity is `alpha` (clamped to [-amax, amax]).
+    public func policy(fromFeedback alpha: (Double, Double) -> Double) -> [Double] {
+        let K = velocities.count, S = game.states, H = game.horizon
+        var pi = [Double](repeating: 0, count: H * S * K)
+        let amax = velocities.last!, step = velocities[1] - velocities[0]
+        for t in 0..<H {
+            for i in 0..<S {
+                let a = min(amax, max(-amax, alpha(Double(t) * dt, x[i])))
+                let position = (a + amax) / step
+                let k = min(K - 2, Int(position.rounded(.down)))
+                let w = position - Double(k)
+                pi[(t * S + i) * K + k] = 1 - w
+                pi[(t * S + i) * K + k + 1] += w
+            }
+        }
+        return pi
+    }
+
+    /// L1 and W1 distances between the game's distribution at time t (probabilities, `[S]`) and a
+    /// density sampled at the cell centres.
+    public func distances(_ mu: ArraySlice<Double>, density: [Double]) -> (l1: Double, w1: Double) {
+        var l1 = 0.0, w1 = 0.0, cdfA = 0.0, cdfB = 0.0
+        let total = density.reduce(0, +) * h
+        for (i, p) in mu.enumerated() {
+            let q = density[i] * h / total
+            l1 += abs(p - q)
+            cdfA += p; cdfB += q
+            w1 += abs(cdfA - cdfB) * h
+        }
+        return (l1, w1)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import PDE
+
+/// How a discretised continuous problem approaches the PDE equilibrium as the grid refines.
+public struct RefinementRow: Sendable {
+    public var nx: Int
+    public var steps: Int
+    /// Distances between the discrete equilibrium's distribution and the PDE density at T/2 and T.
+    public var l1: Double
+    public var w1: Double
+    /// Exploitability reached by the discrete equilibrium solver, and that of the PDE's feedback
+    /// projected to the discrete game ("the ground-truth policy").
+    public var equilibriumExploitability: Double
+    public var groundTruthExploitability: Double
+}
+
+public enum RefinementStudy {
+    /// Solves the PDE on a fine periodic grid (`fineNx` points, a multiple of every level's nx,
+    /// `fineNt` steps, a multiple of 2), then for each nx the discrete game, its equilibrium (mirror
+    /// descent from the PDE's policy, `iterations` iterations at learning rate `learningRate`), and the distances. The
+    /// velocity set refines with the grid (`nx / 5 + 1` velocities, odd), so that mixing two
+    /// neighbouring velocities costs less and less against the continuous control.
+    public static func run(
+        _ problem: MFGProblem, levels: [Int], fineNx: Int, fineNt: Int, iterations: Int = 300,
+        learningRate: Double = 0.3
+    ) throws -> [RefinementRow] {
+        guard problem.boundary == .periodic else {
+            throw RLError.invalid("the refinement study compares on nested periodic grids; use a periodic problem")
+        }
+        for n in levels where fineNx % n != 0 {
+            throw RLError.invalid("the fine grid (\(fineNx)) must be a multiple of every level (\(n))")
+        }
+        let pde = try MFGSolver.solve(problem, nx: fineNx, nt: fineNt, options: SolverOptions(tolerance: 1e-9, maxIterations: 500))
+        guard pde.converged else { throw RLError.invalid("the PDE reference did not converge (residual \(pde.final!.residual))") }
+        let amax = 1.2 * max(1e-6, pde.control.map(abs).max() ?? 1)
+        var rows: [RefinementRow] = []
+        for n in levels {
+            let actions = 2 * (n / 10) + 1
+            let g = try ContinuousGame(problem: problem, nx: n, minimumSteps: fineNt, actions: actions, maximumVelocity: amax)
+            let stride = fineNx / n
+            // The PDE feedback, by nearest PDE level and point.
+            let feedback: (Double, Double) -> Double = { t, x in
+                let level = min(fineNt - 1, Int((t / problem.horizon * Double(fineNt)).rounded(.down)))
+                let h = (problem.upper - problem.lower) / Double(fineNx)
+                let i = ((Int(((x - problem.lower) / h).rounded()) % fineNx) + fineNx) % fineNx
+                return pde.control[level * fineNx + i]
+            }
+            let groundTruth = g.policy(fromFeedback: feedback)
+            let truth = try TabularSolver(game: g.game, algorithm: .fixedPoint)
+            try truth.setPolicy(groundTruth)
+            // The discrete equilibrium: mirror descent warm-started from the ground-truth policy.
+            let solver = try TabularSolver(game: g.game, algorithm: .mirrorDescent, learningRate: learningRate)
+            try solver.setPolicy(groundTruth)
+            _ = solver.run(iterations: iterations)
+            var l1 = 0.0, w1 = 0.0
+            for fraction in [0.5, 1.0] {
+                // Game step and PDE level at the same time.
+                let step = Int((fraction * Double(g.game.horizon)).rounded()), level = Int((fraction * Double(fineNt)).rounded())
+                let density = (0..<n).map { pde.m[level * fineNx + $0 * stride] }
+                let d = g.distances(solver.distribution[(step * n)..<((step + 1) * n)], density: density)
+                l1 = max(l1, d.l1)
+                w1 = max(w1, d.w1)
+            }
+            rows.append(RefinementRow(nx: n, steps: g.game.horizon, l1: l1, w1: w1,
+                                      equilibriumExploitability: solver.exploitability,
+                                      groundTruthExploitability: truth.exploitability))
+        }
+        return rows
+    }
+}

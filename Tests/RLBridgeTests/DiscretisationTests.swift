@@ -1,0 +1,32 @@
+import Foundation
+import PDE
+import Testing
+@testable import RLBridge
+
+/// Crowd aversion on the torus: F = 0.2 log m + 0.5 sin(2 pi x), G = -cos(2 pi (x - 0.75)), nu = 0.05, T = 0.5.
+func crowdAversionProblem() -> MFGProblem {
+    MFGProblem(
+        name: "crowd-aversion", lower: 0, upper: 1, boundary: .periodic, horizon: 0.5, viscosity: 0.05,
+        coupling: .local({ x, m in 0.2 * log(m) + 0.5 * sin(2 * Double.pi * x) }, derivative: { _, m in 0.2 / m }),
+        terminalCost: .position { x in -cos(2 * Double.pi * (x - 0.75)) },
+        initialDensity: { x in exp(-50 * (x - 0.3) * (x - 0.3)) + 0.1 })
+}
+
+@Suite struct DiscretisationTests {
+    /// The discrete game's equilibrium approaches the PDE density, and the PDE's feedback becomes an
+    /// approximate equilibrium of the discrete game, as the grid refines.
+    @Test func discreteEquilibriumApproachesThePDE() throws {
+        let rows = try RefinementStudy.run(crowdAversionProblem(), levels: [20, 40, 80], fineNx: 320, fineNt: 320)
+        print("    nx  steps        L1        W1   exploitability(eq)   exploitability(PDE policy)")
+        for r in rows {
+            print(String(format: "%6d %6d  %.3e  %.3e   %.3e            %.3e", r.nx, r.steps, r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
+        }
+        for (a, b) in zip(rows, rows.dropFirst()) {
+            #expect(b.l1 < a.l1 && b.w1 < a.w1)
+            #expect(b.groundTruthExploitability < a.groundTruthExploitability)
+        }
+        let orders = zip(rows, rows.dropFirst()).map { log2($0.w1 / $1.w1) }
+        print("W1 orders: \(orders)")
+        for o in orders { #expect(o >= 0.5) }
+    }
+}
