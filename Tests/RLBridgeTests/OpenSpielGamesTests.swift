@@ -16,6 +16,28 @@ import Testing
         #expect(abs(e - 2.7867) < 5e-5)
     }
 
+    @Test func linearQuadraticUniformPolicy() throws {
+        let g = try OpenSpielGames.make("linear_quadratic", parameters: [:])
+        let tools = ExactTools(game: g)
+        var mu: [Double] = []
+        let e = tools.exploitability(of: g.uniformPolicy, distribution: &mu)
+        let v = tools.expectedReturn(of: g.uniformPolicy)
+        print("linear_quadratic uniform: value \(v), exploitability \(e)")
+        // The references are quoted to two decimals (-38.63, 29.52): half a unit of the last digit.
+        #expect(abs(v - -38.63) <= 5e-3 + 1e-12)
+        #expect(abs(e - 29.52) <= 5e-3 + 1e-12)
+    }
+
+    /// OpenSpiel's nash_conv is exact on crowd_modelling_2d with only_distribution_reward: the uniform
+    /// policy of the four-rooms preset has nash_conv 167.6604464714 (OpenSpiel 2.0.2).
+    @Test func fourRoomsUniformPolicyMatchesOpenSpiel() throws {
+        let g = try OpenSpielGames.make("crowd_modelling_2d_four_rooms", parameters: ["only_distribution_reward": 1])
+        let tools = ExactTools(game: g)
+        var mu: [Double] = []
+        let e = tools.exploitability(of: g.uniformPolicy, distribution: &mu)
+        #expect(abs(e - 167.6604464714) <= 1e-9 * 167.66)
+    }
+
     @Test func periodicAversionUniformPolicy() throws {
         let g = try OpenSpielGames.make("periodic_aversion", parameters: [:])
         let tools = ExactTools(game: g)

@@ -7,7 +7,7 @@ import Foundation
 /// values and exploitability. (OpenSpiel's own evaluators cache values by "(x, t)", which drops the
 /// previous move; see docs/rl.md.)
 public enum OpenSpielGames {
-    public static let names = ["crowd_modelling", "periodic_aversion", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms"]
+    public static let names = ["crowd_modelling", "periodic_aversion", "linear_quadratic", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms"]
 
     /// Game by OpenSpiel's short name and parameters (`size=13`, `horizon=7`, ...).
     public static func make(_ name: String, parameters: [String: Double]) throws -> FiniteMFG {
@@ -34,6 +34,16 @@ public enum OpenSpielGames {
                 dt: parameters["dt"] ?? 0.01, xmin: parameters["xmin"] ?? 0, xmax: parameters["xmax"] ?? 1,
                 actionsPerSide: integer("n_actions_per_side", 10, minimum: 0), volatility: parameters["volatility"] ?? 1,
                 aversion: parameters["coef_aversion"] ?? 1)
+        case "linear_quadratic", "mean_field_lin_quad":
+            try check(["size", "horizon", "dt", "n_actions_per_side", "volatility", "mean_revert", "cross_q", "kappa", "terminal_cost", "spatial_bias"])
+            if let c = parameters["terminal_cost"], c != 1 {
+                _ = c  // accepted for OpenSpiel compatibility: the game never pays it
+            }
+            if let b = parameters["spatial_bias"], b != 0 { throw RLError.invalid("linear_quadratic: only spatial_bias = 0 is supported") }
+            return try LinearQuadraticGame.make(
+                size: integer("size", 10, minimum: 2), horizon: parameters["horizon"] ?? 10, dt: parameters["dt"] ?? 1,
+                actionsPerSide: integer("n_actions_per_side", 3, minimum: 0), volatility: parameters["volatility"] ?? 1,
+                meanRevert: parameters["mean_revert"] ?? 0, crossQ: parameters["cross_q"] ?? 0.01, kappa: parameters["kappa"] ?? 0.5)
         case "crowd_modelling_2d", "mfg_crowd_modelling_2d", "crowd_modelling_2d_four_rooms":
             try check(["size", "horizon", "only_distribution_reward", "with_congestion", "noise_intensity", "crowd_aversion_coef"])
             var c = name.hasSuffix("four_rooms") ? CrowdModelling2D.fourRooms() : CrowdModelling2D.Settings()
