@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PDE
 import Plots
 import RLBridge
 import Problems
@@ -12,15 +13,45 @@ struct RL: ParsableCommand {
         subcommands: [RLRun.self, RLEvaluate.self, RLRefine.self])
 }
 
-/// `--game NAME --set k=v ...`, shared by the rl commands.
+/// `--game NAME --set k=v ...` or `--problem FILE --nx N`, shared by the rl commands.
 struct GameOptions: ParsableArguments {
     @Option(help: "Game, with OpenSpiel's names: \(OpenSpielGames.names.joined(separator: ", ")).")
-    var game: String
+    var game: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("A game parameter with OpenSpiel's name, e.g. --set size=13 --set horizon=7 (repeatable).", valueName: "name=value"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("A game parameter with OpenSpiel's name, e.g. --set size=13 --set horizon=7 (repeatable); with --problem, a parameter of the file.", valueName: "name=value"))
     var parameters: [String] = []
 
+    @Option(help: "A continuous problem (file or catalogue name, periodic 1D, quadratic H) to discretise as a finite MFG consistent with the PDE scheme (docs/rl.md).")
+    var problem: String?
+
+    @Option(help: "With --problem: grid cells of the discrete game (must divide --reference).")
+    var nx: Int = 40
+
+    @Option(help: "With --problem: points and time steps of the PDE reference the game is compared with.")
+    var reference: Int = 320
+
+    /// The discrete game of --problem and its PDE reference.
+    func continuous() throws -> (ContinuousGame, MFGSolution)? {
+        guard let problem else { return nil }
+        if game != nil { throw ValidationError("give either --game or --problem, not both") }
+        let file = try ProblemLocator.load(problem, overrides: parameters)
+        guard !file.isTwoD, !file.problem.isErgodic else {
+            printError("error: --problem needs a time-dependent 1D problem")
+            throw Exit.badData
+        }
+        do {
+            let pde = try RefinementStudy.reference(file.problem, fineNx: reference, fineNt: reference)
+            return (try RefinementStudy.game(file.problem, nx: nx, pde: pde), pde)
+        } catch let e as RLError {
+            printError("error: \(e)")
+            throw Exit.badData
+        }
+    }
+
     func make() throws -> FiniteMFG {
+        guard let game else {
+            throw ValidationError("give --game NAME (\(OpenSpielGames.names.joined(separator: ", "))) or --problem FILE")
+        }
         var values: [String: Double] = [:]
         for item in parameters {
             let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -74,7 +105,8 @@ struct RLRun: ParsableCommand {
 
     func run() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
-        let game = try gameOptions.make()
+        let continuous = try reportingInputErrors { try gameOptions.continuous() }
+        let game = try continuous?.0.game ?? gameOptions.make()
         let solver: TabularSolver
         do {
             solver = try TabularSolver(game: game, algorithm: algorithm, learningRate: learningRate, alpha: alpha, temperature: temperature)
@@ -89,7 +121,7 @@ struct RLRun: ParsableCommand {
                 printError(String(format: "iter %5d  exploitability %.6e  %.3f s", entry.iteration, entry.exploitability, entry.seconds))
             }
         }
-        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name)-\(algorithm.rawValue)")
+        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name.replacingOccurrences(of: " ", with: "_"))-\(algorithm.rawValue)")
         try AtomicFile.makeDirectory(directory)
         try NPY.write(solver.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("policy.npy"))
         try NPY.write(solver.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
@@ -101,11 +133,17 @@ struct RLRun: ParsableCommand {
                     color: Figures.palette[0])],
             title: "\(game.name): exploitability", xLabel: "iteration", yLabel: "exploitability", logY: true,
             to: directory.appendingPathComponent("exploitability.png"))
-        let summary = RLSummary(
+        var summary = RLSummary(
             game: game.name, parameters: gameOptions.parameters, states: game.states, actions: game.actions, horizon: game.horizon,
             algorithm: algorithm.rawValue, iterations: iterations, learningRate: learningRate, temperature: temperature, alpha: alpha,
             initialExploitability: start, exploitability: log.last!.exploitability, wallSeconds: log.last!.seconds,
             arrays: ["policy": [game.horizon, game.states, game.actions], "distribution": [game.horizon + 1, game.states]])
+        if let (cg, pde) = continuous {
+            let d = RefinementStudy.distances(cg, distribution: solver.distribution, pde: pde)
+            summary.l1DistanceToPde = d.l1
+            summary.w1DistanceToPde = d.w1
+            print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
+        }
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
         print("\(game.name), \(algorithm.rawValue): exploitability \(String(format: "%.12e", start)) -> \(String(format: "%.12e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
         print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json")
@@ -123,6 +161,8 @@ struct RLSummary: Encodable {
     var exploitability: Double
     var wallSeconds: Double
     var arrays: [String: [Int]]
+    var l1DistanceToPde: Double?
+    var w1DistanceToPde: Double?
 }
 
 struct RLEvaluate: ParsableCommand {
@@ -136,7 +176,8 @@ struct RLEvaluate: ParsableCommand {
     @OptionGroup var gameOptions: GameOptions
 
     func run() throws {
-        let game = try gameOptions.make()
+        let continuous = try reportingInputErrors { try gameOptions.continuous() }
+        let game = try continuous?.0.game ?? gameOptions.make()
         let values: [Double], shape: [Int]
         do {
             (values, shape) = try NPY.read(URL(fileURLWithPath: policy))
@@ -162,6 +203,10 @@ struct RLEvaluate: ParsableCommand {
         try solver.setPolicy(values)
         let value = solver.tools.expectedReturn(of: values)
         print(String(format: "%@: value %.15g, exploitability %.15g", game.name, value, solver.exploitability))
+        if let (cg, pde) = continuous {
+            let d = RefinementStudy.distances(cg, distribution: solver.distribution, pde: pde)
+            print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
+        }
     }
 }
 

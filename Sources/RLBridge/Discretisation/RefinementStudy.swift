@@ -15,6 +15,37 @@ public struct RefinementRow: Sendable {
 }
 
 public enum RefinementStudy {
+    /// The PDE reference on a fine periodic grid.
+    public static func reference(_ problem: MFGProblem, fineNx: Int, fineNt: Int) throws -> MFGSolution {
+        guard problem.boundary == .periodic else {
+            throw RLError.invalid("the comparison with the PDE uses nested periodic grids; use a periodic problem")
+        }
+        let pde = try MFGSolver.solve(problem, nx: fineNx, nt: fineNt, options: SolverOptions(tolerance: 1e-9, maxIterations: 500))
+        guard pde.converged else { throw RLError.invalid("the PDE reference did not converge (residual \(pde.final!.residual))") }
+        return pde
+    }
+
+    /// L1 and W1 distances (max over T/2 and T) between a game distribution `[H+1][S]` and the PDE density.
+    public static func distances(_ g: ContinuousGame, distribution: [Double], pde: MFGSolution) -> (l1: Double, w1: Double) {
+        let n = g.game.states, fineNx = pde.nx, fineNt = pde.nt, stride = fineNx / n
+        var l1 = 0.0, w1 = 0.0
+        for fraction in [0.5, 1.0] {
+            let step = Int((fraction * Double(g.game.horizon)).rounded()), level = Int((fraction * Double(fineNt)).rounded())
+            let density = (0..<n).map { pde.m[level * fineNx + $0 * stride] }
+            let d = g.distances(distribution[(step * n)..<((step + 1) * n)], density: density)
+            l1 = max(l1, d.l1)
+            w1 = max(w1, d.w1)
+        }
+        return (l1, w1)
+    }
+
+    /// The discrete game of `problem` on `nx` cells, with its velocity range from the PDE reference.
+    public static func game(_ problem: MFGProblem, nx: Int, pde: MFGSolution) throws -> ContinuousGame {
+        guard pde.nx % nx == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of nx (\(nx))") }
+        let amax = 1.2 * max(1e-6, pde.control.map(abs).max() ?? 1)
+        return try ContinuousGame(problem: problem, nx: nx, minimumSteps: pde.nt, actions: 2 * (nx / 10) + 1, maximumVelocity: amax)
+    }
+
     /// Solves the PDE on a fine periodic grid (`fineNx` points, a multiple of every level's nx,
     /// `fineNt` steps, a multiple of 2), then for each nx the discrete game, its equilibrium (mirror
     /// descent from the PDE's policy, `iterations` iterations at learning rate `learningRate`), and the distances. The
@@ -24,20 +55,13 @@ public enum RefinementStudy {
         _ problem: MFGProblem, levels: [Int], fineNx: Int, fineNt: Int, iterations: Int = 300,
         learningRate: Double = 0.3
     ) throws -> [RefinementRow] {
-        guard problem.boundary == .periodic else {
-            throw RLError.invalid("the refinement study compares on nested periodic grids; use a periodic problem")
-        }
         for n in levels where fineNx % n != 0 {
             throw RLError.invalid("the fine grid (\(fineNx)) must be a multiple of every level (\(n))")
         }
-        let pde = try MFGSolver.solve(problem, nx: fineNx, nt: fineNt, options: SolverOptions(tolerance: 1e-9, maxIterations: 500))
-        guard pde.converged else { throw RLError.invalid("the PDE reference did not converge (residual \(pde.final!.residual))") }
-        let amax = 1.2 * max(1e-6, pde.control.map(abs).max() ?? 1)
+        let pde = try reference(problem, fineNx: fineNx, fineNt: fineNt)
         var rows: [RefinementRow] = []
         for n in levels {
-            let actions = 2 * (n / 10) + 1
-            let g = try ContinuousGame(problem: problem, nx: n, minimumSteps: fineNt, actions: actions, maximumVelocity: amax)
-            let stride = fineNx / n
+            let g = try game(problem, nx: n, pde: pde)
             // The PDE feedback, by nearest PDE level and point.
             let feedback: (Double, Double) -> Double = { t, x in
                 let level = min(fineNt - 1, Int((t / problem.horizon * Double(fineNt)).rounded(.down)))
@@ -52,15 +76,7 @@ public enum RefinementStudy {
             let solver = try TabularSolver(game: g.game, algorithm: .mirrorDescent, learningRate: learningRate)
             try solver.setPolicy(groundTruth)
             _ = solver.run(iterations: iterations)
-            var l1 = 0.0, w1 = 0.0
-            for fraction in [0.5, 1.0] {
-                // Game step and PDE level at the same time.
-                let step = Int((fraction * Double(g.game.horizon)).rounded()), level = Int((fraction * Double(fineNt)).rounded())
-                let density = (0..<n).map { pde.m[level * fineNx + $0 * stride] }
-                let d = g.distances(solver.distribution[(step * n)..<((step + 1) * n)], density: density)
-                l1 = max(l1, d.l1)
-                w1 = max(w1, d.w1)
-            }
+            let (l1, w1) = distances(g, distribution: solver.distribution, pde: pde)
             rows.append(RefinementRow(nx: n, steps: g.game.horizon, l1: l1, w1: w1,
                                       equilibriumExploitability: solver.exploitability,
                                       groundTruthExploitability: truth.exploitability))
