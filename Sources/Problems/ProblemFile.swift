@@ -274,12 +274,7 @@ struct Reader {
 
         // Costs.
         func field(_ table: String, _ key: String, _ variables: Set<Variable>) throws -> Expression? {
-            guard let e = self.table(table)?[key] else { return nil }
-            var local = scope
-            local.variables = variables
-            let (ex, text) = try expression(e, table, local)
-            expressions["\(table).\(key)"] = text
-            return ex
+            try optionalField(table, key, variables, scope, &expressions)
         }
         let running = try field("costs", "running", [.t, .x, .m, .mean]) ?? .constant(0)
         let potential = try field("costs", "potential", [.t, .x]) ?? .constant(0)
@@ -368,6 +363,19 @@ struct Reader {
         return (nu, hamiltonian)
     }
 
+    /// An optional expression field, read with the given variables; its text is recorded.
+    func optionalField(
+        _ table: String, _ key: String, _ variables: Set<Variable>, _ scope: ExpressionScope,
+        _ expressions: inout [String: String]
+    ) throws -> Expression? {
+        guard let e = self.table(table)?[key] else { return nil }
+        var local = scope
+        local.variables = variables
+        let (ex, text) = try expression(e, table, local)
+        expressions["\(table).\(key)"] = text
+        return ex
+    }
+
     /// The optional [solver] table.
     func solverDefaults(_ scope: ExpressionScope) throws -> ProblemFile.SolverDefaults {
         var solver = ProblemFile.SolverDefaults()
@@ -423,12 +431,7 @@ struct Reader {
         if let e = table("exact")?["control"] { throw fail(e, "exact", "the 2D control has two components; give density, value and lambda") }
         let (nu, hamiltonian) = try dynamics(scope)
         func field(_ table: String, _ key: String, _ variables: Set<Variable>) throws -> Expression? {
-            guard let e = self.table(table)?[key] else { return nil }
-            var local = scope
-            local.variables = variables
-            let (ex, text) = try expression(e, table, local)
-            expressions["\(table).\(key)"] = text
-            return ex
+            try optionalField(table, key, variables, scope, &expressions)
         }
         let running = try field("costs", "running", [.t, .x, .y, .m]) ?? .constant(0)
         let potential = try field("costs", "potential", [.t, .x, .y]) ?? .constant(0)
