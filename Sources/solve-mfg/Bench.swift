@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PDE
 import Problems
+import RLBridge
 
 struct Bench: ParsableCommand {
     /// 2D: crowd-aversion-2d on n x n grids with 100 time steps, once each.
@@ -18,6 +19,44 @@ struct Bench: ParsableCommand {
             let r = s.final!
             print(String(format: "crowd-aversion-2d %3d x %3d x 100  accelerated policy iteration: %3d iterations to %.2e  %8.2f s  converged %@  peak memory so far %.0f MB",
                          n, n, s.iterations, r.residual, s.seconds, s.converged ? "yes" : "NO", peakMemoryMB()))
+            fflush(nil)
+        }
+    }
+
+    /// One mirror-descent iteration on OpenSpiel's games, best of --repeats runs of 500 iterations.
+    func benchRL() throws {
+        let cases: [(String, [String: Double], [String])] = [
+            ("crowd_modelling", ["size": 100, "horizon": 100], ["crowd_modelling", "100", "100", "2"]),
+            ("periodic_aversion", [:], ["periodic_aversion", "2"]),
+        ]
+        for (name, parameters, script) in cases {
+            let game = try OpenSpielGames.make(name, parameters: parameters)
+            var best = Double.infinity
+            for _ in 0..<repeats {
+                let solver = try TabularSolver(game: game, algorithm: .mirrorDescent, learningRate: 1)
+                let log = solver.run(iterations: 500)
+                best = min(best, log.last!.seconds / 500)
+            }
+            var line = String(format: "%@ %@  mirror descent: %.3f ms per iteration", name,
+                              parameters.isEmpty ? "(defaults)" : "(size 100, horizon 100)", best * 1e3)
+            if let python = openspielPython {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: python)
+                process.arguments = ["bench/openspiel_timing.py"] + script
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                try process.run()
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                let text = String(decoding: data, as: UTF8.self)
+                if process.terminationStatus == 0, let last = text.split(separator: "\n").last(where: { $0.hasPrefix("seconds ") }),
+                   let seconds = Double(last.dropFirst("seconds ".count)) {
+                    line += String(format: "   OpenSpiel %.3f s per iteration   ratio %.0fx", seconds, seconds / best)
+                } else {
+                    line += "   (OpenSpiel timing failed)"
+                }
+            }
+            print(line)
             fflush(nil)
         }
     }
@@ -74,6 +113,12 @@ struct Bench: ParsableCommand {
     @Flag(name: .customLong("2d"), help: "Also time crowd-aversion-2d on 50^2, 100^2 and 200^2 grids with 100 time steps, to residual 1e-10 (about 2 minutes).")
     var twoD = false
 
+    @Flag(name: .customLong("rl"), help: "Also time one mirror-descent iteration (distribution, evaluation, best response, update, exploitability) on crowd_modelling 100 x 100 and periodic_aversion.")
+    var rlGames = false
+
+    @Option(help: "With --rl: Python interpreter with open_spiel 2.0.2 (e.g. bench/.venv-openspiel/bin/python), to time OpenSpiel in the same run.")
+    var openspielPython: String?
+
     @Option(help: "Path of the reference script.")
     var script: String = "bench/lst_reference.py"
 
@@ -103,6 +148,7 @@ struct Bench: ParsableCommand {
         }
         try compareFilesWithSwift()
         if twoD { try benchTwoD() }
+        if rlGames { try benchRL() }
         guard let python else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
