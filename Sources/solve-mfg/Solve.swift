@@ -63,12 +63,7 @@ struct Solve: ParsableCommand {
             try solveErgodic(file, options: options, run: &run, directory: directory)
             return
         }
-        let solution: MFGSolution
-        do {
-            solution = try reportingInputErrors { try MFGSolver.solve(p, nx: nx, nt: nt, options: options) }
-        } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
-            try failed(run, iteration, quantity, advice, history, directory)
-        }
+        let solution: MFGSolution = try solving(run, directory) { try MFGSolver.solve(p, nx: nx, nt: nt, options: options) }
         if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
         try AtomicFile.makeDirectory(directory)
         let pictures = try OutputWriter.write(solution, run, pictures: !noPictures, to: directory)
@@ -79,12 +74,7 @@ struct Solve: ParsableCommand {
 
     func solveErgodic(_ file: ProblemFile, options: SolverOptions, run: inout RunDescription, directory: URL) throws {
         let nx = self.nx ?? file.problem.defaultNx
-        let solution: ErgodicSolution
-        do {
-            solution = try reportingInputErrors { try ErgodicSolver.solve(file.problem, nx: nx, options: options) }
-        } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
-            try failed(run, iteration, quantity, advice, history, directory)
-        }
+        let solution: ErgodicSolution = try solving(run, directory) { try ErgodicSolver.solve(file.problem, nx: nx, options: options) }
         if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
         try AtomicFile.makeDirectory(directory)
         let pictures = try OutputWriter.write(solution, run, pictures: !noPictures, to: directory)
@@ -103,12 +93,7 @@ struct Solve: ParsableCommand {
         run.upper = p.upperX
         if p.isErgodic {
             run.nt = 0
-            let solution: ErgodicSolution2D
-            do {
-                solution = try reportingInputErrors { try ErgodicSolver2D.solve(p, nx: nx, ny: ny, options: options) }
-            } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
-                try failed(run, iteration, quantity, advice, history, directory)
-            }
+            let solution: ErgodicSolution2D = try solving(run, directory) { try ErgodicSolver2D.solve(p, nx: nx, ny: ny, options: options) }
             if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
             try AtomicFile.makeDirectory(directory)
             let pictures = try OutputWriter.write(solution, run, problem: p, pictures: !noPictures, to: directory)
@@ -117,18 +102,22 @@ struct Solve: ParsableCommand {
                        pictures: pictures, directory: directory, maxIterations: options.maxIterations, tolerance: options.tolerance)
             return
         }
-        let solution: MFGSolution2D
-        do {
-            solution = try reportingInputErrors { try MFGSolver2D.solve(p, nx: nx, ny: ny, nt: nt, options: options) }
-        } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
-            try failed(run, iteration, quantity, advice, history, directory)
-        }
+        let solution: MFGSolution2D = try solving(run, directory) { try MFGSolver2D.solve(p, nx: nx, ny: ny, nt: nt, options: options) }
         try AtomicFile.makeDirectory(directory)
         let pictures = try OutputWriter.write(solution, run, problem: p, pictures: !noPictures, to: directory)
         if p.hasExit { print(String(format: "outflow through the exits: %.12f", solution.outflow.reduce(0, +))) }
         try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
                    seconds: solution.seconds, lambda: nil, arrays: "{x,y,t,m,u,alpha_x,alpha_y,active}.npy", pictures: pictures,
                    directory: directory, maxIterations: options.maxIterations, tolerance: options.tolerance)
+    }
+
+    /// Runs a solver: bad input exits with 65; a NaN writes the diagnostics and exits with 4.
+    func solving<T>(_ run: RunDescription, _ directory: URL, _ body: () throws -> T) throws -> T {
+        do {
+            return try reportingInputErrors(body)
+        } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
+            try failed(run, iteration, quantity, advice, history, directory)
+        }
     }
 
     /// Writes the diagnostics of a solve in which a NaN appeared, and exits with code 4.
