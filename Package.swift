@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "PDE", targets: ["PDE"]),
         .library(name: "Problems", targets: ["Problems"]),
         .library(name: "RLBridge", targets: ["RLBridge"]),
+        .library(name: "Neural", targets: ["Neural"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .executable(name: "solve-mfg", targets: ["solve-mfg"]),
     ],
     dependencies: [
@@ -27,15 +29,20 @@ let package = Package(
         .target(name: "Plots", dependencies: ["CCairo"]),
         .target(name: "Writers", swiftSettings: optimised),
         .target(name: "Reports", dependencies: ["PDE", "Problems", "Writers", "Plots"]),
-        .target(name: "RLBridge", dependencies: ["PDE"], swiftSettings: optimised),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .target(name: "Neural", dependencies: ["CLapacke"], swiftSettings: optimised),
+        .target(name: "RLBridge", dependencies: ["PDE", "Neural"], swiftSettings: optimised),
+        .target(name: "Datasets", dependencies: ["RLBridge", "Writers", "CHDF5"], swiftSettings: optimised),
         .executableTarget(
             name: "solve-mfg",
             dependencies: [
-                "PDE", "Problems", "Writers", "Reports", "RLBridge",
+                "PDE", "Problems", "Writers", "Reports", "RLBridge", "Neural", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Writers"], swiftSettings: optimised),
         .testTarget(name: "RLBridgeTests", dependencies: ["RLBridge", "PDE"], swiftSettings: optimised),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural"], swiftSettings: optimised),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "RLBridge", "Writers"], swiftSettings: optimised),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE", "Reports", "Writers"], swiftSettings: optimised),
     ]
 )

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system libraries solve-mfg links against (Debian/Ubuntu), or says exactly what to install.
 # FFTW3 (spectral references, nonlocal couplings), LAPACKE + CBLAS (banded solves), OpenBLAS (fast BLAS),
-# cairo (PNG pictures).
+# cairo (PNG pictures), HDF5 (Minari datasets).
 set -euo pipefail
 
-packages=(libfftw3-dev liblapacke-dev libopenblas-dev libcairo2-dev pkg-config)
+packages=(libfftw3-dev liblapacke-dev libopenblas-dev libcairo2-dev libhdf5-dev pkg-config)
 
 have_all() {
     command -v pkg-config >/dev/null 2>&1 || return 1
-    pkg-config --exists fftw3 lapacke cairo || return 1
+    pkg-config --exists fftw3 lapacke cairo hdf5 || return 1
     [ -e /usr/include/x86_64-linux-gnu/cblas.h ] || [ -e /usr/include/cblas.h ] \
         || [ -e /usr/include/aarch64-linux-gnu/cblas.h ] || return 1
     dpkg -s libopenblas-dev >/dev/null 2>&1 || return 1
