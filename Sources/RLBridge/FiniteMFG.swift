@@ -25,6 +25,9 @@ public struct FiniteMFG: Sendable {
     public let reward: Reward
     /// `legal[s A + a]`: whether action a may be taken in state s (policies put no mass elsewhere).
     public let legal: [Bool]
+    /// For grid games, `[width, height]` with `s = x height + y`: neural policies then see one-hot x and y
+    /// (`OfflineFeatures`). Nil: states are unstructured.
+    public var gridSize: [Int]? = nil
 
     public init(name: String, states: Int, actions: Int, horizon: Int, discount: Double = 1,
                 initialDistribution: [Double], legal: ((Int, Int) -> Bool)? = nil,

@@ -52,14 +52,10 @@ struct GameOptions: ParsableArguments {
         guard let game else {
             throw ValidationError("give --game NAME (\(OpenSpielGames.names.joined(separator: ", "))) or --problem FILE")
         }
-        var values: [String: Double] = [:]
-        for item in parameters {
-            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, let v = Double(parts[1]), v.isFinite else {
-                printError("error: --set expects NAME=NUMBER, got '\(item)'")
-                throw Exit.badData
-            }
-            values[parts[0]] = v
+        let values: [String: Double]
+        do { values = try OpenSpielGames.parse(settings: parameters) } catch {
+            printError("error: \(error)")
+            throw Exit.badData
         }
         do { return try OpenSpielGames.make(game, parameters: values) } catch let e as RLError {
             printError("error: \(e)")

@@ -84,7 +84,7 @@ public enum CrowdModelling2D {
             }
         }
         let table = successors
-        return try FiniteMFG(
+        var game = try FiniteMFG(
             name: only ? "crowd_modelling_2d (only_distribution_reward)" : "crowd_modelling_2d",
             states: n * n, actions: 5, horizon: horizon, initialDistribution: mu0,
             legal: { s, a in stuck[s] ? a == 2 : !blocked[target(s, a)] },
@@ -109,5 +109,7 @@ public enum CrowdModelling2D {
                     }
                 }
             })
+        game.gridSize = [n, n]
+        return game
     }
 }

@@ -7,7 +7,26 @@ import Foundation
 /// values and exploitability. (OpenSpiel's own evaluators cache values by "(x, t)", which drops the
 /// previous move; see docs/rl.md.)
 public enum OpenSpielGames {
-    public static let names = ["crowd_modelling", "periodic_aversion", "linear_quadratic", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms"]
+    public static let names = ["crowd_modelling", "periodic_aversion", "linear_quadratic", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms", "four_rooms"]
+
+    /// Parses `name=value` settings: numbers, booleans (true/false) and the four-rooms task names.
+    public static func parse(settings: [String]) throws -> [String: Double] {
+        var values: [String: Double] = [:]
+        for item in settings {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else { throw RLError.invalid("--set expects NAME=VALUE, got '\(item)'") }
+            if let v = Double(parts[1]), v.isFinite {
+                values[parts[0]] = v
+            } else if ["true", "false"].contains(parts[1].lowercased()) {
+                values[parts[0]] = parts[1].lowercased() == "true" ? 1 : 0
+            } else if parts[0] == "task", let task = FourRooms.Task.allCases.firstIndex(where: { $0.rawValue == parts[1] }) {
+                values[parts[0]] = Double(task)
+            } else {
+                throw RLError.invalid("--set \(parts[0]): '\(parts[1])' is not a number\(parts[0] == "task" ? " or a task (exploration, navigation)" : "")")
+            }
+        }
+        return values
+    }
 
     /// Game by OpenSpiel's short name and parameters (`size=13`, `horizon=7`, ...).
     public static func make(_ name: String, parameters: [String: Double]) throws -> FiniteMFG {
@@ -57,6 +76,13 @@ public enum OpenSpielGames {
                 throw RLError.invalid("the four-rooms preset has size 13 (its walls are drawn for it)")
             }
             return try CrowdModelling2D.make(c)
+        case "four_rooms":
+            // Off-MMD's deterministic task (not an OpenSpiel game): task=0 exploration, 1 navigation.
+            try check(["task", "horizon", "discount"])
+            let task = parameters["task"] ?? 0
+            guard task == 0 || task == 1 else { throw RLError.invalid("four_rooms: task must be exploration (0) or navigation (1)") }
+            return try FourRooms.make(task: task == 0 ? .exploration : .navigation, horizon: integer("horizon", 40, minimum: 1),
+                                      discount: parameters["discount"] ?? 0.99)
         default:
             let hint = names.first { $0.hasPrefix(String(name.prefix(4))) }.map { " (did you mean '\($0)'?)" } ?? ""
             throw RLError.invalid("unknown game '\(name)'\(hint); games: \(names.joined(separator: ", "))")

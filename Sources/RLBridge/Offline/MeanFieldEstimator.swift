@@ -1,0 +1,66 @@
+import Foundation
+
+/// The marginalised importance-sampling estimate of a policy's mean field from a static dataset
+/// (Off-MMD's `make_mis_estimator`, notes 1.3):
+///
+///     mu_0 = d_0,   mu_{t+1}(s') = (1/N) sum_{i: s_{i,t+1} = s'} w_t(s_{i,t}) pi_t(a_{i,t}|s_{i,t}) / beta_t(a_{i,t}|s_{i,t}),
+///     w_t(s) = mu_t(s) / d_t(s),
+///
+/// then renormalised per step. `d_t` is the empirical state distribution of step t over the N
+/// episodes. When pi is the behaviour policy every weight is 1 and the estimate is `d_t` itself.
+/// Consistent (error O(N^-1/2)) where beta covers pi. Precomputes d_t and 1/beta once; an estimate
+/// costs O(N H) and allocates nothing.
+public final class MeanFieldEstimator {
+    public let dataset: OfflineDataset
+    let S: Int, A: Int, H: Int, N: Int
+    /// Empirical state distributions `d_t(s)`, `[H+1][S]`.
+    public private(set) var empirical: [Double]
+    var inverseBehavior: [Double]   // 1 / beta per step, [N H]
+    var weights: [Double]           // w_t(s) for the current step
+
+    public init(dataset: OfflineDataset) {
+        self.dataset = dataset
+        S = dataset.states; A = dataset.actions; H = dataset.horizon; N = dataset.episodes
+        empirical = [Double](repeating: 0, count: (H + 1) * S)
+        let inv = 1 / Double(N)
+        for e in 0..<N { for t in 0...H { empirical[t * S + Int(dataset.statesVisited[e * (H + 1) + t])] += inv } }
+        inverseBehavior = dataset.logProbabilities.map { 1 / exp($0) }
+        weights = [Double](repeating: 0, count: S)
+    }
+
+    /// Estimates the mean field `[H+1][S]` of `policy` (`[H][S][A]`) into `mu`.
+    public func estimate(policy: [Double], into mu: inout [Double]) {
+        if mu.count != (H + 1) * S { mu = [Double](repeating: 0, count: (H + 1) * S) }
+        let S = self.S, A = self.A, H = self.H, N = self.N, inv = 1 / Double(N)
+        mu.withUnsafeMutableBufferPointer { m in
+            empirical.withUnsafeBufferPointer { d in
+                weights.withUnsafeMutableBufferPointer { w in
+                    policy.withUnsafeBufferPointer { pi in
+                        inverseBehavior.withUnsafeBufferPointer { ib in
+                            dataset.statesVisited.withUnsafeBufferPointer { st in
+                                dataset.actionsTaken.withUnsafeBufferPointer { ac in
+                                    for s in 0..<S { m[s] = d[s] }
+                                    for t in 0..<H {
+                                        for s in 0..<S { w[s] = d[t * S + s] > 0 ? m[t * S + s] / d[t * S + s] : 0 }
+                                        let next = m.baseAddress! + (t + 1) * S
+                                        for s in 0..<S { next[s] = 0 }
+                                        for e in 0..<N {
+                                            let s = Int(st[e * (H + 1) + t]), a = Int(ac[e * H + t])
+                                            let rho = pi[(t * S + s) * A + a] * ib[e * H + t]
+                                            next[Int(st[e * (H + 1) + t + 1])] += w[s] * rho * inv
+                                        }
+                                        var total = 0.0
+                                        for s in 0..<S { total += next[s] }
+                                        let scale = total > 0 && total.isFinite ? 1 / total : 0
+                                        for s in 0..<S { next[s] *= scale }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
