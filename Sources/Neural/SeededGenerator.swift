@@ -32,6 +32,6 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// A uniform integer in 0 ..< n (n > 0), by Lemire's multiply-shift (bias below 2^-32 for n < 2^32).
     @inlinable
     public mutating func index(below n: Int) -> Int {
-        Int((next() >> 32) &* UInt64(n) >> 32)
+        Int(((next() >> 32) &* UInt64(n)) >> 32)
     }
 }
