@@ -12,7 +12,9 @@ import Darwin
 /// BLAS, ``set(_:)`` does nothing and ``current`` is `nil`.
 ///
 /// For the Q-networks of Off-MMD (27 → 128 → 128 → 128 → 5, batches of 512) one thread is
-/// about as fast as two on a 2-core machine; see ``NeuralBenchmark``.
+/// faster than two on the 2-core development machine (2000 training steps: 2.7 s with one
+/// thread, 3.0 s with two, measured with ``NeuralBenchmark`` while other work shared the
+/// machine), and with two threads OpenBLAS allocates on every call; use one.
 public enum BLASThreads {
     private typealias SetThreads = @convention(c) (Int32) -> Void
     private typealias GetThreads = @convention(c) () -> Int32

@@ -185,7 +185,8 @@ public final class MLP {
     /// - Parameters:
     ///   - outputGradient: `∂L/∂outputs`, `batch` rows of ``outputCount`` values. Any
     ///     averaging over the minibatch belongs in it (e.g. `2 (ŷ − y) / batch` for the mean
-    ///     squared error summed over outputs).
+    ///     squared error summed over outputs). It may point into the outputs returned by the
+    ///     forward pass (overwritten in place): backward only reads them.
     ///   - batch: the batch of the last forward pass on `workspace`.
     ///   - workspace: the workspace of that forward pass, run by this network.
     public func backward(outputGradient: UnsafePointer<Float>, batch: Int, workspace: MLPWorkspace) {

@@ -83,4 +83,20 @@ final class MLPGradientTests: XCTestCase {
         let first = run()
         XCTAssertEqual(run(), first)
     }
+
+    /// The output gradient may be written in place over the forward outputs.
+    func testOutputGradientMayOverwriteTheOutputs() {
+        let net = MLP(layerSizes: sizes, seed: 14)
+        let x = randomFloats(batch * sizes[0], seed: 10)
+        let workspace = net.makeWorkspace(maxBatch: batch)
+        let count = batch * sizes.last!
+        let y = x.withUnsafeBufferPointer { net.forward($0.baseAddress!, batch: batch, workspace: workspace) }
+        let dy = (0 ..< count).map { 2 * y[$0] - 1 }
+        dy.withUnsafeBufferPointer { net.backward(outputGradient: $0.baseAddress!, batch: batch, workspace: workspace) }
+        let separate = net.gradients
+        let z = x.withUnsafeBufferPointer { net.forward($0.baseAddress!, batch: batch, workspace: workspace) }
+        for k in 0 ..< count { z[k] = 2 * z[k] - 1 }
+        net.backward(outputGradient: z, batch: batch, workspace: workspace)
+        XCTAssertEqual(net.gradients, separate)
+    }
 }
