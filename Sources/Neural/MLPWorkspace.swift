@@ -1,0 +1,47 @@
+/// Preallocated buffers for batched forward and backward passes of an ``MLP``.
+///
+/// Holds a copy of the last input, the activations of every layer (post-ReLU for hidden
+/// layers, the linear outputs for the last), and two ping-pong buffers for the deltas of the
+/// backward pass, all sized for `maxBatch` rows. Make one with ``MLP/makeWorkspace(maxBatch:)``
+/// and reuse it for every minibatch; it fits any network with the same layer sizes.
+public final class MLPWorkspace {
+    /// The largest batch the buffers hold.
+    public let maxBatch: Int
+    /// The layer sizes the buffers are shaped for.
+    public let layerSizes: [Int]
+
+    /// The last input, `[maxBatch, layerSizes[0]]`.
+    let input: UnsafeMutablePointer<Float>
+    /// `activations[l]`: the output of layer `l`, `[maxBatch, layerSizes[l + 1]]`.
+    let activations: [UnsafeMutablePointer<Float>]
+    /// Two buffers of `[maxBatch, max hidden width]` for the deltas of the hidden layers.
+    let deltas: [UnsafeMutablePointer<Float>]
+    /// `maxBatch` ones, for the bias gradients as matrix-vector products.
+    let ones: UnsafeMutablePointer<Float>
+    /// The batch of the last forward pass (0 before the first).
+    var lastBatch = 0
+
+    init(layerSizes: [Int], maxBatch: Int) {
+        precondition(maxBatch >= 1, "maxBatch must be positive, got \(maxBatch)")
+        self.maxBatch = maxBatch
+        self.layerSizes = layerSizes
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            pointer.initialize(repeating: 0, count: max(count, 1))
+            return pointer
+        }
+        input = buffer(maxBatch * layerSizes[0])
+        ones = buffer(maxBatch)
+        ones.update(repeating: 1, count: maxBatch)
+        activations = layerSizes.dropFirst().map { buffer(maxBatch * $0) }
+        let widest = layerSizes.dropFirst().dropLast().max() ?? 0
+        deltas = [buffer(maxBatch * widest), buffer(maxBatch * widest)]
+    }
+
+    deinit {
+        input.deallocate()
+        ones.deallocate()
+        for pointer in activations { pointer.deallocate() }
+        for pointer in deltas { pointer.deallocate() }
+    }
+}
