@@ -267,5 +267,10 @@ final class DatasetFileTests: XCTestCase {
         try DatasetFile.write(d, to: root.appendingPathComponent("minari"))
         try DatasetFile.write(d, to: root.appendingPathComponent("dataset.npz"))
         assertBitIdentical(try DatasetFile.read(root.appendingPathComponent("minari")), d)
+        // Written by `check_minari.py --resave` with numpy.savez (zip64 extras in the local headers).
+        let resaved = root.appendingPathComponent("numpy_savez.npz")
+        if FileManager.default.fileExists(atPath: resaved.path) {
+            assertBitIdentical(try DatasetFile.read(resaved), d)
+        }
     }
 }
