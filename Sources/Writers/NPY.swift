@@ -1,13 +1,25 @@
 import Foundation
 
-/// NumPy `.npy` files (format version 1.0): little-endian float64, C order.
+/// NumPy `.npy` files (format version 1.0, C order, little-endian).
 /// `numpy.load(path)` returns an array of the given shape.
+///
+/// The `[Double]` functions are the original float64 interface; `NPYArray` carries the other
+/// element types that `.npz` archives need (int64, int32, uint8).
 public enum NPY {
     /// The bytes of an `.npy` file holding `values` with `shape` (row-major).
     public static func encode(_ values: [Double], shape: [Int]) -> Data {
-        precondition(shape.reduce(1, *) == values.count, "NPY shape does not match the data")
-        let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': \(dims), }"
+        encode(NPYArray(values, shape: shape))
+    }
+
+    /// The bytes of an `.npy` file holding `array`.
+    public static func encode(_ array: NPYArray) -> Data {
+        let dims: String
+        switch array.shape.count {
+        case 0: dims = "()"
+        case 1: dims = "(\(array.shape[0]),)"
+        default: dims = "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
+        }
+        var header = "{'descr': '\(array.dtype.rawValue)', 'fortran_order': False, 'shape': \(dims), }"
         // magic (6) + version (2) + header length (2) + header, padded with spaces to a multiple of 64, ending in \n.
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
@@ -15,12 +27,7 @@ public enum NPY {
         let length = UInt16(header.utf8.count)
         data.append(contentsOf: [UInt8(length & 0xff), UInt8(length >> 8)])
         data.append(contentsOf: Array(header.utf8))
-        values.withUnsafeBufferPointer { buffer in
-            // x86_64 and arm64 are little-endian, as '<f8' says.
-            data.append(UnsafeBufferPointer(
-                start: UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self),
-                count: buffer.count * 8))
-        }
+        data.append(array.payload)
         return data
     }
 
@@ -30,29 +37,143 @@ public enum NPY {
 
     /// Reads a float64 C-order `.npy` file: `(values, shape)`.
     public static func read(_ url: URL) throws -> (values: [Double], shape: [Int]) {
-        let data = try Data(contentsOf: url)
+        let array = try decode(try Data(contentsOf: url), path: url.path)
+        guard let values = array.doubles() else {
+            throw WriterError.malformed(path: url.path, reason: "only float64 C-order arrays are read")
+        }
+        return (values, array.shape)
+    }
+
+    /// Parses the bytes of an `.npy` file (versions 1.0 to 3.0; little-endian float64, int64, int32
+    /// or uint8 in C order). `path` names the file (or `archive.npz:key.npy`) in errors.
+    public static func decode(_ data: Data, path: String) throws -> NPYArray {
         let bytes = [UInt8](data)
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
-            throw WriterError.malformed(path: url.path, reason: "not an .npy file")
+            throw WriterError.malformed(path: path, reason: "not an .npy file")
         }
-        let length = Int(bytes[8]) | Int(bytes[9]) << 8
-        guard bytes[6] == 1, bytes.count >= 10 + length,
-              let header = String(bytes: bytes[10..<(10 + length)], encoding: .ascii)
-        else { throw WriterError.malformed(path: url.path, reason: "unsupported .npy header") }
-        guard header.contains("'<f8'"), header.contains("'fortran_order': False"),
-              let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")")
-        else { throw WriterError.malformed(path: url.path, reason: "only float64 C-order arrays are read") }
-        let shape = header[open.upperBound..<close].split(separator: ",").compactMap {
-            Int($0.trimmingCharacters(in: .whitespaces))
+        let length: Int, start: Int
+        switch bytes[6] {
+        case 1:
+            length = Int(bytes[8]) | Int(bytes[9]) << 8
+            start = 10
+        case 2, 3:
+            guard bytes.count >= 12 else { throw WriterError.malformed(path: path, reason: "truncated .npy header") }
+            length = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            start = 12
+        default:
+            throw WriterError.malformed(path: path, reason: "unsupported .npy version \(bytes[6])")
         }
-        let count = shape.reduce(1, *)
-        guard bytes.count == 10 + length + 8 * count else {
-            throw WriterError.malformed(path: url.path, reason: "data size does not match shape \(shape)")
+        guard bytes.count >= start + length,
+              let header = String(bytes: bytes[start..<(start + length)], encoding: .utf8)
+        else { throw WriterError.malformed(path: path, reason: "truncated .npy header") }
+        guard let descr = quoted(after: "'descr':", in: header) else {
+            throw WriterError.malformed(path: path, reason: "no 'descr' in the .npy header")
         }
-        var values = [Double](repeating: 0, count: count)
-        values.withUnsafeMutableBytes { out in
-            data.copyBytes(to: out.bindMemory(to: UInt8.self), from: (10 + length)..<(10 + length + 8 * count))
+        guard let dtype = NPYDType(descr: descr) else {
+            throw WriterError.malformed(path: path, reason: "unsupported element type '\(descr)' (float64, int64, int32 and uint8, little-endian, are read)")
         }
-        return (values, shape)
+        guard header.contains("'fortran_order': False") else {
+            throw WriterError.malformed(path: path, reason: "only C-order (fortran_order False) arrays are read")
+        }
+        guard let open = header.range(of: "'shape': ("),
+              let close = header[open.upperBound...].firstIndex(of: ")")
+        else { throw WriterError.malformed(path: path, reason: "no 'shape' in the .npy header") }
+        var shape: [Int] = []
+        for part in header[open.upperBound..<close].split(separator: ",") {
+            let text = part.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard let n = Int(text), n >= 0 else {
+                throw WriterError.malformed(path: path, reason: "bad shape entry '\(text)' in the .npy header")
+            }
+            shape.append(n)
+        }
+        let (count, overflow) = shape.reduce((1, false)) { acc, n in
+            let (p, o) = acc.0.multipliedReportingOverflow(by: n); return (p, acc.1 || o)
+        }
+        let payloadStart = start + length
+        guard !overflow, count <= (bytes.count - payloadStart) / dtype.size,
+              bytes.count == payloadStart + dtype.size * count
+        else {
+            throw WriterError.malformed(path: path, reason: "data size \(bytes.count - payloadStart) bytes does not match shape \(shape) of \(dtype.rawValue) (\(dtype.size) bytes each): truncated or corrupt")
+        }
+        return NPYArray(dtype: dtype, shape: shape, payload: data.subdata(in: (data.startIndex + payloadStart)..<data.endIndex))
     }
+
+    /// The text between quotes after `key` in a Python-dict header, e.g. `'<f8'`.
+    private static func quoted(after key: String, in header: String) -> String? {
+        guard let k = header.range(of: key) else { return nil }
+        let rest = header[k.upperBound...].drop { $0 == " " }
+        guard let q = rest.first, q == "'" || q == "\"" else { return nil }
+        let body = rest.dropFirst()
+        guard let end = body.firstIndex(of: q) else { return nil }
+        return String(body[..<end])
+    }
+}
+
+/// The element types that `NPY` reads and writes, by their NumPy `descr`.
+public enum NPYDType: String, Sendable, Equatable {
+    case float64 = "<f8", int64 = "<i8", int32 = "<i4", uint8 = "|u1"
+
+    public var size: Int {
+        switch self { case .float64, .int64: return 8; case .int32: return 4; case .uint8: return 1 }
+    }
+
+    init?(descr: String) {
+        switch descr {
+        case "<f8": self = .float64
+        case "<i8": self = .int64
+        case "<i4": self = .int32
+        case "|u1", "<u1", "u1": self = .uint8
+        default: return nil
+        }
+    }
+}
+
+/// A C-order array with its element type and raw little-endian bytes, as held in an `.npy` file.
+public struct NPYArray: Sendable, Equatable {
+    public let dtype: NPYDType
+    public let shape: [Int]
+    /// The elements' bytes, little-endian, row-major (x86_64 and arm64 are little-endian).
+    public let payload: Data
+
+    public var count: Int { shape.reduce(1, *) }
+
+    init(dtype: NPYDType, shape: [Int], payload: Data) {
+        self.dtype = dtype; self.shape = shape; self.payload = payload
+    }
+
+    private init<T>(dtype: NPYDType, values: [T], shape: [Int]) {
+        precondition(shape.reduce(1, *) == values.count, "NPY shape \(shape) does not match the \(values.count) values")
+        precondition(MemoryLayout<T>.size == dtype.size)
+        self.init(dtype: dtype, shape: shape, payload: values.withUnsafeBytes { Data($0) })
+    }
+
+    public init(_ values: [Double], shape: [Int]) { self.init(dtype: .float64, values: values, shape: shape) }
+    public init(_ values: [Int64], shape: [Int]) { self.init(dtype: .int64, values: values, shape: shape) }
+    public init(_ values: [Int32], shape: [Int]) { self.init(dtype: .int32, values: values, shape: shape) }
+    public init(_ values: [UInt8], shape: [Int]) { self.init(dtype: .uint8, values: values, shape: shape) }
+
+    private func elements<T>(_: T.Type) -> [T] {
+        let n = payload.count / MemoryLayout<T>.size
+        return [T](unsafeUninitializedCapacity: n) { buffer, initialised in
+            _ = payload.copyBytes(to: UnsafeMutableRawBufferPointer(buffer))
+            initialised = n
+        }
+    }
+
+    /// The values if the array is float64, else nil.
+    public func doubles() -> [Double]? { dtype == .float64 ? elements(Double.self) : nil }
+
+    /// The values if the array holds integers (int64, int32 or uint8, widened), else nil.
+    public func integers() -> [Int64]? {
+        switch dtype {
+        case .int64: return elements(Int64.self)
+        case .int32: return elements(Int32.self).map(Int64.init)
+        case .uint8: return elements(UInt8.self).map(Int64.init)
+        case .float64: return nil
+        }
+    }
+
+    /// The raw bytes if the array is uint8, else nil.
+    public func bytes() -> [UInt8]? { dtype == .uint8 ? [UInt8](payload) : nil }
 }
