@@ -10,7 +10,7 @@ struct RL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rl",
         abstract: "Finite mean field games: run tabular MFG algorithms and evaluate policies exactly.",
-        subcommands: [RLRun.self, RLEvaluate.self, RLRefine.self])
+        subcommands: [RLRun.self, RLOffline.self, RLEvaluate.self, RLRefine.self])
 }
 
 /// `--game NAME --set k=v ...` or `--problem FILE --nx N`, shared by the rl commands.
@@ -48,6 +48,37 @@ struct GameOptions: ParsableArguments {
         }
     }
 
+    /// The game, its PDE reference for --problem, and a spec from which `GameOptions.from(spec:)` rebuilds it.
+    func resolve() throws -> (game: FiniteMFG, continuous: (ContinuousGame, MFGSolution)?, spec: [String: String]) {
+        let continuous = try reportingInputErrors { try self.continuous() }
+        let game = try continuous?.0.game ?? make()
+        var spec: [String: String] = ["set": parameters.joined(separator: ";")]
+        if let problem {
+            spec["problem"] = problem; spec["nx"] = String(nx); spec["reference"] = String(reference)
+        } else if let game = self.game {
+            spec["game"] = game
+        }
+        return (game, continuous, spec)
+    }
+
+    /// The options a dataset's `gameSpec` was written from.
+    static func from(spec: [String: String], source: String) throws -> GameOptions {
+        var arguments: [String] = []
+        if let game = spec["game"] { arguments += ["--game", game] }
+        if let problem = spec["problem"] {
+            arguments += ["--problem", problem, "--nx", spec["nx"] ?? "40", "--reference", spec["reference"] ?? "320"]
+        }
+        for item in (spec["set"] ?? "").split(separator: ";") { arguments += ["--set", String(item)] }
+        guard spec["game"] != nil || spec["problem"] != nil else {
+            printError("error: \(source): its metadata names no game or problem (key solve_mfg.game_spec)")
+            throw Exit.badData
+        }
+        do { return try GameOptions.parse(arguments) } catch {
+            printError("error: \(source): cannot rebuild its game from \(arguments.joined(separator: " ")): \(error)")
+            throw Exit.badData
+        }
+    }
+
     func make() throws -> FiniteMFG {
         guard let game else {
             throw ValidationError("give --game NAME (\(OpenSpielGames.names.joined(separator: ", "))) or --problem FILE")
@@ -78,20 +109,22 @@ struct RLRun: ParsableCommand {
 
     @OptionGroup var gameOptions: GameOptions
 
-    @Option(help: "fixed-point, fictitious-play, mirror-descent, munchausen-mirror-descent or boltzmann-policy-iteration.")
-    var algorithm: TabularAlgorithm = .mirrorDescent
+    @Option(help: "fixed-point, fictitious-play, mirror-descent, munchausen-mirror-descent, boltzmann-policy-iteration, or d-momd (online deep Munchausen mirror descent; its flags are below).")
+    var algorithm: String = "mirror-descent"
 
     @Option(help: "Number of iterations.")
     var iterations: Int = 100
 
-    @Option(help: "Learning rate of mirror descent and Munchausen mirror descent.")
-    var learningRate: Double = 0.1
+    @Option(help: "Learning rate of mirror descent and Munchausen mirror descent (default 0.1); d-momd: Adam's (default 1e-3).")
+    var learningRate: Double?
 
     @Option(help: "Temperature of Boltzmann policy iteration (softmax(Q / temperature)).")
     var temperature: Double = 1
 
-    @Option(help: "Munchausen weight alpha in [0, 1] of log pi_k (1: the iterates of mirror descent).")
-    var alpha: Double = 1
+    @Option(help: "Munchausen weight alpha in [0, 1] of log pi_k (default 1: the iterates of mirror descent; d-momd: 0.99).")
+    var alpha: Double?
+
+    @OptionGroup(title: "d-momd") var training: TrainingOptions
 
     @Option(help: "Output directory (default: out/rl-<game>-<algorithm>).")
     var out: String?
@@ -101,6 +134,22 @@ struct RLRun: ParsableCommand {
 
     func run() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        if algorithm == OfflineAlgorithm.dMOMD.rawValue {
+            let resolved = try gameOptions.resolve()
+            let settings = try training.settings(iterations: iterations, alpha: alpha ?? 0.99, learningRate: learningRate ?? 1e-3)
+            let learner: OfflineLearner
+            do { learner = try OfflineLearner(game: resolved.game, dataset: nil, algorithm: .dMOMD, settings: settings) } catch let e as RLError {
+                printError("error: \(e)")
+                throw Exit.badData
+            }
+            return try runLearner(learner, continuous: resolved.continuous, name: resolved.game.name, parameters: gameOptions.parameters,
+                                  directory: URL(fileURLWithPath: out ?? "out/rl-\(resolved.game.name.replacingOccurrences(of: " ", with: "_"))-d-momd"),
+                                  quiet: quiet, extra: [:])
+        }
+        guard let algorithm = TabularAlgorithm(rawValue: algorithm) else {
+            throw ValidationError("unknown algorithm '\(self.algorithm)'; algorithms: \((TabularAlgorithm.allCases.map(\.rawValue) + ["d-momd"]).joined(separator: ", "))")
+        }
+        let learningRate = self.learningRate ?? 0.1, alpha = self.alpha ?? 1
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
         let game = try continuous?.0.game ?? gameOptions.make()
         let solver: TabularSolver

@@ -10,6 +10,6 @@ struct SolveMFG: ParsableCommand {
             diagnostics are still written); 4 the solve failed numerically (a NaN appeared; diagnostics \
             written); 64 bad command line; 65 invalid problem data or parameter; 1 other failures (I/O).
             """,
-        subcommands: [Solve.self, Check.self, Verify.self, List.self, RL.self, Bench.self],
+        subcommands: [Solve.self, Check.self, Verify.self, List.self, RL.self, DatasetCommand.self, Bench.self],
         defaultSubcommand: nil)
 }

@@ -46,6 +46,19 @@ public enum RefinementStudy {
         return try ContinuousGame(problem: problem, nx: nx, minimumSteps: pde.nt, actions: 2 * (nx / 10) + 1, maximumVelocity: amax)
     }
 
+    /// The PDE equilibrium's feedback (nearest PDE level and point) projected to the game: the
+    /// ground-truth policy.
+    public static func groundTruthPolicy(_ problem: MFGProblem, game g: ContinuousGame, pde: MFGSolution) -> [Double] {
+        let fineNx = pde.nx, fineNt = pde.nt
+        let feedback: (Double, Double) -> Double = { t, x in
+            let level = min(fineNt - 1, Int((t / problem.horizon * Double(fineNt)).rounded(.down)))
+            let h = (problem.upper - problem.lower) / Double(fineNx)
+            let i = ((Int(((x - problem.lower) / h).rounded()) % fineNx) + fineNx) % fineNx
+            return pde.control[level * fineNx + i]
+        }
+        return g.policy(fromFeedback: feedback)
+    }
+
     /// Solves the PDE on a fine periodic grid (`fineNx` points, a multiple of every level's nx,
     /// `fineNt` steps, a multiple of 2), then for each nx the discrete game, its equilibrium (mirror
     /// descent from the PDE's policy, `iterations` iterations at learning rate `learningRate`), and the distances. The
@@ -62,14 +75,7 @@ public enum RefinementStudy {
         var rows: [RefinementRow] = []
         for n in levels {
             let g = try game(problem, nx: n, pde: pde)
-            // The PDE feedback, by nearest PDE level and point.
-            let feedback: (Double, Double) -> Double = { t, x in
-                let level = min(fineNt - 1, Int((t / problem.horizon * Double(fineNt)).rounded(.down)))
-                let h = (problem.upper - problem.lower) / Double(fineNx)
-                let i = ((Int(((x - problem.lower) / h).rounded()) % fineNx) + fineNx) % fineNx
-                return pde.control[level * fineNx + i]
-            }
-            let groundTruth = g.policy(fromFeedback: feedback)
+            let groundTruth = groundTruthPolicy(problem, game: g, pde: pde)
             let truth = try TabularSolver(game: g.game, algorithm: .fixedPoint)
             try truth.setPolicy(groundTruth)
             // The discrete equilibrium: mirror descent warm-started from the ground-truth policy.

@@ -1,0 +1,189 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Plots
+import PDE
+import RLBridge
+import Writers
+
+extension OfflineAlgorithm: ExpressibleByArgument {}
+
+/// Network and training flags of the neural learners (rl offline, rl run --algorithm d-momd).
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Gradient updates (minibatches) per outer iteration.")
+    var updatesPerIteration: Int = 2000
+
+    @Option(help: "Minibatch size (transitions, sampled with replacement).")
+    var batchSize: Int = 512
+
+    @Option(help: "Hidden layer widths of the MLPs (ReLU), comma-separated.")
+    var hidden: String = "128,128,128"
+
+    @Option(help: "Softmax temperature tau of the Q policy softmax(Q/tau) (Off-MMD: 20); the in-sample learner's temperature alpha.")
+    var tau: Double = 20
+
+    @Option(help: "CQL weight eta of Off-MMD (0: no regulariser).")
+    var cqlWeight: Double = 3
+
+    @Option(help: "Seed of the network initialisation and the minibatch sampler.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Relabel rewards with the exact mean field of the current policy instead of the importance-sampling estimate (separates the estimation error).")
+    var exactMeanField = false
+
+    @Option(help: "d-momd: episodes sampled per iteration.")
+    var episodesPerIteration: Int = 1000
+
+    @Option(help: "d-momd: weight of uniform exploration in the sampling policy.")
+    var epsilon: Double = 0.1
+
+    func settings(iterations: Int, alpha: Double, learningRate: Double) throws -> OfflineSettings {
+        var s = OfflineSettings()
+        s.iterations = iterations
+        s.alpha = alpha
+        s.learningRate = Float(learningRate)
+        s.updatesPerIteration = updatesPerIteration
+        s.batchSize = batchSize
+        let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--hidden expects positive widths separated by commas, e.g. 128,128,128; got '\(hidden)'")
+        }
+        s.hidden = widths.map { $0! }
+        s.tau = tau
+        s.cqlWeight = cqlWeight
+        s.seed = seed
+        s.exactMeanField = exactMeanField
+        s.episodesPerIteration = episodesPerIteration
+        s.epsilon = epsilon
+        return s
+    }
+}
+
+/// Runs a learner with a progress line per iteration and writes the documented outputs.
+func runLearner(_ learner: OfflineLearner, continuous: (ContinuousGame, MFGSolution)?, name: String, parameters: [String],
+                directory: URL, quiet: Bool, extra: [String: String]) throws {
+    let game = learner.game
+    let measure: (([Double]) -> (Double, Double))? = continuous.map { cg, pde in { mu in
+        let d = RefinementStudy.distances(cg, distribution: mu, pde: pde)
+        return (d.l1, d.w1)
+    } }
+    let total = learner.settings.iterations
+    let logs: [OfflineLog]
+    do {
+        logs = try learner.run(measure: measure) { e in
+            guard !quiet else { return }
+            var line = String(format: "iter %4d/%d  exploitability %.6e  mean-field error %.3e  %.1f s", e.iteration, total, e.exploitability, e.meanFieldError, e.seconds)
+            if let l1 = e.l1DistanceToPde { line += String(format: "  L1 to PDE %.3e", l1) }
+            printError(line)
+        }
+    } catch let e as RLError {
+        printError("error: \(e)")
+        throw Exit.badData
+    }
+    try AtomicFile.makeDirectory(directory)
+    try NPY.write(learner.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("policy.npy"))
+    try NPY.write(learner.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
+    var header = ["iteration", "exploitability", "seconds", "mean_field_error"]
+    if continuous != nil { header += ["l1_distance_to_pde", "w1_distance_to_pde"] }
+    try CSV.write(header: header, rows: logs.map { e in
+        [Double(e.iteration), e.exploitability, e.seconds, e.meanFieldError] + (continuous != nil ? [e.l1DistanceToPde!, e.w1DistanceToPde!] : [])
+    }, to: directory.appendingPathComponent("exploitability.csv"))
+    try Figures.linePlot(
+        [Series(label: learner.algorithm.rawValue, x: logs.map { Double($0.iteration) }, y: logs.map(\.exploitability), color: Figures.palette[0])],
+        title: "\(game.name): exploitability", xLabel: "iteration", yLabel: "exploitability", logY: true,
+        to: directory.appendingPathComponent("exploitability.png"))
+    let s = learner.settings
+    var summary = OfflineSummary(
+        game: game.name, parameters: parameters, states: game.states, actions: game.actions, horizon: game.horizon,
+        algorithm: learner.algorithm.rawValue, iterations: s.iterations, updatesPerIteration: s.updatesPerIteration,
+        batchSize: s.batchSize, hidden: s.hidden, tau: s.tau, alpha: s.alpha, cqlWeight: s.cqlWeight,
+        learningRate: Double(s.learningRate), seed: s.seed, exactMeanField: s.exactMeanField,
+        initialExploitability: logs.first!.exploitability, exploitability: logs.last!.exploitability,
+        bestExploitability: logs.map(\.exploitability).min()!, wallSeconds: logs.last!.seconds, inputs: extra,
+        arrays: ["policy": [game.horizon, game.states, game.actions], "distribution": [game.horizon + 1, game.states]])
+    summary.l1DistanceToPde = logs.last!.l1DistanceToPde
+    summary.w1DistanceToPde = logs.last!.w1DistanceToPde
+    try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
+    print(String(format: "%@, %@: exploitability %.6e -> %.6e after %d iterations (best %.6e), %.1f s", game.name, learner.algorithm.rawValue,
+                 logs.first!.exploitability, logs.last!.exploitability, s.iterations, summary.bestExploitability, logs.last!.seconds))
+    if let l1 = summary.l1DistanceToPde, let w1 = summary.w1DistanceToPde {
+        print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", l1, w1))
+    }
+    print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json")
+}
+
+struct OfflineSummary: Encodable {
+    var game: String
+    var parameters: [String]
+    var states: Int, actions: Int, horizon: Int
+    var algorithm: String
+    var iterations: Int, updatesPerIteration: Int, batchSize: Int
+    var hidden: [Int]
+    var tau: Double, alpha: Double, cqlWeight: Double, learningRate: Double
+    var seed: UInt64
+    var exactMeanField: Bool
+    var initialExploitability: Double
+    var exploitability: Double
+    var bestExploitability: Double
+    var wallSeconds: Double
+    var inputs: [String: String]
+    var arrays: [String: [Int]]
+    var l1DistanceToPde: Double?
+    var w1DistanceToPde: Double?
+}
+
+struct RLOffline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "offline",
+        abstract: "Learn an equilibrium policy from a static dataset (Off-MMD, its tabular version, behaviour cloning, in-sample learning).",
+        discussion: """
+            The game is rebuilt from the dataset's metadata. Every outer iteration the learner's policy is \
+            evaluated exactly: exploitability against its own mean field, the L1 error of the mean field the \
+            learner used, and for a discretised continuous problem the L1/W1 distances to the PDE density. \
+            Writes policy.npy, distribution.npy, exploitability.csv, exploitability.png, summary.json (docs/rl.md).
+            """)
+
+    @Option(help: "Dataset from `solve-mfg dataset generate`: FILE.npz or a Minari dataset directory.")
+    var dataset: String
+
+    @Option(help: "off-mmd, tabular-off-mmd, bc or in-sample.")
+    var algorithm: OfflineAlgorithm = .offMMD
+
+    @Option(help: "Outer iterations.")
+    var iterations: Int = 100
+
+    @Option(help: "Munchausen weight alpha of tau log pi_prev in the target.")
+    var alpha: Double = 0.99
+
+    @Option(help: "Adam learning rate.")
+    var learningRate: Double = 1e-3
+
+    @OptionGroup var training: TrainingOptions
+
+    @Option(help: "Output directory (default: out/offline-<algorithm>).")
+    var out: String?
+
+    @Flag(help: "Do not print progress.")
+    var quiet = false
+
+    func run() throws {
+        guard algorithm != .dMOMD else { throw ValidationError("d-momd is online: use `solve-mfg rl run --algorithm d-momd`") }
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        let data: OfflineDataset
+        do { data = try DatasetFile.read(URL(fileURLWithPath: dataset)) } catch {
+            printError("error: \(error)")
+            throw Exit.badData
+        }
+        let options = try GameOptions.from(spec: data.gameSpec, source: dataset)
+        let resolved = try options.resolve()
+        let settings = try training.settings(iterations: iterations, alpha: alpha, learningRate: learningRate)
+        let learner: OfflineLearner
+        do { learner = try OfflineLearner(game: resolved.game, dataset: data, algorithm: algorithm, settings: settings) } catch let e as RLError {
+            printError("error: \(dataset): \(e)")
+            throw Exit.badData
+        }
+        try runLearner(learner, continuous: resolved.continuous, name: resolved.game.name, parameters: options.parameters,
+                       directory: URL(fileURLWithPath: out ?? "out/offline-\(algorithm.rawValue)"), quiet: quiet,
+                       extra: ["dataset": dataset, "episodes": String(data.episodes)])
+    }
+}
