@@ -22,7 +22,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Softmax temperature tau of the Q policy softmax(Q/tau) (Off-MMD: 20); the in-sample learner's temperature alpha.")
     var tau: Double = 20
 
-    @Option(help: "CQL weight eta of Off-MMD (0: no regulariser).")
+    @Option(help: "CQL weight eta of off-mmd (0: no regulariser; d-momd uses none).")
     var cqlWeight: Double = 3
 
     @Option(help: "Seed of the network initialisation and the minibatch sampler.")

@@ -74,6 +74,7 @@ final class OfflineDatasetTests: XCTestCase {
                 let d = try DatasetGenerator.generate(game: game, components: [.init(name: "random", policy: uniform, proportion: 1)],
                                                       episodes: n, seed: seed, gameSpec: [:])
                 let est = MeanFieldEstimator(dataset: d)
+                est.floor = 0  // the 1e-6 / S floor of empty cells aside
                 var mu: [Double] = []
                 est.estimate(policy: uniform, into: &mu)
                 // Exact up to the round-off of sums of N terms (pi / beta = 1 to an ulp): N eps per step.

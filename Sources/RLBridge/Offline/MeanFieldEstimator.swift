@@ -6,7 +6,10 @@ import Foundation
 ///     mu_0 = d_0,   mu_{t+1}(s') = (1/N) sum_{i: s_{i,t+1} = s'} w_t(s_{i,t}) pi_t(a_{i,t}|s_{i,t}) / beta_t(a_{i,t}|s_{i,t}),
 ///     w_t(s) = mu_t(s) / d_t(s),
 ///
-/// then renormalised per step. `d_t` is the empirical state distribution of step t over the N
+/// then renormalised per step (if no sample carries weight, the step falls back to `d_{t+1}`), and
+/// floored at `floor` (default 1e-6 / S) before a last renormalisation: an estimate is zero wherever
+/// the data never went, and couplings such as `log m` must stay finite (Off-MMD clips mu at 1e-6 in its
+/// rewards for the same reason). `d_t` is the empirical state distribution of step t over the N
 /// episodes. When pi is the behaviour policy every weight is 1 and the estimate is `d_t` itself.
 /// Consistent (error O(N^-1/2)) where beta covers pi. Precomputes d_t and 1/beta once; an estimate
 /// costs O(N H) and allocates nothing.
@@ -18,7 +21,10 @@ public final class MeanFieldEstimator {
     var inverseBehavior: [Double]   // 1 / beta per step, [N H]
     var weights: [Double]           // w_t(s) for the current step
 
+    public var floor: Double
+
     public init(dataset: OfflineDataset) {
+        floor = 1e-6 / Double(dataset.states)
         self.dataset = dataset
         S = dataset.states; A = dataset.actions; H = dataset.horizon; N = dataset.episodes
         empirical = [Double](repeating: 0, count: (H + 1) * S)
@@ -39,7 +45,9 @@ public final class MeanFieldEstimator {
                         inverseBehavior.withUnsafeBufferPointer { ib in
                             dataset.statesVisited.withUnsafeBufferPointer { st in
                                 dataset.actionsTaken.withUnsafeBufferPointer { ac in
-                                    for s in 0..<S { m[s] = d[s] }
+                                    var total0 = 0.0
+                                    for s in 0..<S { m[s] = max(d[s], floor); total0 += m[s] }
+                                    for s in 0..<S { m[s] /= total0 }
                                     for t in 0..<H {
                                         for s in 0..<S { w[s] = d[t * S + s] > 0 ? m[t * S + s] / d[t * S + s] : 0 }
                                         let next = m.baseAddress! + (t + 1) * S
@@ -51,8 +59,13 @@ public final class MeanFieldEstimator {
                                         }
                                         var total = 0.0
                                         for s in 0..<S { total += next[s] }
-                                        let scale = total > 0 && total.isFinite ? 1 / total : 0
-                                        for s in 0..<S { next[s] *= scale }
+                                        if !(total > 0 && total.isFinite) {
+                                            for s in 0..<S { next[s] = d[(t + 1) * S + s] }
+                                            total = 1
+                                        }
+                                        var floored = 0.0
+                                        for s in 0..<S { next[s] = max(next[s] / total, floor); floored += next[s] }
+                                        for s in 0..<S { next[s] /= floored }
                                     }
                                 }
                             }

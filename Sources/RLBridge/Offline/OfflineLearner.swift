@@ -320,7 +320,7 @@ public final class OfflineLearner {
             let k = (t * S + s) * A + a
             targets[i] = Float(r[k] + at * logPolicy[k] + (t + 1 < H ? gamma * softValue[(t + 1) * S + next] : 0))
         }
-        let B = settings.batchSize, eta = Float(settings.cqlWeight), scale = 1 / Float(B)
+        let B = settings.batchSize, eta = algorithm == .dMOMD ? 0 : Float(settings.cqlWeight), scale = 1 / Float(B)
         let net = q!, adam = qAdam!
         for _ in 0..<settings.updatesPerIteration {
             drawBatch()
