@@ -74,6 +74,21 @@ check "rl refine refuses walls" 65 "periodic problem" -- "$bin" rl refine beach-
 check "rl run --problem reports distances to the PDE" 0 '"w1_distance_to_pde"' -- sh -c "'$bin' rl run --problem crowd-aversion-1d --nx 10 --reference 40 --iterations 5 --quiet --out '$work/rlp' > /dev/null && cat '$work/rlp/summary.json'"
 check "rl --game and --problem together are refused" 64 "either --game or --problem" -- "$bin" rl run --game crowd_modelling --problem crowd-aversion-1d --quiet
 check "nonlocal on walls is refused" 65 "nonlocal couplings need boundary" -- "$bin" check "$work/nlr.toml"
+# Offline learning: datasets (npz and Minari), info, learners, bad input.
+check "dataset generate (npz)" 0 "quality" -- "$bin" dataset generate --game crowd_modelling --set size=8 --set horizon=5 --behavior expert=0.5,random=0.5 --episodes 200 --expert-iterations 100 --expert-learning-rate 0.3 --out "$work/cm.npz"
+check "dataset generate (Minari)" 0 "written to" -- "$bin" dataset generate --game four_rooms --behavior intermediate --episodes 50 --expert-iterations 50 --out "$work/fr" --quiet
+check "Minari layout" 0 "" -- test -s "$work/fr/data/main_data.hdf5" -a -s "$work/fr/data/metadata.json"
+check "dataset info" 0 "state-action coverage" -- "$bin" dataset info "$work/fr"
+check "rl offline off-mmd" 0 "off-mmd: exploitability" -- "$bin" rl offline --dataset "$work/cm.npz" --iterations 2 --updates-per-iteration 20 --batch-size 32 --hidden 16,16 --tau 0.5 --quiet --out "$work/off"
+check "rl offline writes exploitability.csv" 0 "iteration,exploitability,seconds,mean_field_error" -- cat "$work/off/exploitability.csv"
+check "rl offline tabular" 0 "tabular-off-mmd: exploitability" -- "$bin" rl offline --dataset "$work/fr" --algorithm tabular-off-mmd --iterations 3 --quiet --out "$work/offt"
+check "rl run d-momd" 0 "d-momd: exploitability" -- "$bin" rl run --game crowd_modelling --set size=8 --set horizon=5 --algorithm d-momd --iterations 2 --updates-per-iteration 20 --batch-size 32 --hidden 16 --episodes-per-iteration 50 --quiet --out "$work/dm"
+check "unknown behaviour" 64 "unknown behaviour 'expret'" -- "$bin" dataset generate --game crowd_modelling --behavior expret --out "$work/x.npz"
+check "missing dataset" 65 "x-missing.npz" -- "$bin" rl offline --dataset "$work/x-missing.npz" --quiet
+head -c 3000 "$work/cm.npz" > "$work/cut.npz"
+check "truncated dataset" 65 "cut.npz" -- "$bin" rl offline --dataset "$work/cut.npz" --quiet
+check "bad --hidden" 64 "positive widths" -- "$bin" rl offline --dataset "$work/cm.npz" --hidden 0,4 --quiet
+check "four_rooms task by name" 65 "not a number or a task" -- "$bin" rl run --game four_rooms --set task=explore --quiet
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev2"
     python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"

@@ -23,6 +23,31 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// Offline learning on four rooms: dataset generation and one Off-MMD outer iteration (one BLAS thread).
+    func benchOffline() throws {
+        let game = try FourRooms.make(task: .exploration)
+        let expert = try ReferencePolicies.mirrorDescentExpert(game: game, iterations: 2000, learningRate: 0.03)
+        let clock = ContinuousClock()
+        var generation = Duration.seconds(1000), dataset: OfflineDataset?
+        for seed in 0..<UInt64(repeats) {
+            let start = clock.now
+            dataset = try DatasetGenerator.generate(game: game, components: [.init(name: "expert", policy: expert, proportion: 1)],
+                                                    episodes: 10_000, seed: seed, gameSpec: [:])
+            generation = min(generation, clock.now - start)
+        }
+        print("four_rooms: dataset generation, 10,000 trajectories x 40 steps: \(generation) (best of \(repeats))")
+        var settings = OfflineSettings()
+        settings.iterations = 1
+        var best = Double.infinity
+        for _ in 0..<min(repeats, 3) {
+            let learner = try OfflineLearner(game: game, dataset: dataset!, algorithm: .offMMD, settings: settings)
+            let logs = try learner.run()
+            best = min(best, logs[1].seconds - logs[0].seconds)
+        }
+        print(String(format: "four_rooms: one Off-MMD outer iteration (2000 minibatches of 512, 27-128-128-128-5 MLP, MIS estimate, relabelling, exact evaluation): %.2f s (best of %d)", best, min(repeats, 3)))
+        fflush(nil)
+    }
+
     /// One mirror-descent iteration on OpenSpiel's games, best of --repeats runs of 500 iterations.
     func benchRL() throws {
         let cases: [(String, [String: Double], [String])] = [
@@ -116,6 +141,9 @@ struct Bench: ParsableCommand {
     @Flag(name: .customLong("rl"), help: "Also time one mirror-descent iteration (distribution, evaluation, best response, update, exploitability) on crowd_modelling 100 x 100 and periodic_aversion.")
     var rlGames = false
 
+    @Flag(name: .customLong("offline"), help: "Also time dataset generation (10,000 four-rooms trajectories of length 40) and one Off-MMD outer iteration (2000 minibatches of 512, 3 x 128 MLP) on four rooms.")
+    var offline = false
+
     @Option(help: "With --rl: Python interpreter with open_spiel 2.0.2 (e.g. bench/.venv-openspiel/bin/python), to time OpenSpiel in the same run.")
     var openspielPython: String?
 
@@ -149,6 +177,7 @@ struct Bench: ParsableCommand {
         try compareFilesWithSwift()
         if twoD { try benchTwoD() }
         if rlGames { try benchRL() }
+        if offline { try benchOffline() }
         guard let python else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
