@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROBLEM ?= congestion-lst-1d
 VENV := bench/.venv
 
-.PHONY: run test build deps bench bench-venv compare clean
+.PHONY: run test build deps bench bench-venv compare clean check-minari off-mmd-experiment
 
 deps:
 	@bash scripts/install-deps.sh
@@ -42,3 +42,15 @@ compare: build
 
 clean:
 	rm -rf .build out
+
+## Minari round trip: PyPI minari 0.5.4 loads what `dataset generate` writes, equal to the .npz bit for bit.
+check-minari: build
+	@test -x bench/.venv-minari/bin/python || (python3 -m venv bench/.venv-minari && bench/.venv-minari/bin/pip install -q minari==0.5.4 h5py pillow numpy)
+	rm -rf out/minari-check
+	.build/release/solve-mfg dataset generate --game four_rooms --behavior expert=0.5,random=0.5 --episodes 300 --seed 4 --out out/minari-check/fr --quiet
+	.build/release/solve-mfg dataset generate --game four_rooms --behavior expert=0.5,random=0.5 --episodes 300 --seed 4 --out out/minari-check/fr.npz --quiet
+	bench/.venv-minari/bin/python bench/check_minari.py out/minari-check/fr out/minari-check/fr.npz
+
+## Off-MMD's three findings against the ground truth (docs/benchmarks.md); about 15 minutes.
+off-mmd-experiment: build
+	$(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,python3) bench/off_mmd_experiment.py --out out/off-mmd-experiment

@@ -117,14 +117,66 @@ public final class ExactTools {
     }
 
     /// Exploitability `sum_s mu0(s) [V_BR(s) - V_pi(s)]` of `policy` against its own distribution.
+    /// Fills `qPolicy` and `q` as `backward(policy:)` and `backward(policy: nil)` would, in one sweep
+    /// that reads each transition once for both values.
     public func exploitability(of policy: [Double], distribution mu: inout [Double]) -> Double {
         distribution(of: policy, into: &mu)
         computeRewards(along: mu)
-        let vPi = backward(policy: policy)
-        let vBR = backward(policy: nil)
+        inductBoth(policy: policy)
         var e = 0.0
-        for s in 0..<S { e += game.initialDistribution[s] * (vBR[s] - vPi[s]) }
+        for s in 0..<S { e += game.initialDistribution[s] * (best[s] - value[s]) }
         return e
+    }
+
+    /// Policy evaluation (`value`, `qPolicy`) and best response (`best`, `q`) in one backward sweep.
+    private func inductBoth(policy: [Double]) {
+        let g = game, gamma = g.discount
+        value.withUnsafeMutableBufferPointer { vp in
+          best.withUnsafeMutableBufferPointer { bp in
+            qPolicy.withUnsafeMutableBufferPointer { qp in
+              q.withUnsafeMutableBufferPointer { qb in
+                rewards.withUnsafeBufferPointer { r in
+                  policy.withUnsafeBufferPointer { pp in
+                    g.legal.withUnsafeBufferPointer { lg in
+                      g.rowStart.withUnsafeBufferPointer { rs in
+                        g.successor.withUnsafeBufferPointer { nx in
+                          g.probability.withUnsafeBufferPointer { pr in
+                            for s in 0..<S { vp[H * S + s] = 0; bp[H * S + s] = 0 }
+                            var t = H - 1
+                            while t >= 0 {
+                                let nextV = vp.baseAddress! + (t + 1) * S, nextB = bp.baseAddress! + (t + 1) * S
+                                for s in 0..<S {
+                                    let base = (t * S + s) * A
+                                    var accV = 0.0, accB = -Double.infinity
+                                    for a in 0..<A {
+                                        let row = s * A + a
+                                        var ev = 0.0, eb = 0.0
+                                        for k in rs[row]..<rs[row + 1] {
+                                            let j = Int(nx[k]), p = pr[k]
+                                            ev += p * nextV[j]
+                                            eb += p * nextB[j]
+                                        }
+                                        let qv = r[base + a] + gamma * ev, qbest = r[base + a] + gamma * eb
+                                        qp[base + a] = qv
+                                        qb[base + a] = qbest
+                                        accV += pp[base + a] * qv
+                                        if lg[row] { accB = max(accB, qbest) }
+                                    }
+                                    vp[t * S + s] = accV
+                                    bp[t * S + s] = accB
+                                }
+                                t -= 1
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
     }
 
     /// The value of `policy` against its own distribution, `sum_s mu0(s) V_pi(s)`.

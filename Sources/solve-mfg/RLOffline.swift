@@ -83,6 +83,7 @@ func runLearner(_ learner: OfflineLearner, continuous: (ContinuousGame, MFGSolut
     try AtomicFile.makeDirectory(directory)
     try NPY.write(learner.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("policy.npy"))
     try NPY.write(learner.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
+    let networks = try learner.writeNetworks(to: directory)
     var header = ["iteration", "exploitability", "seconds", "mean_field_error"]
     if continuous != nil { header += ["l1_distance_to_pde", "w1_distance_to_pde"] }
     try CSV.write(header: header, rows: logs.map { e in
@@ -109,7 +110,8 @@ func runLearner(_ learner: OfflineLearner, continuous: (ContinuousGame, MFGSolut
     if let l1 = summary.l1DistanceToPde, let w1 = summary.w1DistanceToPde {
         print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", l1, w1))
     }
-    print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json")
+    print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json"
+          + (networks.isEmpty ? "" : ", " + networks.joined(separator: ", ")))
 }
 
 struct OfflineSummary: Encodable {

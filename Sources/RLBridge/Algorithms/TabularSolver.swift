@@ -64,24 +64,25 @@ public final class TabularSolver {
     /// `log softmax` (for Munchausen's log pi, without a log per entry).
     func softmax(_ logits: inout [Double], into out: inout [Double], normaliseLogits: Bool = false) {
         let A = game.actions, rows = game.horizon * game.states, S = game.states
-        let legal = game.legal
         logits.withUnsafeMutableBufferPointer { z in
             out.withUnsafeMutableBufferPointer { o in
-                for row in 0..<rows {
-                    let base = row * A, lbase = (row % S) * A
-                    var m = -Double.infinity
-                    for a in 0..<A where legal[lbase + a] { m = max(m, z[base + a]) }
-                    var total = 0.0
-                    for a in 0..<A {
-                        let e = legal[lbase + a] ? exp(z[base + a] - m) : 0
-                        o[base + a] = e
-                        total += e
-                    }
-                    let inv = 1 / total
-                    for a in 0..<A { o[base + a] *= inv }
-                    if normaliseLogits {
-                        let shift = m + log(total)
-                        for a in 0..<A { z[base + a] -= shift }
+                game.legal.withUnsafeBufferPointer { legal in
+                    for row in 0..<rows {
+                        let base = row * A, lbase = (row % S) * A
+                        var m = -Double.infinity
+                        for a in 0..<A where legal[lbase + a] { m = max(m, z[base + a]) }
+                        var total = 0.0
+                        for a in 0..<A {
+                            let e = legal[lbase + a] ? exp(z[base + a] - m) : 0
+                            o[base + a] = e
+                            total += e
+                        }
+                        let inv = 1 / total
+                        for a in 0..<A { o[base + a] *= inv }
+                        if normaliseLogits {
+                            let shift = m + log(total)
+                            for a in 0..<A { z[base + a] -= shift }
+                        }
                     }
                 }
             }

@@ -321,49 +321,43 @@ public final class OfflineLearner {
             targets[i] = Float(r[k] + at * logPolicy[k] + (t + 1 < H ? gamma * softValue[(t + 1) * S + next] : 0))
         }
         let B = settings.batchSize, eta = algorithm == .dMOMD ? 0 : Float(settings.cqlWeight), scale = 1 / Float(B)
-        let net = q!, adam = qAdam!
         for _ in 0..<settings.updatesPerIteration {
             drawBatch()
-            input.withUnsafeBufferPointer { x in
-                let y = net.forward(x.baseAddress!, batch: B, workspace: workspace)
-                grad.withUnsafeMutableBufferPointer { g in
-                    for b in 0..<B {
-                        let (_, s, a, _) = transition(picked[b])
-                        let row = y + b * A, grow = g.baseAddress! + b * A
-                        // L = 1/2 mean(1/2 (Q(a) - y)^2) + eta mean(logsumexp Q - Q(a)).
-                        var m = -Float.infinity
-                        for j in 0..<A where game.legal[s * A + j] { m = max(m, row[j]) }
-                        var total: Float = 0
-                        for j in 0..<A { let e = game.legal[s * A + j] ? Foundation.exp(row[j] - m) : 0; grow[j] = e; total += e }
-                        let inv = eta / total
-                        for j in 0..<A { grow[j] *= inv }
-                        grow[a] += 0.5 * (row[a] - targets[picked[b]]) - eta
-                        for j in 0..<A { grow[j] *= scale }
-                    }
-                    net.backward(outputGradient: g.baseAddress!, batch: B, workspace: workspace)
-                }
+            // L = 1/2 mean(1/2 (Q(a) - y)^2) + eta mean(logsumexp Q - Q(a)).
+            gradientStep(q!, adam: qAdam!, workspace: workspace) { b, row, grow in
+                let (_, s, a, _) = transition(picked[b])
+                softmaxGradient(row, into: grow, state: s, action: a, weight: eta * scale)
+                grow[a] += 0.5 * (row[a] - targets[picked[b]]) * scale
             }
-            adam.step(net)
         }
+    }
+
+    /// One Adam step of `net` on the current minibatch: `fill(b, outputs_b, gradient_b)` writes
+    /// dL/d(outputs) of row b.
+    @inline(__always)
+    func gradientStep(_ net: MLP, adam: Adam, workspace ws: MLPWorkspace,
+                      fill: (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        let B = settings.batchSize, W = net.outputCount
+        func run(_ g: UnsafeMutablePointer<Float>) {
+            input.withUnsafeBufferPointer { x in
+                let y = net.forward(x.baseAddress!, batch: B, workspace: ws)
+                for b in 0..<B { fill(b, y + b * W, g + b * W) }
+                net.backward(outputGradient: g, batch: B, workspace: ws)
+            }
+        }
+        if W == 1 { vGrad.withUnsafeMutableBufferPointer { run($0.baseAddress!) } } else { grad.withUnsafeMutableBufferPointer { run($0.baseAddress!) } }
+        adam.step(net)
     }
 
     func cloningIteration() {
         updateMeanField()
-        let B = settings.batchSize, scale = 1 / Float(B)
-        let net = actor!, adam = actorAdam!
+        let scale = 1 / Float(settings.batchSize)
         for _ in 0..<settings.updatesPerIteration {
             drawBatch()
-            input.withUnsafeBufferPointer { x in
-                let y = net.forward(x.baseAddress!, batch: B, workspace: actorWorkspace)
-                grad.withUnsafeMutableBufferPointer { g in
-                    for b in 0..<B {
-                        let (_, s, a, _) = transition(picked[b])
-                        softmaxGradient(y + b * A, into: g.baseAddress! + b * A, state: s, action: a, weight: scale)
-                    }
-                    net.backward(outputGradient: g.baseAddress!, batch: B, workspace: actorWorkspace)
-                }
+            gradientStep(actor!, adam: actorAdam!, workspace: actorWorkspace) { b, row, grow in
+                let (_, s, a, _) = transition(picked[b])
+                softmaxGradient(row, into: grow, state: s, action: a, weight: scale)
             }
-            adam.step(net)
         }
     }
 
@@ -400,40 +394,36 @@ public final class OfflineLearner {
         let B = settings.batchSize, scale = 1 / Float(B), alphaInv = Float(1 / temperature)
         for _ in 0..<settings.updatesPerIteration {
             drawBatch()
-            input.withUnsafeBufferPointer { x in
-                // Q: L = 1/2 mean (Q(a) - y)^2.
-                let yq = q!.forward(x.baseAddress!, batch: B, workspace: workspace)
-                grad.withUnsafeMutableBufferPointer { g in
-                    for b in 0..<B {
-                        let a = transition(picked[b]).a
-                        for j in 0..<A { g[b * A + j] = 0 }
-                        g[b * A + a] = (yq[b * A + a] - targets[picked[b]]) * scale
-                    }
-                    q!.backward(outputGradient: g.baseAddress!, batch: B, workspace: workspace)
-                }
-                // V: L = mean exp((Qbar - V)/alpha) + V/alpha (minimiser alpha log E_beta exp(Qbar/alpha)).
-                let yv = v!.forward(x.baseAddress!, batch: B, workspace: vWorkspace)
-                vGrad.withUnsafeMutableBufferPointer { g in
-                    for b in 0..<B {
-                        let z = min(10, max(-10, (anchors[picked[b]] - yv[b]) * alphaInv))
-                        g[b] = (1 - Foundation.exp(z)) * alphaInv * scale
-                    }
-                    v!.backward(outputGradient: g.baseAddress!, batch: B, workspace: vWorkspace)
-                }
-                // Policy: L = -mean w log pi(a|s), w = exp((Qbar - Vbar)/alpha).
-                let ya = actor!.forward(x.baseAddress!, batch: B, workspace: actorWorkspace)
-                grad.withUnsafeMutableBufferPointer { g in
-                    for b in 0..<B {
-                        let (_, s, a, _) = transition(picked[b])
-                        softmaxGradient(ya + b * A, into: g.baseAddress! + b * A, state: s, action: a, weight: weights[picked[b]] * scale)
-                    }
-                    actor!.backward(outputGradient: g.baseAddress!, batch: B, workspace: actorWorkspace)
-                }
+            // Q: L = 1/2 mean (Q(a) - y)^2.
+            gradientStep(q!, adam: qAdam!, workspace: workspace) { b, row, grow in
+                let a = transition(picked[b]).a
+                for j in 0..<A { grow[j] = 0 }
+                grow[a] = (row[a] - targets[picked[b]]) * scale
             }
-            qAdam!.step(q!)
-            vAdam!.step(v!)
-            actorAdam!.step(actor!)
+            // V: L = mean exp((Qbar - V)/alpha) + V/alpha (minimiser alpha log E_beta exp(Qbar/alpha)).
+            gradientStep(v!, adam: vAdam!, workspace: vWorkspace) { b, row, grow in
+                let z = min(10, max(-10, (anchors[picked[b]] - row[0]) * alphaInv))
+                grow[0] = (1 - Foundation.exp(z)) * alphaInv * scale
+            }
+            // Policy: L = -mean w log pi(a|s), w = exp((Qbar - Vbar)/alpha).
+            gradientStep(actor!, adam: actorAdam!, workspace: actorWorkspace) { b, row, grow in
+                let (_, s, a, _) = transition(picked[b])
+                softmaxGradient(row, into: grow, state: s, action: a, weight: weights[picked[b]] * scale)
+            }
         }
+    }
+
+    /// Writes the trained networks (`q.mlp`, `v.mlp`, `policy.mlp`, whichever the algorithm has) into
+    /// `directory`; returns their file names. Format: `Sources/Neural/MLPFile.swift`.
+    @discardableResult
+    public func writeNetworks(to directory: URL) throws -> [String] {
+        var names: [String] = []
+        for (name, net) in [("q.mlp", q), ("v.mlp", v), ("policy.mlp", actor)] {
+            guard let net else { continue }
+            try net.write(to: directory.appendingPathComponent(name))
+            names.append(name)
+        }
+        return names
     }
 
     // MARK: running
