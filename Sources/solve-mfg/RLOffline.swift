@@ -25,6 +25,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "CQL weight eta of off-mmd (0: no regulariser; d-momd uses none).")
     var cqlWeight: Double = 3
 
+    @Option(help: "off-mmd, tabular-off-mmd, d-momd: target refreshes per outer iteration (1: Off-MMD's frozen target; the horizon: full evaluation of pi_k).")
+    var targetUpdates: Int = 1
+
     @Option(help: "Seed of the network initialisation and the minibatch sampler.")
     var seed: UInt64 = 0
 
@@ -52,6 +55,7 @@ struct TrainingOptions: ParsableArguments {
         s.tau = tau
         s.cqlWeight = cqlWeight
         s.seed = seed
+        s.targetUpdates = targetUpdates
         s.exactMeanField = exactMeanField
         s.episodesPerIteration = episodesPerIteration
         s.epsilon = epsilon
@@ -97,7 +101,7 @@ func runLearner(_ learner: OfflineLearner, continuous: (ContinuousGame, MFGSolut
     var summary = OfflineSummary(
         game: game.name, parameters: parameters, states: game.states, actions: game.actions, horizon: game.horizon,
         algorithm: learner.algorithm.rawValue, iterations: s.iterations, updatesPerIteration: s.updatesPerIteration,
-        batchSize: s.batchSize, hidden: s.hidden, tau: s.tau, alpha: s.alpha, cqlWeight: s.cqlWeight,
+        batchSize: s.batchSize, targetUpdates: s.targetUpdates, hidden: s.hidden, tau: s.tau, alpha: s.alpha, cqlWeight: s.cqlWeight,
         learningRate: Double(s.learningRate), seed: s.seed, exactMeanField: s.exactMeanField,
         initialExploitability: logs.first!.exploitability, exploitability: logs.last!.exploitability,
         bestExploitability: logs.map(\.exploitability).min()!, wallSeconds: logs.last!.seconds, inputs: extra,
@@ -119,7 +123,7 @@ struct OfflineSummary: Encodable {
     var parameters: [String]
     var states: Int, actions: Int, horizon: Int
     var algorithm: String
-    var iterations: Int, updatesPerIteration: Int, batchSize: Int
+    var iterations: Int, updatesPerIteration: Int, batchSize: Int, targetUpdates: Int
     var hidden: [Int]
     var tau: Double, alpha: Double, cqlWeight: Double, learningRate: Double
     var seed: UInt64

@@ -38,6 +38,11 @@ public struct OfflineSettings: Sendable {
     public var seed: UInt64 = 0
     /// Use the exact mean field of the current policy instead of the importance-sampling estimate.
     public var exactMeanField = false
+    /// Target refreshes per outer iteration (Off-MMD: 1, the target frozen for the whole iteration):
+    /// the updates are split into this many phases, and Q_target is refreshed between them while
+    /// pi_prev stays pi_k. With the horizon's number of refreshes, each iteration evaluates pi_k fully
+    /// (Munchausen mirror descent with full evaluation).
+    public var targetUpdates = 1
     /// d-momd: episodes sampled per iteration and the uniform-exploration weight epsilon.
     public var episodesPerIteration = 1000
     public var epsilon = 0.1
@@ -98,6 +103,9 @@ public final class OfflineLearner {
         guard settings.learningRate > 0, settings.learningRate.isFinite else { throw RLError.invalid("the learning rate must be > 0") }
         guard settings.hidden.allSatisfy({ $0 >= 1 }) else { throw RLError.invalid("hidden layer sizes must be positive") }
         guard settings.epsilon >= 0, settings.epsilon <= 1 else { throw RLError.invalid("epsilon must lie in [0, 1]") }
+        guard settings.targetUpdates >= 1, settings.targetUpdates <= settings.updatesPerIteration || algorithm == .tabularOffMMD else {
+            throw RLError.invalid("--target-updates must lie in 1 ... --updates-per-iteration")
+        }
         self.game = game
         self.algorithm = algorithm
         self.settings = settings
@@ -263,17 +271,19 @@ public final class OfflineLearner {
 
     func tabularIteration() {
         updateMeanField()
-        computeSoftValue()
         let gamma = game.discount, at = settings.alpha * settings.tau
         let r = tools.rewards
-        for t in 0..<H {
-            for s in 0..<S {
-                for a in 0..<A {
-                    let k = (t * S + s) * A + a
-                    guard game.legal[s * A + a] else { continue }
-                    var e = 0.0
-                    if t + 1 < H { for j in game.rowStart[s * A + a]..<game.rowStart[s * A + a + 1] { e += game.probability[j] * softValue[(t + 1) * S + Int(game.successor[j])] } }
-                    qTable[k] = r[k] + at * logPolicy[k] + gamma * e
+        for _ in 0..<settings.targetUpdates {
+            computeSoftValue()
+            for t in 0..<H {
+                for s in 0..<S {
+                    for a in 0..<A {
+                        let k = (t * S + s) * A + a
+                        guard game.legal[s * A + a] else { continue }
+                        var e = 0.0
+                        if t + 1 < H { for j in game.rowStart[s * A + a]..<game.rowStart[s * A + a + 1] { e += game.probability[j] * softValue[(t + 1) * S + Int(game.successor[j])] } }
+                        qTable[k] = r[k] + at * logPolicy[k] + gamma * e
+                    }
                 }
             }
         }
@@ -309,25 +319,31 @@ public final class OfflineLearner {
     }
 
     func munchausenIteration() {
-        qFrozen!.copyParameters(from: q!)
         updateMeanField()
-        computeSoftValue()
         let n = dataset.episodes * H, gamma = game.discount, at = settings.alpha * settings.tau
         if targets.count != n { targets = [Float](repeating: 0, count: n) }
         let r = tools.rewards
-        for i in 0..<n {
-            let (t, s, a, next) = transition(i)
-            let k = (t * S + s) * A + a
-            targets[i] = Float(r[k] + at * logPolicy[k] + (t + 1 < H ? gamma * softValue[(t + 1) * S + next] : 0))
-        }
         let B = settings.batchSize, eta = algorithm == .dMOMD ? 0 : Float(settings.cqlWeight), scale = 1 / Float(B)
-        for _ in 0..<settings.updatesPerIteration {
-            drawBatch()
-            // L = 1/2 mean(1/2 (Q(a) - y)^2) + eta mean(logsumexp Q - Q(a)).
-            gradientStep(q!, adam: qAdam!, workspace: workspace) { b, row, grow in
-                let (_, s, a, _) = transition(picked[b])
-                softmaxGradient(row, into: grow, state: s, action: a, weight: eta * scale)
-                grow[a] += 0.5 * (row[a] - targets[picked[b]]) * scale
+        let phases = settings.targetUpdates
+        for phase in 0..<phases {
+            // Q_target: Q_k (= qTable) first, then the network as trained so far; pi_prev stays pi_k.
+            qFrozen!.copyParameters(from: q!)
+            if phase > 0 { table(of: qFrozen!, workspace: workspace, into: &qTable) }
+            computeSoftValue()
+            for i in 0..<n {
+                let (t, s, a, next) = transition(i)
+                let k = (t * S + s) * A + a
+                targets[i] = Float(r[k] + at * logPolicy[k] + (t + 1 < H ? gamma * softValue[(t + 1) * S + next] : 0))
+            }
+            let updates = settings.updatesPerIteration / phases + (phase < settings.updatesPerIteration % phases ? 1 : 0)
+            for _ in 0..<updates {
+                drawBatch()
+                // L = 1/2 mean(1/2 (Q(a) - y)^2) + eta mean(logsumexp Q - Q(a)).
+                gradientStep(q!, adam: qAdam!, workspace: workspace) { b, row, grow in
+                    let (_, s, a, _) = transition(picked[b])
+                    softmaxGradient(row, into: grow, state: s, action: a, weight: eta * scale)
+                    grow[a] += 0.5 * (row[a] - targets[picked[b]]) * scale
+                }
             }
         }
     }
