@@ -32,7 +32,7 @@ def pearson(x, y):
 TASKS = {
     # game options, learner options (quick scale), expert options
     "four_rooms": dict(game=["--game", "four_rooms", "--set", "task=exploration"],
-                       learn=dict(quick=["--iterations", "20", "--updates-per-iteration", "500"],
+                       learn=dict(quick=["--iterations", "20", "--updates-per-iteration", "1000"],
                                   paper=["--iterations", "100", "--updates-per-iteration", "2000"]),
                        tau="20"),
     "crowd-aversion-1d": dict(game=["--problem", "crowd-aversion-1d", "--nx", "20", "--reference", "160"],
