@@ -67,19 +67,25 @@ public final class TabularSolver {
         logits.withUnsafeMutableBufferPointer { z in
             out.withUnsafeMutableBufferPointer { o in
                 game.legal.withUnsafeBufferPointer { legal in
+                    // Shifted logits (illegal actions -infinity), one vectorised exp, then the row sums.
                     for row in 0..<rows {
                         let base = row * A, lbase = (row % S) * A
                         var m = -Double.infinity
                         for a in 0..<A where legal[lbase + a] { m = max(m, z[base + a]) }
+                        for a in 0..<A { o[base + a] = legal[lbase + a] ? z[base + a] - m : -.infinity }
+                    }
+                    VectorExp.exponentiate(o.baseAddress!, count: rows * A)
+                    for row in 0..<rows {
+                        let base = row * A
                         var total = 0.0
-                        for a in 0..<A {
-                            let e = legal[lbase + a] ? exp(z[base + a] - m) : 0
-                            o[base + a] = e
-                            total += e
-                        }
+                        for a in 0..<A { total += o[base + a] }
                         let inv = 1 / total
                         for a in 0..<A { o[base + a] *= inv }
                         if normaliseLogits {
+                            // log pi = z - m - log(total); the largest legal entry of z - m is 0.
+                            var m = -Double.infinity
+                            let lbase = (row % S) * A
+                            for a in 0..<A where legal[lbase + a] { m = max(m, z[base + a]) }
                             let shift = m + log(total)
                             for a in 0..<A { z[base + a] -= shift }
                         }
