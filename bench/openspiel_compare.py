@@ -83,6 +83,7 @@ def main():
     p.add_argument("--solve-mfg", default=".build/release/solve-mfg")
     p.add_argument("--iterations", type=int, default=10)
     p.add_argument("--four-rooms", action="store_true", help="also the four-rooms preset (slow in OpenSpiel)")
+    p.add_argument("--maze", action="store_true", help="also the maze preset (22 x 22, horizon 100; very slow in OpenSpiel)")
     args = p.parse_args()
     cases = [
         ("mfg_crowd_modelling", "crowd_modelling", {"size": 10, "horizon": 10}, {}, 10, 3),
@@ -95,6 +96,10 @@ def main():
         from open_spiel.python.mfg.games import crowd_modelling_2d as cm2d
         preset = dict(cm2d.FOUR_ROOMS, only_distribution_reward=True)
         cases.append(("mfg_crowd_modelling_2d", "crowd_modelling_2d_four_rooms", preset, {"only_distribution_reward": 1}, 169, 5))
+    if args.maze:
+        from open_spiel.python.mfg.games import crowd_modelling_2d as cm2d
+        preset = dict(cm2d.MAZE, only_distribution_reward=True)
+        cases.append(("mfg_crowd_modelling_2d", "crowd_modelling_2d_maze", preset, {"only_distribution_reward": 1}, 484, 5))
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for os_name, our_name, params, our_params, num_states, actions in cases:

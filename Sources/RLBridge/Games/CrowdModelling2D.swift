@@ -36,6 +36,23 @@ public enum CrowdModelling2D {
         return s
     }
 
+    /// OpenSpiel's maze preset (22 x 22, horizon 100, start at (1, 1)).
+    public static func maze() -> Settings {
+        var s = Settings()
+        s.size = 22
+        s.horizon = 100
+        s.forbidden = forbiddenCells([
+            "######################", "#      #     #     # #", "#      #     #     # #", "######    #  # ##  # #",
+            "#         #  # #   # #", "#         #  # ### # #", "#  ########  #   #   #", "#    # # #  ##   #   #",
+            "#    # # #     # # ###", "#    # # #     # # # #", "###### # ####### # # #", "#  #         #   # # #",
+            "#  # ## ###  #   # # #", "## # #    #  ##### # #", "## # # #  #      # # #", "#    # ####        # #",
+            "# ####  # ########   #", "#       #  #   # ### #", "#  #  # #  # # #   # #", "# ##### #    # #     #",
+            "#            #       #", "######################",
+        ])
+        s.initial = [(1, 1, 1)]
+        return s
+    }
+
     /// '#' cells of a grid given row by row (row y, column x), as OpenSpiel's grid_to_forbidden_states.
     static func forbiddenCells(_ rows: [String]) -> [(Int, Int)] {
         var cells: [(Int, Int)] = []

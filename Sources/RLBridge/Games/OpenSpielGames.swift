@@ -7,7 +7,7 @@ import Foundation
 /// values and exploitability. (OpenSpiel's own evaluators cache values by "(x, t)", which drops the
 /// previous move; see docs/rl.md.)
 public enum OpenSpielGames {
-    public static let names = ["crowd_modelling", "periodic_aversion", "linear_quadratic", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms", "four_rooms"]
+    public static let names = ["crowd_modelling", "periodic_aversion", "linear_quadratic", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms", "crowd_modelling_2d_maze", "four_rooms"]
 
     /// Parses `name=value` settings: numbers, booleans (true/false) and the four-rooms task names.
     public static func parse(settings: [String]) throws -> [String: Double] {
@@ -63,17 +63,19 @@ public enum OpenSpielGames {
                 size: integer("size", 10, minimum: 2), horizon: parameters["horizon"] ?? 10, dt: parameters["dt"] ?? 1,
                 actionsPerSide: integer("n_actions_per_side", 3, minimum: 0), volatility: parameters["volatility"] ?? 1,
                 meanRevert: parameters["mean_revert"] ?? 0, crossQ: parameters["cross_q"] ?? 0.01, kappa: parameters["kappa"] ?? 0.5)
-        case "crowd_modelling_2d", "mfg_crowd_modelling_2d", "crowd_modelling_2d_four_rooms":
+        case "crowd_modelling_2d", "mfg_crowd_modelling_2d", "crowd_modelling_2d_four_rooms", "crowd_modelling_2d_maze":
             try check(["size", "horizon", "only_distribution_reward", "with_congestion", "noise_intensity", "crowd_aversion_coef"])
-            var c = name.hasSuffix("four_rooms") ? CrowdModelling2D.fourRooms() : CrowdModelling2D.Settings()
+            let preset = name.hasSuffix("four_rooms") || name.hasSuffix("maze")
+            var c = name.hasSuffix("four_rooms") ? CrowdModelling2D.fourRooms()
+                : name.hasSuffix("maze") ? CrowdModelling2D.maze() : CrowdModelling2D.Settings()
             c.size = try integer("size", c.size, minimum: 2)
             c.horizon = try integer("horizon", c.horizon, minimum: 1)
             c.onlyDistributionReward = (parameters["only_distribution_reward"] ?? (c.onlyDistributionReward ? 1 : 0)) != 0
             c.withCongestion = (parameters["with_congestion"] ?? 0) != 0
             c.noiseIntensity = parameters["noise_intensity"] ?? c.noiseIntensity
             c.crowdAversion = parameters["crowd_aversion_coef"] ?? c.crowdAversion
-            if name.hasSuffix("four_rooms"), parameters["size"] != nil {
-                throw RLError.invalid("the four-rooms preset has size 13 (its walls are drawn for it)")
+            if preset, parameters["size"] != nil {
+                throw RLError.invalid("the \(name) preset has size \(c.size) (its walls are drawn for it)")
             }
             return try CrowdModelling2D.make(c)
         case "four_rooms":
