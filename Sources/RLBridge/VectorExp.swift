@@ -35,8 +35,46 @@ public enum VectorExp {
         return x < -708 ? 0 : (x > 709.7 ? .infinity : e)
     }
 
+    /// The same steps on four lanes (SSE2 operations only: no rounding instruction, no conversion).
+    @inline(__always)
+    static func four(_ x: SIMD4<Double>) -> SIMD4<Double> {
+        let low = SIMD4<Double>(repeating: -708), high = SIMD4<Double>(repeating: 709.7)
+        let clamped = x.clamped(lowerBound: low, upperBound: high)
+        let shifter = SIMD4<Double>(repeating: 6755399441055744.0)
+        let t = clamped * 1.44269504088896338700e+00 + shifter
+        let k = t - shifter
+        let r = (clamped - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
+        var p = SIMD4<Double>(repeating: 1.0 / 6227020800.0)
+        p = p * r + 1.0 / 479001600.0
+        p = p * r + 1.0 / 39916800.0
+        p = p * r + 1.0 / 3628800.0
+        p = p * r + 1.0 / 362880.0
+        p = p * r + 1.0 / 40320.0
+        p = p * r + 1.0 / 5040.0
+        p = p * r + 1.0 / 720.0
+        p = p * r + 1.0 / 120.0
+        p = p * r + 1.0 / 24.0
+        p = p * r + 1.0 / 6.0
+        p = p * r + 0.5
+        p = p * r + 1.0
+        p = p * r + 1.0
+        let tBits = unsafeBitCast(t, to: SIMD4<UInt64>.self), shifterBits = unsafeBitCast(shifter, to: SIMD4<UInt64>.self)
+        let scale = unsafeBitCast((tBits &- shifterBits &+ 1022) &<< 52, to: SIMD4<Double>.self)
+        var e = (p + p) * scale
+        e.replace(with: 0, where: x .< low)
+        e.replace(with: .infinity, where: x .> high)
+        return e
+    }
+
     /// `x[i] = exp(x[i])` for `i < count`.
     public static func exponentiate(_ x: UnsafeMutablePointer<Double>, count: Int) {
-        for i in 0..<count { x[i] = one(x[i]) }
+        var i = 0
+        let raw = UnsafeMutableRawPointer(x)
+        while i + 4 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+            raw.storeBytes(of: four(v), toByteOffset: i * 8, as: SIMD4<Double>.self)
+            i += 4
+        }
+        while i < count { x[i] = one(x[i]); i += 1 }
     }
 }
