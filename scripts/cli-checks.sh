@@ -70,7 +70,8 @@ check "rl evaluate refuses a wrong shape" 65 "needs \[H, S, A\]" -- "$bin" rl ev
 check "rl unknown game" 65 "did you mean 'crowd_modelling'" -- "$bin" rl run --game crowd_modeling --quiet
 check "rl unknown parameter" 65 "unknown parameter 'sizes'" -- "$bin" rl run --game crowd_modelling --set sizes=3 --quiet
 check "rl refine prints the refinement table" 0 "exploitability\(PDE policy\)" -- "$bin" rl refine crowd-aversion-1d --levels 10,20 --fine 40 --iterations 20
-check "rl refine refuses walls" 65 "periodic problem" -- "$bin" rl refine beach-bar-1d --levels 10,20 --fine 40
+check "rl refine on walls (lq-1d)" 0 "exploitability\(PDE policy\)" -- "$bin" rl refine lq-1d --levels 10,20 --fine 40 --iterations 10
+check "rl refine refuses congestion" 65 "quadratic Hamiltonian only" -- "$bin" rl refine evacuation-1d --levels 10,20 --fine 40
 check "rl run --problem reports distances to the PDE" 0 '"w1_distance_to_pde"' -- sh -c "'$bin' rl run --problem crowd-aversion-1d --nx 10 --reference 40 --iterations 5 --quiet --out '$work/rlp' > /dev/null && cat '$work/rlp/summary.json'"
 check "rl --game and --problem together are refused" 64 "either --game or --problem" -- "$bin" rl run --game crowd_modelling --problem crowd-aversion-1d --quiet
 check "nonlocal on walls is refused" 65 "nonlocal couplings need boundary" -- "$bin" check "$work/nlr.toml"

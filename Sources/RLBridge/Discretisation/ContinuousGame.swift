@@ -7,13 +7,15 @@ import PDE
 /// probability `dt (nu/h^2 + max(a, 0)/h)`, to i-1 with `dt (nu/h^2 + max(-a, 0)/h)`, else stays
 /// (walls reflect: a move through a wall stays; tori wrap). The time step satisfies the stability
 /// bound `dt (2 nu/h^2 + amax/h) <= 1`. Reward of a step: `-(a^2/2 + F(x, mu/h, mean) + V(x)) dt`; the
-/// terminal cost `-G` is paid in expectation at the last step. Quadratic Hamiltonians only.
+/// terminal cost `-G(x, mu_H/h, mean_H)` is paid in expectation at the last step. Quadratic Hamiltonians
+/// only.
 public struct ContinuousGame: Sendable {
     public let game: FiniteMFG
     public let x: [Double]
     public let velocities: [Double]
     public let h: Double
     public let dt: Double
+    public let periodic: Bool
 
     public init(problem: MFGProblem, nx: Int, minimumSteps: Int, actions: Int = 11, maximumVelocity amax: Double) throws {
         guard problem.hamiltonian.isSeparable else {
@@ -47,6 +49,7 @@ public struct ContinuousGame: Sendable {
         let successors = table
         let coupling = problem.coupling, potential = problem.potential, terminal = problem.terminalCost
         let terminalValues = xs.map { terminal.value(T, $0, 0, 0) }
+        let terminalDependsOnMu = terminal.usesDensity || terminal.usesMean
         let K = actions
         game = try FiniteMFG(
             name: problem.name, states: nx, actions: actions, horizon: steps, initialDistribution: m0,
@@ -55,24 +58,30 @@ public struct ContinuousGame: Sendable {
                 var mean = 0.0
                 if coupling.usesMean { for i in 0..<nx { mean += xs[i] * mu[i] } }
                 let time = Double(t) * dt
+                // The terminal cost G(x, m_T, mean_T) is paid at the last step, in expectation over the
+                // next state, with the distribution of step H (`next`).
+                var gValues = terminalValues
+                if t == steps - 1 && terminalDependsOnMu {
+                    var meanT = 0.0
+                    for i in 0..<nx { meanT += xs[i] * next[i] }
+                    for i in 0..<nx { gValues[i] = terminal.value(T, xs[i], next[i] / h, meanT) }
+                }
                 for i in 0..<nx {
                     let f = coupling.value(time, xs[i], mu[i] / h, mean) + (potential?(xs[i]) ?? 0)
                     for k in 0..<K {
                         var r = -(0.5 * v[k] * v[k] + f) * dt
                         if t == steps - 1 {
-                            for (j, p) in successors[i * K + k] { r -= p * terminalValues[j] }
+                            for (j, p) in successors[i * K + k] { r -= p * gValues[j] }
                         }
                         out[i * K + k] = r
                     }
                 }
             })
         x = xs
+        self.periodic = periodic
         velocities = v
         self.h = h
         self.dt = dt
-        guard !terminal.usesDensity && !terminal.usesMean else {
-            throw RLError.invalid("the discretisation needs a terminal cost G(x) that does not depend on m")
-        }
     }
 
     /// The PDE's feedback `alpha(t, x)` as a policy of this game: at each (t, i), the two velocities

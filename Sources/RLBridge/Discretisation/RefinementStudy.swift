@@ -15,11 +15,9 @@ public struct RefinementRow: Sendable {
 }
 
 public enum RefinementStudy {
-    /// The PDE reference on a fine periodic grid.
+    /// The PDE reference on a fine grid (periodic: points `lower + i h`; walls: cell centres, so a
+    /// coarse cell is exactly `fineNx / nx` fine cells).
     public static func reference(_ problem: MFGProblem, fineNx: Int, fineNt: Int) throws -> MFGSolution {
-        guard problem.boundary == .periodic else {
-            throw RLError.invalid("the comparison with the PDE uses nested periodic grids; use a periodic problem")
-        }
         let pde = try MFGSolver.solve(problem, nx: fineNx, nt: fineNt, options: SolverOptions(tolerance: 1e-9, maxIterations: 500))
         guard pde.converged else { throw RLError.invalid("the PDE reference did not converge (residual \(pde.final!.residual))") }
         return pde
@@ -31,7 +29,10 @@ public enum RefinementStudy {
         var l1 = 0.0, w1 = 0.0
         for fraction in [0.5, 1.0] {
             let step = Int((fraction * Double(g.game.horizon)).rounded()), level = Int((fraction * Double(fineNt)).rounded())
-            let density = (0..<n).map { pde.m[level * fineNx + $0 * stride] }
+            // Torus: the coarse points are fine points. Walls: the mean of the fine cells of each coarse cell.
+            let density = g.periodic
+                ? (0..<n).map { pde.m[level * fineNx + $0 * stride] }
+                : (0..<n).map { i in (0..<stride).reduce(0.0) { $0 + pde.m[level * fineNx + i * stride + $1] } / Double(stride) }
             let d = g.distances(distribution[(step * n)..<((step + 1) * n)], density: density)
             l1 = max(l1, d.l1)
             w1 = max(w1, d.w1)
@@ -53,7 +54,9 @@ public enum RefinementStudy {
         let feedback: (Double, Double) -> Double = { t, x in
             let level = min(fineNt - 1, Int((t / problem.horizon * Double(fineNt)).rounded(.down)))
             let h = (problem.upper - problem.lower) / Double(fineNx)
-            let i = ((Int(((x - problem.lower) / h).rounded()) % fineNx) + fineNx) % fineNx
+            let i = problem.boundary == .periodic
+                ? ((Int(((x - problem.lower) / h).rounded()) % fineNx) + fineNx) % fineNx
+                : min(fineNx - 1, max(0, Int(((x - problem.lower) / h - 0.5).rounded())))
             return pde.control[level * fineNx + i]
         }
         return g.policy(fromFeedback: feedback)
