@@ -21,16 +21,11 @@ struct ExpertOptions: ParsableArguments {
 }
 
 /// The reference policies (expert, uniform) of a resolved game.
-func referencePolicies(_ resolved: (game: FiniteMFG, continuous: (ContinuousGame, MFGSolution)?, spec: [String: String]),
-                       problem: String?, overrides: [String], iterations: Int, learningRate: Double) throws -> ReferencePolicies {
+func referencePolicies(_ resolved: (game: FiniteMFG, continuous: DiscretisedProblem?, spec: [String: String]),
+                       iterations: Int, learningRate: Double) throws -> ReferencePolicies {
     do {
-        let expert: [Double]
-        if let (cg, pde) = resolved.continuous, let problem {
-            let file = try reportingInputErrors { try ProblemLocator.load(problem, overrides: overrides) }
-            expert = RefinementStudy.groundTruthPolicy(file.problem, game: cg, pde: pde)
-        } else {
-            expert = try ReferencePolicies.mirrorDescentExpert(game: resolved.game, iterations: iterations, learningRate: learningRate)
-        }
+        let expert = try resolved.continuous?.groundTruthPolicy()
+            ?? ReferencePolicies.mirrorDescentExpert(game: resolved.game, iterations: iterations, learningRate: learningRate)
         return try ReferencePolicies(game: resolved.game, expert: expert)
     } catch let e as RLError {
         printError("error: \(e)")
@@ -74,8 +69,7 @@ struct DatasetGenerate: ParsableCommand {
         let mixture: [(BehaviorKind, Double)]
         do { mixture = try ReferencePolicies.parseMixture(behavior) } catch { throw ValidationError("\(error)") }
         let resolved = try gameOptions.resolve()
-        let references = try referencePolicies(resolved, problem: gameOptions.problem, overrides: gameOptions.parameters,
-                                               iterations: expertOptions.expertIterations, learningRate: expertOptions.expertLearningRate)
+        let references = try referencePolicies(resolved, iterations: expertOptions.expertIterations, learningRate: expertOptions.expertLearningRate)
         var spec = resolved.spec
         spec["expert_iterations"] = String(expertOptions.expertIterations)
         spec["expert_learning_rate"] = String(expertOptions.expertLearningRate)
@@ -131,8 +125,7 @@ struct DatasetInfo: ParsableCommand {
         }
         let options = try GameOptions.from(spec: dataset.gameSpec, source: file)
         let resolved = try options.resolve()
-        let references = try referencePolicies(resolved, problem: options.problem, overrides: options.parameters,
-                                               iterations: Int(dataset.gameSpec["expert_iterations"] ?? "") ?? 2000,
+        let references = try referencePolicies(resolved, iterations: Int(dataset.gameSpec["expert_iterations"] ?? "") ?? 2000,
                                                learningRate: Double(dataset.gameSpec["expert_learning_rate"] ?? "") ?? 0.03)
         let st = DatasetStatistics(dataset: dataset, game: resolved.game, references: references)
         print("\(file): \(dataset.gameName), \(dataset.episodes) episodes x \(dataset.horizon) steps, \(dataset.states) states, \(dataset.actions) actions, seed \(dataset.seed)")

@@ -30,18 +30,23 @@ struct GameOptions: ParsableArguments {
     @Option(help: "With --problem: points and time steps of the PDE reference the game is compared with.")
     var reference: Int = 320
 
+    @Option(help: "With --problem in 2D: time steps of the PDE reference (default: --reference).")
+    var referenceSteps: Int?
+
     /// The discrete game of --problem and its PDE reference.
-    func continuous() throws -> (ContinuousGame, MFGSolution)? {
+    func continuous() throws -> DiscretisedProblem? {
         guard let problem else { return nil }
         if game != nil { throw ValidationError("give either --game or --problem, not both") }
         let file = try ProblemLocator.load(problem, overrides: parameters)
-        guard !file.isTwoD, !file.problem.isErgodic else {
-            printError("error: --problem needs a time-dependent 1D problem")
+        guard !file.problem.isErgodic else {
+            printError("error: --problem needs a time-dependent problem")
             throw Exit.badData
         }
         do {
-            let pde = try RefinementStudy.reference(file.problem, fineNx: reference, fineNt: reference)
-            return (try RefinementStudy.game(file.problem, nx: nx, pde: pde), pde)
+            if let p2 = file.problem2D {
+                return try reportingInputErrors { try DiscretisedProblem.twoD(p2, n: nx, reference: reference, steps: referenceSteps ?? reference) }
+            }
+            return try DiscretisedProblem.oneD(file.problem, nx: nx, reference: reference)
         } catch let e as RLError {
             printError("error: \(e)")
             throw Exit.badData
@@ -49,12 +54,13 @@ struct GameOptions: ParsableArguments {
     }
 
     /// The game, its PDE reference for --problem, and a spec from which `GameOptions.from(spec:)` rebuilds it.
-    func resolve() throws -> (game: FiniteMFG, continuous: (ContinuousGame, MFGSolution)?, spec: [String: String]) {
+    func resolve() throws -> (game: FiniteMFG, continuous: DiscretisedProblem?, spec: [String: String]) {
         let continuous = try reportingInputErrors { try self.continuous() }
-        let game = try continuous?.0.game ?? make()
+        let game = try continuous?.game ?? make()
         var spec: [String: String] = ["set": parameters.joined(separator: ";")]
         if let problem {
             spec["problem"] = problem; spec["nx"] = String(nx); spec["reference"] = String(reference)
+            if let referenceSteps { spec["reference_steps"] = String(referenceSteps) }
         } else if let game = self.game {
             spec["game"] = game
         }
@@ -67,6 +73,7 @@ struct GameOptions: ParsableArguments {
         if let game = spec["game"] { arguments += ["--game", game] }
         if let problem = spec["problem"] {
             arguments += ["--problem", problem, "--nx", spec["nx"] ?? "40", "--reference", spec["reference"] ?? "320"]
+            if let steps = spec["reference_steps"] { arguments += ["--reference-steps", steps] }
         }
         for item in (spec["set"] ?? "").split(separator: ";") { arguments += ["--set", String(item)] }
         guard spec["game"] != nil || spec["problem"] != nil else {
@@ -151,7 +158,7 @@ struct RLRun: ParsableCommand {
         }
         let learningRate = self.learningRate ?? 0.1, alpha = self.alpha ?? 1
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
-        let game = try continuous?.0.game ?? gameOptions.make()
+        let game = try continuous?.game ?? gameOptions.make()
         let solver: TabularSolver
         do {
             solver = try TabularSolver(game: game, algorithm: algorithm, learningRate: learningRate, alpha: alpha, temperature: temperature)
@@ -183,8 +190,8 @@ struct RLRun: ParsableCommand {
             algorithm: algorithm.rawValue, iterations: iterations, learningRate: learningRate, temperature: temperature, alpha: alpha,
             initialExploitability: start, exploitability: log.last!.exploitability, wallSeconds: log.last!.seconds,
             arrays: ["policy": [game.horizon, game.states, game.actions], "distribution": [game.horizon + 1, game.states]])
-        if let (cg, pde) = continuous {
-            let d = RefinementStudy.distances(cg, distribution: solver.distribution, pde: pde)
+        if let continuous {
+            let d = continuous.distances(solver.distribution)
             summary.l1DistanceToPde = d.l1
             summary.w1DistanceToPde = d.w1
             print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
@@ -222,7 +229,7 @@ struct RLEvaluate: ParsableCommand {
 
     func run() throws {
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
-        let game = try continuous?.0.game ?? gameOptions.make()
+        let game = try continuous?.game ?? gameOptions.make()
         let values: [Double], shape: [Int]
         do {
             (values, shape) = try NPY.read(URL(fileURLWithPath: policy))
@@ -248,8 +255,8 @@ struct RLEvaluate: ParsableCommand {
         try solver.setPolicy(values)
         let value = solver.tools.expectedReturn(of: values)
         print(String(format: "%@: value %.15g, exploitability %.15g", game.name, value, solver.exploitability))
-        if let (cg, pde) = continuous {
-            let d = RefinementStudy.distances(cg, distribution: solver.distribution, pde: pde)
+        if let continuous {
+            let d = continuous.distances(solver.distribution)
             print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
         }
     }
@@ -272,28 +279,35 @@ struct RLRefine: ParsableCommand {
     @Option(help: "Grid sizes, comma-separated; each must divide --fine.")
     var levels: String = "20,40,80"
 
-    @Option(help: "Points (and time steps) of the PDE reference.")
+    @Option(help: "Points (per axis in 2D) of the PDE reference.")
     var fine: Int = 320
+
+    @Option(help: "Time steps of the PDE reference (default: --fine).")
+    var fineTimeSteps: Int?
 
     @Option(help: "Mirror-descent iterations per level.")
     var iterations: Int = 300
 
     func run() throws {
         let file = try input.load()
-        guard !file.isTwoD else { throw ValidationError("rl refine handles 1D problems only so far") }
         let sizes = levels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 4 }) else { throw ValidationError("--levels needs at least two grid sizes >= 4, e.g. 20,40,80") }
         let rows: [RefinementRow]
         do {
-            rows = try RefinementStudy.run(file.problem, levels: sizes, fineNx: fine, fineNt: fine, iterations: iterations)
+            if let p2 = file.problem2D {
+                rows = try reportingInputErrors { try RefinementStudy.run(p2, levels: sizes, fineN: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations) }
+            } else {
+                rows = try RefinementStudy.run(file.problem, levels: sizes, fineNx: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations)
+            }
         } catch let e as RLError {
             printError("error: \(e)")
             throw Exit.badData
         }
-        print("\(file.name): discrete game vs PDE equilibrium (PDE reference \(fine) x \(fine))")
+        print("\(file.name): discrete game vs PDE equilibrium (PDE reference \(fine)\(file.isTwoD ? " x \(fine)" : "") points x \(fineTimeSteps ?? fine) steps)")
         print("    nx  steps  actions        L1        W1   exploitability(equilibrium)   exploitability(PDE policy)")
         for r in rows {
-            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, 2 * (r.nx / 10) + 1,
+            let perAxis = file.isTwoD ? max(3, 2 * (r.nx / 10) + 1) : 2 * (r.nx / 10) + 1
+            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, file.isTwoD ? perAxis * perAxis : perAxis,
                          r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
         }
     }

@@ -64,11 +64,11 @@ struct TrainingOptions: ParsableArguments {
 }
 
 /// Runs a learner with a progress line per iteration and writes the documented outputs.
-func runLearner(_ learner: OfflineLearner, continuous: (ContinuousGame, MFGSolution)?, name: String, parameters: [String],
+func runLearner(_ learner: OfflineLearner, continuous: DiscretisedProblem?, name: String, parameters: [String],
                 directory: URL, quiet: Bool, extra: [String: String]) throws {
     let game = learner.game
-    let measure: (([Double]) -> (Double, Double))? = continuous.map { cg, pde in { mu in
-        let d = RefinementStudy.distances(cg, distribution: mu, pde: pde)
+    let measure: (([Double]) -> (Double, Double))? = continuous.map { c in { mu in
+        let d = c.distances(mu)
         return (d.l1, d.w1)
     } }
     let total = learner.settings.iterations

@@ -45,4 +45,17 @@ func crowdAversionProblem() -> MFGProblem {
         let orders = zip(rows, rows.dropFirst()).map { log2($0.w1 / $1.w1) }
         for o in orders { #expect(o >= 0.8) }
     }
+
+    /// 2D (crowd-aversion-2d, torus, F = m): the same convergence on 10 x 10 and 20 x 20 games against a
+    /// 40 x 40 reference. Measured: L1 0.151 -> 0.042, marginal W1 0.018 -> 0.0032, exploitability of
+    /// the PDE policy 0.26 -> 0.10.
+    @Test func twoDimensionalGameApproachesThePDE() throws {
+        let rows = try RefinementStudy.run(Catalogue.crowdAversion2D(), levels: [10, 20], fineN: 40, fineNt: 40, iterations: 100)
+        for r in rows {
+            print(String(format: "crowd-aversion-2d %4d %5d  L1 %.3e  W1 %.3e  exploitability(eq) %.3e  exploitability(PDE policy) %.3e", r.nx, r.steps, r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
+        }
+        let (a, b) = (rows[0], rows[1])
+        #expect(b.l1 < 0.5 * a.l1 && b.w1 < 0.5 * a.w1)
+        #expect(b.groundTruthExploitability < 0.6 * a.groundTruthExploitability)
+    }
 }

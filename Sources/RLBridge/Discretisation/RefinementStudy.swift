@@ -92,4 +92,81 @@ public enum RefinementStudy {
         }
         return rows
     }
+
+    // MARK: 2D
+
+    /// The 2D PDE reference on a fine square grid.
+    public static func reference(_ problem: MFGProblem2D, fineN: Int, fineNt: Int) throws -> MFGSolution2D {
+        let pde = try MFGSolver2D.solve(problem, nx: fineN, ny: fineN, nt: fineNt, options: SolverOptions(tolerance: 1e-9, maxIterations: 300))
+        guard pde.converged else { throw RLError.invalid("the 2D PDE reference did not converge (residual \(pde.final!.residual))") }
+        return pde
+    }
+
+    /// The discrete game of a 2D problem on n x n cells (`2 (n/10) + 1` velocities per axis, at least 3).
+    public static func game(_ problem: MFGProblem2D, n: Int, pde: MFGSolution2D) throws -> ContinuousGame2D {
+        guard pde.nx % n == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of n (\(n))") }
+        let amax = 1.2 * max(1e-6, (pde.controlX + pde.controlY).map(abs).max() ?? 1)
+        return try ContinuousGame2D(problem: problem, n: n, minimumSteps: pde.nt, velocitiesPerAxis: max(3, 2 * (n / 10) + 1), maximumVelocity: amax)
+    }
+
+    /// The PDE feedback (nearest fine level and cell) projected to the 2D game.
+    public static func groundTruthPolicy(_ problem: MFGProblem2D, game g: ContinuousGame2D, pde: MFGSolution2D) -> [Double] {
+        let fine = pde.nx, fineNt = pde.nt, h = (problem.upperX - problem.lowerX) / Double(fine)
+        func index(_ z: Double, _ lower: Double) -> Int {
+            g.periodic ? ((Int(((z - lower) / h).rounded()) % fine) + fine) % fine
+                : min(fine - 1, max(0, Int(((z - lower) / h - 0.5).rounded())))
+        }
+        return g.policy { t, x, y in
+            let level = min(fineNt - 1, Int((t / problem.horizon * Double(fineNt)).rounded(.down)))
+            let p = level * fine * fine + index(x, problem.lowerX) * fine + index(y, problem.lowerY)
+            return (pde.controlX[p], pde.controlY[p])
+        }
+    }
+
+    /// L1 and marginal W1 distances (max over T/2 and T) to the 2D PDE density: fine points on a torus,
+    /// block averages of fine cells with walls.
+    public static func distances(_ g: ContinuousGame2D, distribution: [Double], pde: MFGSolution2D) -> (l1: Double, w1: Double) {
+        let n = g.n, fine = pde.nx, r = fine / n, S = n * n
+        var l1 = 0.0, w1 = 0.0
+        for fraction in [0.5, 1.0] {
+            let step = Int((fraction * Double(g.game.horizon)).rounded()), level = Int((fraction * Double(pde.nt)).rounded())
+            let base = level * fine * fine
+            let density = (0..<S).map { s -> Double in
+                let i = s / n, j = s % n
+                if g.periodic { return pde.m[base + i * r * fine + j * r] }
+                var sum = 0.0
+                for a in 0..<r { for b in 0..<r { sum += pde.m[base + (i * r + a) * fine + j * r + b] } }
+                return sum / Double(r * r)
+            }
+            let d = g.distances(distribution[(step * S)..<((step + 1) * S)], density: density)
+            l1 = max(l1, d.l1)
+            w1 = max(w1, d.w1)
+        }
+        return (l1, w1)
+    }
+
+    /// The refinement study of a 2D problem: as `run` for 1D.
+    public static func run(
+        _ problem: MFGProblem2D, levels: [Int], fineN: Int, fineNt: Int, iterations: Int = 300, learningRate: Double = 0.3
+    ) throws -> [RefinementRow] {
+        for n in levels where fineN % n != 0 {
+            throw RLError.invalid("the fine grid (\(fineN)) must be a multiple of every level (\(n))")
+        }
+        let pde = try reference(problem, fineN: fineN, fineNt: fineNt)
+        var rows: [RefinementRow] = []
+        for n in levels {
+            let g = try game(problem, n: n, pde: pde)
+            let groundTruth = groundTruthPolicy(problem, game: g, pde: pde)
+            let truth = try TabularSolver(game: g.game, algorithm: .fixedPoint)
+            try truth.setPolicy(groundTruth)
+            let solver = try TabularSolver(game: g.game, algorithm: .mirrorDescent, learningRate: learningRate)
+            try solver.setPolicy(groundTruth)
+            _ = solver.run(iterations: iterations)
+            let (l1, w1) = distances(g, distribution: solver.distribution, pde: pde)
+            rows.append(RefinementRow(nx: n, steps: g.game.horizon, l1: l1, w1: w1,
+                                      equilibriumExploitability: solver.exploitability,
+                                      groundTruthExploitability: truth.exploitability))
+        }
+        return rows
+    }
 }
