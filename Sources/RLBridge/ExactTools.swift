@@ -160,7 +160,7 @@ public final class ExactTools {
                                         qp[base + a] = qv
                                         qb[base + a] = qbest
                                         accV += pp[base + a] * qv
-                                        if lg[row] { accB = max(accB, qbest) }
+                                        if lg[row] && qbest > accB { accB = qbest }
                                     }
                                     vp[t * S + s] = accV
                                     bp[t * S + s] = accB

@@ -63,31 +63,38 @@ public final class TabularSolver {
     /// `out = softmax(logits)` per (t, s) row; with `normaliseLogits`, the logits are replaced by
     /// `log softmax` (for Munchausen's log pi, without a log per entry).
     func softmax(_ logits: inout [Double], into out: inout [Double], normaliseLogits: Bool = false) {
-        let A = game.actions, rows = game.horizon * game.states, S = game.states
+        let A = game.actions, rows = game.horizon * game.states, S = game.states, H = game.horizon
         logits.withUnsafeMutableBufferPointer { z in
             out.withUnsafeMutableBufferPointer { o in
                 game.legal.withUnsafeBufferPointer { legal in
                     // Shifted logits (illegal actions -infinity), one vectorised exp, then the row sums.
-                    for row in 0..<rows {
-                        let base = row * A, lbase = (row % S) * A
-                        var m = -Double.infinity
-                        for a in 0..<A where legal[lbase + a] { m = max(m, z[base + a]) }
-                        for a in 0..<A { o[base + a] = legal[lbase + a] ? z[base + a] - m : -.infinity }
+                    // Rows are walked as (t, s) so that no division is needed.
+                    var base = 0
+                    for _ in 0..<H {
+                        for s in 0..<S {
+                            let lbase = s * A
+                            var m = -Double.infinity
+                            for a in 0..<A where legal[lbase + a] && z[base + a] > m { m = z[base + a] }
+                            for a in 0..<A { o[base + a] = legal[lbase + a] ? z[base + a] - m : -.infinity }
+                            base += A
+                        }
                     }
                     VectorExp.exponentiate(o.baseAddress!, count: rows * A)
-                    for row in 0..<rows {
-                        let base = row * A
-                        var total = 0.0
-                        for a in 0..<A { total += o[base + a] }
-                        let inv = 1 / total
-                        for a in 0..<A { o[base + a] *= inv }
-                        if normaliseLogits {
-                            // log pi = z - m - log(total); the largest legal entry of z - m is 0.
-                            var m = -Double.infinity
-                            let lbase = (row % S) * A
-                            for a in 0..<A where legal[lbase + a] { m = max(m, z[base + a]) }
-                            let shift = m + log(total)
-                            for a in 0..<A { z[base + a] -= shift }
+                    base = 0
+                    for _ in 0..<H {
+                        for s in 0..<S {
+                            var total = 0.0
+                            for a in 0..<A { total += o[base + a] }
+                            let inv = 1 / total
+                            for a in 0..<A { o[base + a] *= inv }
+                            if normaliseLogits {
+                                // log pi = z - m - log(total), m the largest legal logit.
+                                var m = -Double.infinity
+                                for a in 0..<A where legal[s * A + a] { m = max(m, z[base + a]) }
+                                let shift = m + log(total)
+                                for a in 0..<A { z[base + a] -= shift }
+                            }
+                            base += A
                         }
                     }
                 }
