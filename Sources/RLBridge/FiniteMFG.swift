@@ -65,7 +65,11 @@ public struct FiniteMFG: Sendable {
                 guard abs(total - 1) < 1e-9 else {
                     throw RLError.invalid("transition probabilities from state \(s), action \(a) sum to \(total), not 1")
                 }
-                for (q, p) in merged.sorted(by: { $0.key < $1.key }) {
+                if let (q, p) = merged.first(where: { $0.value < -1e-12 }) {
+                    throw RLError.invalid("transition probability \(p) from state \(s), action \(a) to state \(q) is negative")
+                }
+                // Round-off below zero (a stay probability 1 - sum that should be 0) is dropped.
+                for (q, p) in merged.sorted(by: { $0.key < $1.key }) where p > 0 {
                     next.append(Int32(q))
                     prob.append(p)
                 }

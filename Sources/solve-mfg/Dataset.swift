@@ -91,7 +91,7 @@ struct DatasetGenerate: ParsableCommand {
         }
         print("\(resolved.game.name): \(episodes) episodes x \(resolved.game.horizon) steps of \(behavior) sampled in \(sampled), written to \(out)")
         if !quiet {
-            printStatistics(DatasetStatistics(dataset: dataset, game: resolved.game, references: references), references: references)
+            printStatistics(try DatasetStatistics(dataset: dataset, game: resolved.game, references: references), references: references)
         }
     }
 }
@@ -127,7 +127,11 @@ struct DatasetInfo: ParsableCommand {
         let resolved = try options.resolve()
         let references = try referencePolicies(resolved, iterations: Int(dataset.gameSpec["expert_iterations"] ?? "") ?? 2000,
                                                learningRate: Double(dataset.gameSpec["expert_learning_rate"] ?? "") ?? 0.03)
-        let st = DatasetStatistics(dataset: dataset, game: resolved.game, references: references)
+        let st: DatasetStatistics
+        do { st = try DatasetStatistics(dataset: dataset, game: resolved.game, references: references) } catch {
+            printError("error: \(file): \(error)")
+            throw Exit.badData
+        }
         print("\(file): \(dataset.gameName), \(dataset.episodes) episodes x \(dataset.horizon) steps, \(dataset.states) states, \(dataset.actions) actions, seed \(dataset.seed)")
         print("behaviour: " + dataset.behaviors.map { String(format: "%@ %.3f", $0.name, $0.proportion) }.joined(separator: ", "))
         printStatistics(st, references: references)

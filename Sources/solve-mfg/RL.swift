@@ -21,7 +21,7 @@ struct GameOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("A game parameter with OpenSpiel's name, e.g. --set size=13 --set horizon=7 (repeatable); with --problem, a parameter of the file.", valueName: "name=value"))
     var parameters: [String] = []
 
-    @Option(help: "A continuous problem (file or catalogue name; 1D, periodic or walls, quadratic H, no exits) to discretise as a finite MFG consistent with the PDE scheme (docs/rl.md).")
+    @Option(help: "A continuous problem (file or catalogue name; 1D or 2D on a square, torus or walls, quadratic H, no exits; in 2D --nx is cells per axis) to discretise as a finite MFG consistent with the PDE scheme (docs/rl.md).")
     var problem: String?
 
     @Option(help: "With --problem: grid cells of the discrete game (must divide --reference).")

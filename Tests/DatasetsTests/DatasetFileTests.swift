@@ -22,7 +22,7 @@ func syntheticDataset(episodes: Int = 4, horizon: Int = 5, states: Int = 7, acti
                              Double(bitPattern: 0x7FF8_0000_0000_1234), .infinity]
     for (i, v) in special.enumerated() where i < n { rewards[i] = v }
     var logProbabilities = (0..<n).map { _ in log(uniform() + 1e-12) }
-    for (i, v) in [log(1.0 / 3.0), -0.0, 0.0, -.infinity, -.leastNonzeroMagnitude].enumerated() where i < n { logProbabilities[n - 1 - i] = v }
+    for (i, v) in [log(1.0 / 3.0), -0.0, 0.0, -699.999999999, -.leastNonzeroMagnitude].enumerated() where i < n { logProbabilities[n - 1 - i] = v }
     var meanField = (0..<n).map { _ in uniform() }
     meanField[0] = 1.0 / 3.0; meanField[1] = -0.0
     return OfflineDataset(

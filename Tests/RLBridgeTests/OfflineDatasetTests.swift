@@ -116,4 +116,21 @@ final class OfflineDatasetTests: XCTestCase {
         XCTAssertEqual(tools.rewards[s * 5], 0)
         XCTAssertEqual(tools.rewards[(2 * 13 + 2) * 5], log(1e6), accuracy: 1e-12)
     }
+
+    func testBadInputsAreRefusedOrNormalised() throws {
+        let (game, policy) = try smallGame()
+        // Proportions are normalised: 0.5 alone is the whole dataset, with every episode sampled.
+        let d = try DatasetGenerator.generate(game: game, components: [.init(name: "e", policy: policy, proportion: 0.5)],
+                                              episodes: 100, seed: 1, gameSpec: [:])
+        XCTAssertEqual(d.behaviors[0].proportion, 1)
+        XCTAssertThrowsError(try DatasetGenerator.generate(game: game, components: [.init(name: "e", policy: policy, proportion: -1)],
+                                                           episodes: 10, seed: 1, gameSpec: [:]))
+        // A logged action with zero behaviour probability is refused.
+        var bad = d
+        bad.logProbabilities[7] = -.infinity
+        XCTAssertThrowsError(try bad.validate()) { XCTAssert("\($0)".contains("positive probability"), "\($0)") }
+        // Statistics of a dataset against another game are refused, not indexed out of range.
+        let other = try OpenSpielGames.crowdModelling(size: 8, horizon: 6)
+        XCTAssertThrowsError(try DatasetStatistics(dataset: d, game: other, references: nil))
+    }
 }

@@ -141,12 +141,12 @@ final class OfflineIterationTests: XCTestCase {
         // Uniform behaviour, many episodes: every reachable (t, s, a) is seen, quality ~ 0.
         let random = try DatasetGenerator.generate(game: game, components: [.init(name: "random", policy: refs.uniform, proportion: 1)],
                                                    episodes: 20_000, seed: 2, gameSpec: [:])
-        let r = DatasetStatistics(dataset: random, game: game, references: refs)
+        let r = try DatasetStatistics(dataset: random, game: game, references: refs)
         XCTAssertEqual(r.reachableStateActionCoverage, 1)
         XCTAssertEqual(r.reachableStateCoverage, 1)
         // The mean return estimates V_random with standard error ~ sd / sqrt(N); quality = error / (V_e - V_r).
         XCTAssertEqual(r.quality!, 0, accuracy: 0.05)
-        let e = DatasetStatistics(
+        let e = try DatasetStatistics(
             dataset: try DatasetGenerator.generate(game: game, components: [.init(name: "expert", policy: expert, proportion: 1)],
                                                    episodes: 20_000, seed: 3, gameSpec: [:]),
             game: game, references: refs)
@@ -154,6 +154,6 @@ final class OfflineIterationTests: XCTestCase {
         // One episode covers one state per step: state coverage H / (S H) of all cells.
         let one = try DatasetGenerator.generate(game: game, components: [.init(name: "random", policy: refs.uniform, proportion: 1)],
                                                 episodes: 1, seed: 4, gameSpec: [:])
-        XCTAssertEqual(DatasetStatistics(dataset: one, game: game, references: nil).stateCoverage, 1 / Double(game.states), accuracy: 1e-15)
+        XCTAssertEqual(try DatasetStatistics(dataset: one, game: game, references: nil).stateCoverage, 1 / Double(game.states), accuracy: 1e-15)
     }
 }

@@ -42,7 +42,7 @@ public struct ContinuousGame: Sendable {
             let right = dt * (nu / (h * h) + max(a, 0) / h), left = dt * (nu / (h * h) + max(-a, 0) / h)
             var r = i + 1, l = i - 1
             if periodic { r = (r + nx) % nx; l = (l + nx) % nx } else { r = min(r, nx - 1); l = max(l, 0) }
-            return [(i, 1 - right - left), (r, right), (l, left)]
+            return [(i, max(0, 1 - right - left)), (r, right), (l, left)]
         }
         var table = [[(Int, Double)]]()
         for i in 0..<nx { for k in 0..<actions { table.append(transitions(i, k)) } }

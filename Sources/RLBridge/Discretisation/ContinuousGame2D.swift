@@ -60,7 +60,7 @@ public struct ContinuousGame2D: Sendable {
             let i = s / n, j = s % n, vx = v[k / K], vy = v[k % K]
             let e = diffusion + dt * max(vx, 0) / h, w = diffusion + dt * max(-vx, 0) / h
             let no = diffusion + dt * max(vy, 0) / h, so = diffusion + dt * max(-vy, 0) / h
-            return [(s, 1 - e - w - no - so), (neighbour(i, j, 1, 0), e), (neighbour(i, j, -1, 0), w),
+            return [(s, max(0, 1 - e - w - no - so)), (neighbour(i, j, 1, 0), e), (neighbour(i, j, -1, 0), w),
                     (neighbour(i, j, 0, 1), no), (neighbour(i, j, 0, -1), so)]
         }
         var table = [[(Int, Double)]]()

@@ -29,9 +29,15 @@ public enum DatasetGenerator {
                                 gameSpec: [String: String]) throws -> OfflineDataset {
         guard episodes >= 1 else { throw RLError.invalid("--episodes must be at least 1") }
         guard !components.isEmpty else { throw RLError.invalid("a dataset needs at least one behaviour") }
+        let proportionSum = components.reduce(0) { $0 + $1.proportion }
+        guard components.allSatisfy({ $0.proportion.isFinite && $0.proportion >= 0 }), proportionSum > 0, proportionSum.isFinite else {
+            throw RLError.invalid("behaviour proportions must be finite, non-negative and not all zero")
+        }
+        let components = components.map { Component(name: $0.name, policy: $0.policy, proportion: $0.proportion / proportionSum) }
         let S = game.states, A = game.actions, H = game.horizon
         let tools = ExactTools(game: game)
         let n = counts(components.map(\.proportion), total: episodes)
+        precondition(n.reduce(0, +) == episodes, "largest-remainder counts must add up to the episodes")
         // Mean fields and reward tables of every component.
         var fields: [[Double]] = [], rewardTables: [[Double]] = []
         for c in components {

@@ -22,7 +22,10 @@ public struct DatasetStatistics: Sendable {
     public var meanReturn: Double
     public var quality: Double?
 
-    public init(dataset d: OfflineDataset, game: FiniteMFG, references: ReferencePolicies?) {
+    public init(dataset d: OfflineDataset, game: FiniteMFG, references: ReferencePolicies?) throws {
+        guard d.states == game.states, d.actions == game.actions, d.horizon == game.horizon else {
+            throw RLError.invalid("the dataset (\(d.states) states, \(d.actions) actions, horizon \(d.horizon)) is not of \(game.name) as rebuilt here (\(game.states), \(game.actions), \(game.horizon))")
+        }
         let S = d.states, A = d.actions, H = d.horizon
         var seenState = [Bool](repeating: false, count: H * S)
         var seenPair = [Bool](repeating: false, count: H * S * A)

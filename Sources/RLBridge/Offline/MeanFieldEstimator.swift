@@ -30,7 +30,7 @@ public final class MeanFieldEstimator {
         empirical = [Double](repeating: 0, count: (H + 1) * S)
         let inv = 1 / Double(N)
         for e in 0..<N { for t in 0...H { empirical[t * S + Int(dataset.statesVisited[e * (H + 1) + t])] += inv } }
-        inverseBehavior = dataset.logProbabilities.map { 1 / exp($0) }
+        inverseBehavior = dataset.logProbabilities.map { exp(-$0) }
         weights = [Double](repeating: 0, count: S)
     }
 

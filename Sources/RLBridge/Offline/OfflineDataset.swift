@@ -55,8 +55,8 @@ public struct OfflineDataset: Sendable, Equatable {
         if let bad = actionsTaken.firstIndex(where: { $0 < 0 || Int($0) >= actions }) {
             throw RLError.invalid("dataset: action \(actionsTaken[bad]) at episode \(bad / horizon), step \(bad % horizon) is outside 0..<\(actions)")
         }
-        if let bad = logProbabilities.firstIndex(where: { !($0 <= 0) }) {
-            throw RLError.invalid("dataset: behaviour log-probability \(logProbabilities[bad]) at episode \(bad / horizon), step \(bad % horizon) is not <= 0")
+        if let bad = logProbabilities.firstIndex(where: { !($0 <= 0 && $0 > -700) }) {
+            throw RLError.invalid("dataset: behaviour log-probability \(logProbabilities[bad]) at episode \(bad / horizon), step \(bad % horizon) is not in (-700, 0] (a logged action has positive probability)")
         }
         try need(components.allSatisfy { $0 >= 0 && Int($0) < behaviors.count }, "dataset: a component index is outside 0..<\(behaviors.count)")
     }

@@ -53,8 +53,8 @@ public struct OfflineSettings: Sendable {
 public struct OfflineLog: Sendable {
     public var iteration: Int
     public var exploitability: Double
-    /// Mean over steps of the L1 distance between the mean field the learner used (estimate) and the
-    /// exact one of its policy (0 when exact).
+    /// Mean over steps of the L1 distance between the importance-sampling estimate of this policy's
+    /// mean field and the exact one (0 when the learner uses the exact mean field).
     public var meanFieldError: Double
     public var seconds: Double
     public var l1DistanceToPde: Double?
@@ -85,7 +85,6 @@ public final class OfflineLearner {
     var softValue: [Double]        // [(H+1) S]
     public private(set) var distribution: [Double] = []
     var meanField: [Double] = []
-    public private(set) var lastMeanFieldError = 0.0
 
     // Per-transition training data, [N H].
     var targets: [Float] = [], weights: [Float] = [], anchors: [Float] = []
@@ -103,7 +102,8 @@ public final class OfflineLearner {
         guard settings.learningRate > 0, settings.learningRate.isFinite else { throw RLError.invalid("the learning rate must be > 0") }
         guard settings.hidden.allSatisfy({ $0 >= 1 }) else { throw RLError.invalid("hidden layer sizes must be positive") }
         guard settings.epsilon >= 0, settings.epsilon <= 1 else { throw RLError.invalid("epsilon must lie in [0, 1]") }
-        guard settings.targetUpdates >= 1, settings.targetUpdates <= settings.updatesPerIteration || algorithm == .tabularOffMMD else {
+        guard settings.targetUpdates >= 1,
+              settings.targetUpdates <= settings.updatesPerIteration || ![.offMMD, .dMOMD].contains(algorithm) else {
             throw RLError.invalid("--target-updates must lie in 1 ... --updates-per-iteration")
         }
         self.game = game
@@ -242,15 +242,10 @@ public final class OfflineLearner {
 
     /// The mean field the learner uses for the current policy: the estimate, or the exact one.
     func updateMeanField() {
-        tools.distribution(of: policy, into: &distribution)
         if settings.exactMeanField || algorithm == .dMOMD || estimator == nil {
-            meanField = distribution
-            lastMeanFieldError = 0
+            tools.distribution(of: policy, into: &meanField)
         } else {
             estimator!.estimate(policy: policy, into: &meanField)
-            var e = 0.0
-            for k in 0..<meanField.count { e += abs(meanField[k] - distribution[k]) }
-            lastMeanFieldError = e / Double(H + 1)
         }
         tools.computeRewards(along: meanField)
     }
@@ -454,11 +449,19 @@ public final class OfflineLearner {
     public func run(measure: (([Double]) -> (Double, Double))? = nil, progress: ((OfflineLog) -> Void)? = nil) throws -> [OfflineLog] {
         let clock = ContinuousClock(), start = clock.now
         var logs: [OfflineLog] = []
+        var estimate: [Double] = []
         func record(_ k: Int) {
             let e = evaluate()
+            // The estimate the next iteration will use, against the exact mean field of this policy.
+            var meanFieldError = 0.0
+            if let estimator, !(settings.exactMeanField || algorithm == .dMOMD) {
+                estimator.estimate(policy: policy, into: &estimate)
+                for j in 0..<estimate.count { meanFieldError += abs(estimate[j] - distribution[j]) }
+                meanFieldError /= Double(H + 1)
+            }
             let d = measure?(distribution)
             let elapsed = clock.now - start
-            let entry = OfflineLog(iteration: k, exploitability: e, meanFieldError: lastMeanFieldError,
+            let entry = OfflineLog(iteration: k, exploitability: e, meanFieldError: meanFieldError,
                                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
                                    l1DistanceToPde: d?.0, w1DistanceToPde: d?.1)
             logs.append(entry)
