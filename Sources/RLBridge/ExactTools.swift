@@ -13,6 +13,7 @@ public final class ExactTools {
     public private(set) var qPolicy: [Double]
     var value: [Double]       // [H+1][S]
     var best: [Double]        // [H+1][S]
+    var scratch: [Double]     // [2 S]: moved mass, or the noise-averaged values (move-then-noise games)
 
     public init(game: FiniteMFG) {
         self.game = game
@@ -22,11 +23,13 @@ public final class ExactTools {
         qPolicy = rewards
         value = [Double](repeating: 0, count: (H + 1) * S)
         best = value
+        scratch = [Double](repeating: 0, count: 2 * S)
     }
 
     /// The distribution induced by `policy` from mu0: `mu_{t+1}(s') = sum mu_t(s) pi_t(a|s) P(s'|s,a)`.
     public func distribution(of policy: [Double], into mu: inout [Double]) {
         if mu.count != (H + 1) * S { mu = [Double](repeating: 0, count: (H + 1) * S) }
+        if let f = game.moveThenNoise { return distribution(of: policy, into: &mu, factored: f) }
         let g = game
         mu.withUnsafeMutableBufferPointer { m in
             policy.withUnsafeBufferPointer { pi in
@@ -45,6 +48,40 @@ public final class ExactTools {
                                         if pa == 0 { continue }
                                         let row = s * A + a
                                         for k in rs[row]..<rs[row + 1] { m[nxt + Int(nx[k])] += pa * pr[k] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `mu_{t+1} = K^T nu`, `nu(j) = sum_{move(s,a) = j} mu_t(s) pi(a|s)`.
+    private func distribution(of policy: [Double], into mu: inout [Double], factored f: MoveThenNoise) {
+        let g = game
+        mu.withUnsafeMutableBufferPointer { m in
+            policy.withUnsafeBufferPointer { pi in
+                scratch.withUnsafeMutableBufferPointer { nu in
+                    f.move.withUnsafeBufferPointer { mv in
+                        f.kernelStart.withUnsafeBufferPointer { ks in
+                            f.kernelTarget.withUnsafeBufferPointer { kt in
+                                f.kernelProbability.withUnsafeBufferPointer { kp in
+                                    for s in 0..<S { m[s] = g.initialDistribution[s] }
+                                    for t in 0..<H {
+                                        let cur = t * S, nxt = (t + 1) * S
+                                        for j in 0..<S { nu[j] = 0; m[nxt + j] = 0 }
+                                        for s in 0..<S {
+                                            let w = m[cur + s]
+                                            if w == 0 { continue }
+                                            let base = (t * S + s) * A
+                                            for a in 0..<A { nu[Int(mv[s * A + a])] += w * pi[base + a] }
+                                        }
+                                        for j in 0..<S where nu[j] != 0 {
+                                            let w = nu[j]
+                                            for k in ks[j]..<ks[j + 1] { m[nxt + Int(kt[k])] += w * kp[k] }
+                                        }
                                     }
                                 }
                             }
@@ -130,6 +167,7 @@ public final class ExactTools {
 
     /// Policy evaluation (`value`, `qPolicy`) and best response (`best`, `q`) in one backward sweep.
     private func inductBoth(policy: [Double]) {
+        if let f = game.moveThenNoise { return inductBoth(policy: policy, factored: f) }
         let g = game, gamma = g.discount
         value.withUnsafeMutableBufferPointer { vp in
           best.withUnsafeMutableBufferPointer { bp in
@@ -166,6 +204,62 @@ public final class ExactTools {
                                     bp[t * S + s] = accB
                                 }
                                 t -= 1
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+    }
+
+    /// `inductBoth` for move-then-noise games: `(K V)(j)` once per state, then `Q(s,a) = r + gamma (K V)(move)`.
+    /// (Q of illegal actions is that of staying put; it is never used.)
+    private func inductBoth(policy: [Double], factored f: MoveThenNoise) {
+        let g = game, gamma = g.discount
+        value.withUnsafeMutableBufferPointer { vp in
+          best.withUnsafeMutableBufferPointer { bp in
+            qPolicy.withUnsafeMutableBufferPointer { qp in
+              q.withUnsafeMutableBufferPointer { qb in
+                rewards.withUnsafeBufferPointer { r in
+                  policy.withUnsafeBufferPointer { pp in
+                    g.legal.withUnsafeBufferPointer { lg in
+                      scratch.withUnsafeMutableBufferPointer { kv in
+                        f.move.withUnsafeBufferPointer { mv in
+                          f.kernelStart.withUnsafeBufferPointer { ks in
+                            f.kernelTarget.withUnsafeBufferPointer { kt in
+                              f.kernelProbability.withUnsafeBufferPointer { kp in
+                                let kb = kv.baseAddress! + S
+                                for s in 0..<S { vp[H * S + s] = 0; bp[H * S + s] = 0 }
+                                var t = H - 1
+                                while t >= 0 {
+                                    let nextV = vp.baseAddress! + (t + 1) * S, nextB = bp.baseAddress! + (t + 1) * S
+                                    for j in 0..<S {
+                                        var ev = 0.0, eb = 0.0
+                                        for k in ks[j]..<ks[j + 1] { let i = Int(kt[k]), p = kp[k]; ev += p * nextV[i]; eb += p * nextB[i] }
+                                        kv[j] = ev; kb[j] = eb
+                                    }
+                                    for s in 0..<S {
+                                        let base = (t * S + s) * A
+                                        var accV = 0.0, accB = -Double.infinity
+                                        for a in 0..<A {
+                                            let j = Int(mv[s * A + a])
+                                            let qv = r[base + a] + gamma * kv[j], qbest = r[base + a] + gamma * kb[j]
+                                            qp[base + a] = qv
+                                            qb[base + a] = qbest
+                                            accV += pp[base + a] * qv
+                                            if lg[s * A + a] && qbest > accB { accB = qbest }
+                                        }
+                                        vp[t * S + s] = accV
+                                        bp[t * S + s] = accB
+                                    }
+                                    t -= 1
+                                }
+                              }
                             }
                           }
                         }

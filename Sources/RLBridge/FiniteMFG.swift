@@ -28,6 +28,8 @@ public struct FiniteMFG: Sendable {
     /// For grid games, `[width, height]` with `s = x height + y`: neural policies then see one-hot x and y
     /// (`OfflineFeatures`). Nil: states are unstructured.
     public var gridSize: [Int]? = nil
+    /// Optional structure of the transitions, used by `ExactTools` for speed (`factor(move:noise:)`).
+    public internal(set) var moveThenNoise: MoveThenNoise? = nil
 
     public init(name: String, states: Int, actions: Int, horizon: Int, discount: Double = 1,
                 initialDistribution: [Double], legal: ((Int, Int) -> Bool)? = nil,

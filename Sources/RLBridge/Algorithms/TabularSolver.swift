@@ -35,6 +35,7 @@ public final class TabularSolver {
     public private(set) var distribution: [Double] = []
     public private(set) var exploitability = Double.nan
     var cumulative: [Double]   // mirror descent: lr sum Q; Munchausen: log pi
+    let allLegal: Bool
     var iteration = 0
 
     public init(game: FiniteMFG, algorithm: TabularAlgorithm, learningRate: Double = 0.1, alpha: Double = 1,
@@ -48,6 +49,7 @@ public final class TabularSolver {
         self.alpha = alpha
         self.temperature = temperature
         tools = ExactTools(game: game)
+        allLegal = !game.legal.contains(false)
         policy = game.uniformPolicy
         cumulative = algorithm == .munchausenMirrorDescent
             ? [Double](repeating: log(1 / Double(game.actions)), count: game.policySize)
@@ -70,13 +72,22 @@ public final class TabularSolver {
                     // Shifted logits (illegal actions -infinity), one vectorised exp, then the row sums.
                     // Rows are walked as (t, s) so that no division is needed.
                     var base = 0
-                    for _ in 0..<H {
-                        for s in 0..<S {
-                            let lbase = s * A
-                            var m = -Double.infinity
-                            for a in 0..<A where legal[lbase + a] && z[base + a] > m { m = z[base + a] }
-                            for a in 0..<A { o[base + a] = legal[lbase + a] ? z[base + a] - m : -.infinity }
+                    if allLegal {
+                        for _ in 0..<rows {
+                            var m = z[base]
+                            for a in 1..<max(1, A) where z[base + a] > m { m = z[base + a] }
+                            for a in 0..<A { o[base + a] = z[base + a] - m }
                             base += A
+                        }
+                    } else {
+                        for _ in 0..<H {
+                            for s in 0..<S {
+                                let lbase = s * A
+                                var m = -Double.infinity
+                                for a in 0..<A where legal[lbase + a] && z[base + a] > m { m = z[base + a] }
+                                for a in 0..<A { o[base + a] = legal[lbase + a] ? z[base + a] - m : -.infinity }
+                                base += A
+                            }
                         }
                     }
                     VectorExp.exponentiate(o.baseAddress!, count: rows * A)

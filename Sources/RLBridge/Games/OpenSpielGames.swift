@@ -95,7 +95,8 @@ public enum OpenSpielGames {
     /// noise {-1, 0, +1}; reward `1 - |x - size/2|/(size/2) - |move|/size - log(mu(x) + 1e-25)`.
     public static func crowdModelling(size: Int, horizon: Int) throws -> FiniteMFG {
         let half = Double(size / 2)
-        return try FiniteMFG(
+        let positional = (0..<size).map { 1 - abs(Double($0) - half) / half }
+        var game = try FiniteMFG(
             name: "crowd_modelling", states: size, actions: 3, horizon: horizon,
             initialDistribution: [Double](repeating: 1 / Double(size), count: size),
             transitions: { s, a in
@@ -104,12 +105,15 @@ public enum OpenSpielGames {
             reward: { t, mu, _, out in
                 let moveCost = t < horizon - 1 ? 1 / Double(size) : 0
                 for s in 0..<size {
-                    let base = 1 - abs(Double(s) - half) / half - log(mu[s] + 1e-25)
+                    let base = positional[s] - log(mu[s] + 1e-25)
                     out[s * 3] = base - moveCost
                     out[s * 3 + 1] = base
                     out[s * 3 + 2] = base - moveCost
                 }
             })
+        try game.factor(move: { s, a in ((s + a - 1) % size + size) % size },
+                        noise: { j in (-1...1).map { e in ((j + e) % size + size) % size }.map { ($0, 1.0 / 3) } })
+        return game
     }
 
     /// Periodic aversion (Almulla-Ferreira-Gomes 2017; OpenSpiel python_mfg_periodic_aversion):
@@ -132,7 +136,7 @@ public enum OpenSpielGames {
         let total = noise.reduce(0, +)
         noise = noise.map { $0 / total }
         let probabilities = noise
-        return try FiniteMFG(
+        var game = try FiniteMFG(
             name: "periodic_aversion", states: size, actions: actions, horizon: horizon,
             initialDistribution: [Double](repeating: 1 / Double(size), count: size),
             transitions: { s, a in
@@ -151,5 +155,8 @@ public enum OpenSpielGames {
                     }
                 }
             })
+        try game.factor(move: { s, a in ((s + a - n) % size + size) % size },
+                        noise: { j in (0..<actions).map { k in (((j + k - n) % size + size) % size, probabilities[k]) } })
+        return game
     }
 }
