@@ -127,6 +127,14 @@ public enum CrowdModelling2D {
                 }
             })
         game.gridSize = [n, n]
+        // The noise depends on the cell reached by the move only.
+        try game.factor(move: { s, a in stuck[s] ? s : target(s, a) },
+                        noise: { j in
+                            if stuck[j] || blocked[j] { return [(j, 1)] }
+                            let moves = (0..<5).filter { !blocked[target(j, $0)] }
+                            let p = noise / Double(moves.count)
+                            return moves.map { (target(j, $0), $0 == 2 ? 1 - noise + p : p) }
+                        })
         return game
     }
 }

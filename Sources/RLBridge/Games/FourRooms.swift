@@ -49,6 +49,7 @@ public enum FourRooms {
                 }
             })
         game.gridSize = [n, n]
+        try game.factor(move: target, noise: { [($0, 1)] })
         return game
     }
 }
