@@ -113,8 +113,10 @@ final class OfflineIterationTests: XCTestCase {
                         let k = (t * S + x) * A + a
                         var e = 0.0
                         for j in game.rowStart[x * A + a]..<game.rowStart[x * A + a + 1] { e += game.probability[j] * v[(t + 1) * S + Int(game.successor[j])] }
-                        q[k] = tools.rewards[k] + s.alpha * s.tau * log(pi[k]) + e
-                        vx += pi[k] * (q[k] - s.tau * log(pi[k]))
+                        // log pi clipped at log 1e-6, as the learner does.
+                        let lp = max(log(pi[k]), log(1e-6))
+                        q[k] = tools.rewards[k] + s.alpha * s.tau * lp + e
+                        vx += pi[k] * (q[k] - s.tau * lp)
                     }
                     v[t * S + x] = vx
                 }

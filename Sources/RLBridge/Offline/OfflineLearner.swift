@@ -229,13 +229,17 @@ public final class OfflineLearner {
         }
     }
 
-    /// Soft values `V(t, s) = sum_a pi (Q - tau log pi)`, `V(H) = 0`.
+    /// `log pi_prev` enters the targets clipped below at log 1e-6, as in OpenSpiel's D-MOMD: without it
+    /// the Munchausen term of nearly excluded actions grows without bound and long runs diverge.
+    static let logFloor = log(1e-6)
+
+    /// Soft values `V(t, s) = sum_a pi (Q - tau log pi)`, `V(H) = 0` (log pi clipped as in the targets).
     func computeSoftValue() {
         let tau = settings.tau
         for s in 0..<S { softValue[H * S + s] = 0 }
         for row in 0..<(H * S) {
             var v = 0.0
-            for a in 0..<A where policy[row * A + a] > 0 { v += policy[row * A + a] * (qTable[row * A + a] - tau * logPolicy[row * A + a]) }
+            for a in 0..<A where policy[row * A + a] > 0 { v += policy[row * A + a] * (qTable[row * A + a] - tau * max(logPolicy[row * A + a], Self.logFloor)) }
             softValue[row] = v
         }
     }
@@ -277,7 +281,7 @@ public final class OfflineLearner {
                         guard game.legal[s * A + a] else { continue }
                         var e = 0.0
                         if t + 1 < H { for j in game.rowStart[s * A + a]..<game.rowStart[s * A + a + 1] { e += game.probability[j] * softValue[(t + 1) * S + Int(game.successor[j])] } }
-                        qTable[k] = r[k] + at * logPolicy[k] + gamma * e
+                        qTable[k] = r[k] + at * max(logPolicy[k], Self.logFloor) + gamma * e
                     }
                 }
             }
@@ -328,7 +332,7 @@ public final class OfflineLearner {
             for i in 0..<n {
                 let (t, s, a, next) = transition(i)
                 let k = (t * S + s) * A + a
-                targets[i] = Float(r[k] + at * logPolicy[k] + (t + 1 < H ? gamma * softValue[(t + 1) * S + next] : 0))
+                targets[i] = Float(r[k] + at * max(logPolicy[k], Self.logFloor) + (t + 1 < H ? gamma * softValue[(t + 1) * S + next] : 0))
             }
             let updates = settings.updatesPerIteration / phases + (phase < settings.updatesPerIteration % phases ? 1 : 0)
             for _ in 0..<updates {
