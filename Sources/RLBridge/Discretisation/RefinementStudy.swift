@@ -75,22 +75,25 @@ public enum RefinementStudy {
             throw RLError.invalid("the fine grid (\(fineNx)) must be a multiple of every level (\(n))")
         }
         let pde = try reference(problem, fineNx: fineNx, fineNt: fineNt)
-        var rows: [RefinementRow] = []
-        for n in levels {
+        return try levels.map { n in
             let g = try game(problem, nx: n, pde: pde)
-            let groundTruth = groundTruthPolicy(problem, game: g, pde: pde)
-            let truth = try TabularSolver(game: g.game, algorithm: .fixedPoint)
-            try truth.setPolicy(groundTruth)
-            // The discrete equilibrium: mirror descent warm-started from the ground-truth policy.
-            let solver = try TabularSolver(game: g.game, algorithm: .mirrorDescent, learningRate: learningRate)
-            try solver.setPolicy(groundTruth)
-            _ = solver.run(iterations: iterations)
-            let (l1, w1) = distances(g, distribution: solver.distribution, pde: pde)
-            rows.append(RefinementRow(nx: n, steps: g.game.horizon, l1: l1, w1: w1,
-                                      equilibriumExploitability: solver.exploitability,
-                                      groundTruthExploitability: truth.exploitability))
+            return try row(n, game: g.game, groundTruth: groundTruthPolicy(problem, game: g, pde: pde), iterations: iterations,
+                           learningRate: learningRate) { distances(g, distribution: $0, pde: pde) }
         }
-        return rows
+    }
+
+    /// One row of a refinement table: the ground-truth policy's exploitability, and the discrete
+    /// equilibrium (mirror descent warm-started from that policy) with its distances to the PDE.
+    static func row(_ n: Int, game: FiniteMFG, groundTruth: [Double], iterations: Int, learningRate: Double,
+                    distances: ([Double]) -> (l1: Double, w1: Double)) throws -> RefinementRow {
+        let truth = try TabularSolver(game: game, algorithm: .fixedPoint)
+        try truth.setPolicy(groundTruth)
+        let solver = try TabularSolver(game: game, algorithm: .mirrorDescent, learningRate: learningRate)
+        try solver.setPolicy(groundTruth)
+        _ = solver.run(iterations: iterations)
+        let (l1, w1) = distances(solver.distribution)
+        return RefinementRow(nx: n, steps: game.horizon, l1: l1, w1: w1, equilibriumExploitability: solver.exploitability,
+                             groundTruthExploitability: truth.exploitability)
     }
 
     // MARK: 2D
@@ -153,20 +156,10 @@ public enum RefinementStudy {
             throw RLError.invalid("the fine grid (\(fineN)) must be a multiple of every level (\(n))")
         }
         let pde = try reference(problem, fineN: fineN, fineNt: fineNt)
-        var rows: [RefinementRow] = []
-        for n in levels {
+        return try levels.map { n in
             let g = try game(problem, n: n, pde: pde)
-            let groundTruth = groundTruthPolicy(problem, game: g, pde: pde)
-            let truth = try TabularSolver(game: g.game, algorithm: .fixedPoint)
-            try truth.setPolicy(groundTruth)
-            let solver = try TabularSolver(game: g.game, algorithm: .mirrorDescent, learningRate: learningRate)
-            try solver.setPolicy(groundTruth)
-            _ = solver.run(iterations: iterations)
-            let (l1, w1) = distances(g, distribution: solver.distribution, pde: pde)
-            rows.append(RefinementRow(nx: n, steps: g.game.horizon, l1: l1, w1: w1,
-                                      equilibriumExploitability: solver.exploitability,
-                                      groundTruthExploitability: truth.exploitability))
+            return try row(n, game: g.game, groundTruth: groundTruthPolicy(problem, game: g, pde: pde), iterations: iterations,
+                           learningRate: learningRate) { distances(g, distribution: $0, pde: pde) }
         }
-        return rows
     }
 }
