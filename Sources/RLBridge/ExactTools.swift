@@ -14,6 +14,7 @@ public final class ExactTools {
     var value: [Double]       // [H+1][S]
     var best: [Double]        // [H+1][S]
     var scratch: [Double]     // [2 S]: moved mass, or the noise-averaged values (move-then-noise games)
+    let uniform: [Double]     // the policy evaluated alongside a best response alone
 
     public init(game: FiniteMFG) {
         self.game = game
@@ -24,6 +25,7 @@ public final class ExactTools {
         value = [Double](repeating: 0, count: (H + 1) * S)
         best = value
         scratch = [Double](repeating: 0, count: 2 * S)
+        uniform = game.uniformPolicy
     }
 
     /// The distribution induced by `policy` from mu0: `mu_{t+1}(s') = sum mu_t(s) pi_t(a|s) P(s'|s,a)`.
@@ -103,54 +105,12 @@ public final class ExactTools {
     }
 
     /// Backward induction on the current rewards: the value of `policy`, or (policy nil) the
-    /// optimal value. Fills `q`; returns the value at step 0.
+    /// optimal value. One sweep computes both (`inductBoth`, the uniform policy standing in for nil), so
+    /// it fills `qPolicy` and `q`; returns the requested value at step 0.
     @discardableResult
     public func backward(policy: [Double]?) -> [Double] {
-        if policy == nil { induct(policy: nil, into: &best, q: &q); return Array(best[0..<S]) }
-        induct(policy: policy, into: &value, q: &qPolicy)
-        return Array(value[0..<S])
-    }
-
-    private func induct(policy: [Double]?, into v: inout [Double], q: inout [Double]) {
-        let g = game, gamma = g.discount
-        let uniform = [Double]()
-        let pol = policy ?? uniform
-        let maximise = policy == nil
-        v.withUnsafeMutableBufferPointer { vp in
-            q.withUnsafeMutableBufferPointer { qp in
-                rewards.withUnsafeBufferPointer { r in
-                    pol.withUnsafeBufferPointer { pp in
-                      g.legal.withUnsafeBufferPointer { lg in
-                        g.rowStart.withUnsafeBufferPointer { rs in
-                            g.successor.withUnsafeBufferPointer { nx in
-                                g.probability.withUnsafeBufferPointer { pr in
-                                    for s in 0..<S { vp[H * S + s] = 0 }
-                                    var t = H - 1
-                                    while t >= 0 {
-                                        let nextV = vp.baseAddress! + (t + 1) * S
-                                        for s in 0..<S {
-                                            let base = (t * S + s) * A
-                                            var acc = maximise ? -Double.infinity : 0
-                                            for a in 0..<A {
-                                                let row = s * A + a
-                                                var e = 0.0
-                                                for k in rs[row]..<rs[row + 1] { e += pr[k] * nextV[Int(nx[k])] }
-                                                let qa = r[base + a] + gamma * e
-                                                qp[base + a] = qa
-                                                if maximise { if lg[row] { acc = max(acc, qa) } } else { acc += pp[base + a] * qa }
-                                            }
-                                            vp[t * S + s] = acc
-                                        }
-                                        t -= 1
-                                    }
-                                }
-                            }
-                        }
-                      }
-                    }
-                }
-            }
-        }
+        inductBoth(policy: policy ?? uniform)
+        return Array((policy == nil ? best : value)[0..<S])
     }
 
     /// Exploitability `sum_s mu0(s) [V_BR(s) - V_pi(s)]` of `policy` against its own distribution.
