@@ -13,8 +13,10 @@ public final class ExactTools {
     public private(set) var qPolicy: [Double]
     var value: [Double]       // [H+1][S]
     var best: [Double]        // [H+1][S]
-    var scratch: [Double]     // [2 S]: moved mass, or the noise-averaged values (move-then-noise games)
+    var scratch: [Double]     // [S]: the moved mass (move-then-noise games)
     let uniform: [Double]     // the policy evaluated alongside a best response alone
+    let allLegal: Bool
+    var kernelValues: [SIMD2<Double>]   // [S]: ((K V)(j), (K V_BR)(j)), move-then-noise games
 
     public init(game: FiniteMFG) {
         self.game = game
@@ -24,8 +26,10 @@ public final class ExactTools {
         qPolicy = rewards
         value = [Double](repeating: 0, count: (H + 1) * S)
         best = value
-        scratch = [Double](repeating: 0, count: 2 * S)
+        scratch = [Double](repeating: 0, count: S)
         uniform = game.uniformPolicy
+        allLegal = !game.legal.contains(false)
+        kernelValues = [SIMD2<Double>](repeating: .zero, count: S)
     }
 
     /// The distribution induced by `policy` from mu0: `mu_{t+1}(s') = sum mu_t(s) pi_t(a|s) P(s'|s,a)`.
@@ -60,33 +64,39 @@ public final class ExactTools {
         }
     }
 
-    /// `mu_{t+1} = K^T nu`, `nu(j) = sum_{move(s,a) = j} mu_t(s) pi(a|s)`.
+    /// `mu_{t+1} = K^T nu`, `nu(j) = sum_{move(s,a) = j} mu_t(s) pi(a|s)`, both as gathers.
     private func distribution(of policy: [Double], into mu: inout [Double], factored f: MoveThenNoise) {
-        let g = game
+        let g = game, A = A
         mu.withUnsafeMutableBufferPointer { m in
             policy.withUnsafeBufferPointer { pi in
                 scratch.withUnsafeMutableBufferPointer { nu in
-                    f.move.withUnsafeBufferPointer { mv in
-                        f.kernelStart.withUnsafeBufferPointer { ks in
-                            f.kernelTarget.withUnsafeBufferPointer { kt in
-                                f.kernelProbability.withUnsafeBufferPointer { kp in
-                                    for s in 0..<S { m[s] = g.initialDistribution[s] }
-                                    for t in 0..<H {
-                                        let cur = t * S, nxt = (t + 1) * S
-                                        for j in 0..<S { nu[j] = 0; m[nxt + j] = 0 }
-                                        for s in 0..<S {
-                                            let w = m[cur + s]
-                                            if w == 0 { continue }
-                                            let base = (t * S + s) * A
-                                            for a in 0..<A { nu[Int(mv[s * A + a])] += w * pi[base + a] }
-                                        }
-                                        for j in 0..<S where nu[j] != 0 {
-                                            let w = nu[j]
-                                            for k in ks[j]..<ks[j + 1] { m[nxt + Int(kt[k])] += w * kp[k] }
+                    f.arrivalStart.withUnsafeBufferPointer { ast in
+                        f.arrival.withUnsafeBufferPointer { arr in
+                          f.arrivalState.withUnsafeBufferPointer { ars in
+                            f.kernelSourceStart.withUnsafeBufferPointer { kss in
+                                f.kernelSource.withUnsafeBufferPointer { ksrc in
+                                    f.kernelSourceProbability.withUnsafeBufferPointer { kp in
+                                        for s in 0..<S { m[s] = g.initialDistribution[s] }
+                                        for t in 0..<H {
+                                            let cur = m.baseAddress! + t &* S, nxt = cur + S
+                                            let p = pi.baseAddress! + t &* S &* A
+                                            for j in 0..<S {
+                                                var acc = 0.0
+                                                for k in ast[j]..<ast[j &+ 1] {
+                                                    acc += cur[Int(truncatingIfNeeded: ars[k])] * p[Int(truncatingIfNeeded: arr[k])]
+                                                }
+                                                nu[j] = acc
+                                            }
+                                            for i in 0..<S {
+                                                var acc = 0.0
+                                                for k in kss[i]..<kss[i &+ 1] { acc += nu[Int(truncatingIfNeeded: ksrc[k])] * kp[k] }
+                                                nxt[i] = acc
+                                            }
                                         }
                                     }
                                 }
                             }
+                          }
                         }
                     }
                 }
@@ -177,10 +187,11 @@ public final class ExactTools {
         }
     }
 
-    /// `inductBoth` for move-then-noise games: `(K V)(j)` once per state, then `Q(s,a) = r + gamma (K V)(move)`.
+    /// `inductBoth` for move-then-noise games: `(K V)(j)` and `(K V_BR)(j)` once per state (side by
+    /// side, so that one vector load serves both values), then `Q(s,a) = r + gamma (K V)(move(s, a))`.
     /// (Q of illegal actions is that of staying put; it is never used.)
     private func inductBoth(policy: [Double], factored f: MoveThenNoise) {
-        let g = game, gamma = g.discount
+        let g = game, A = A
         value.withUnsafeMutableBufferPointer { vp in
           best.withUnsafeMutableBufferPointer { bp in
             qPolicy.withUnsafeMutableBufferPointer { qp in
@@ -188,36 +199,23 @@ public final class ExactTools {
                 rewards.withUnsafeBufferPointer { r in
                   policy.withUnsafeBufferPointer { pp in
                     g.legal.withUnsafeBufferPointer { lg in
-                      scratch.withUnsafeMutableBufferPointer { kv in
+                      kernelValues.withUnsafeMutableBufferPointer { kv in
                         f.move.withUnsafeBufferPointer { mv in
                           f.kernelStart.withUnsafeBufferPointer { ks in
                             f.kernelTarget.withUnsafeBufferPointer { kt in
                               f.kernelProbability.withUnsafeBufferPointer { kp in
-                                let kb = kv.baseAddress! + S
-                                for s in 0..<S { vp[H * S + s] = 0; bp[H * S + s] = 0 }
-                                var t = H - 1
-                                while t >= 0 {
-                                    let nextV = vp.baseAddress! + (t + 1) * S, nextB = bp.baseAddress! + (t + 1) * S
-                                    for j in 0..<S {
-                                        var ev = 0.0, eb = 0.0
-                                        for k in ks[j]..<ks[j + 1] { let i = Int(kt[k]), p = kp[k]; ev += p * nextV[i]; eb += p * nextB[i] }
-                                        kv[j] = ev; kb[j] = eb
-                                    }
-                                    for s in 0..<S {
-                                        let base = (t * S + s) * A
-                                        var accV = 0.0, accB = -Double.infinity
-                                        for a in 0..<A {
-                                            let j = Int(mv[s * A + a])
-                                            let qv = r[base + a] + gamma * kv[j], qbest = r[base + a] + gamma * kb[j]
-                                            qp[base + a] = qv
-                                            qb[base + a] = qbest
-                                            accV += pp[base + a] * qv
-                                            if lg[s * A + a] && qbest > accB { accB = qbest }
-                                        }
-                                        vp[t * S + s] = accV
-                                        bp[t * S + s] = accB
-                                    }
-                                    t -= 1
+                                let b = FactoredSweep(
+                                    value: vp.baseAddress!, best: bp.baseAddress!, qPolicy: qp.baseAddress!, qBest: qb.baseAddress!,
+                                    rewards: r.baseAddress!, policy: pp.baseAddress!, legal: lg.baseAddress!,
+                                    kernelValues: kv.baseAddress!,
+                                    move: mv.baseAddress!, kernelStart: ks.baseAddress!, kernelTarget: kt.baseAddress!,
+                                    kernelProbability: kp.baseAddress!, states: S, horizon: H, gamma: g.discount)
+                                switch (A, allLegal) {
+                                case (3, true): b.run(width: 3, allLegal: true)
+                                case (5, true): b.run(width: 5, allLegal: true)
+                                case (5, false): b.run(width: 5, allLegal: false)
+                                case (_, true): b.run(width: A, allLegal: true)
+                                default: b.run(width: A, allLegal: false)
                                 }
                               }
                             }
@@ -258,5 +256,54 @@ public final class ExactTools {
             pi[k * A + bestA] = 1
         }
         return pi
+    }
+}
+
+/// The buffers of one factored backward sweep, and the sweep itself with the row width a
+/// parameter that callers pass as a constant for the common action counts (so that it is unrolled).
+private struct FactoredSweep {
+    let value, best, qPolicy, qBest: UnsafeMutablePointer<Double>
+    let rewards, policy: UnsafePointer<Double>
+    let legal: UnsafePointer<Bool>
+    let kernelValues: UnsafeMutablePointer<SIMD2<Double>>   // [S]: ((K V)(j), (K V_BR)(j))
+    let move: UnsafePointer<Int32>
+    let kernelStart: UnsafePointer<Int>
+    let kernelTarget: UnsafePointer<Int32>
+    let kernelProbability: UnsafePointer<Double>
+    let states: Int, horizon: Int
+    let gamma: Double
+
+    @inline(__always)
+    func run(width A: Int, allLegal: Bool) {
+        let S = states, H = horizon
+        for s in 0..<S { value[H &* S &+ s] = 0; best[H &* S &+ s] = 0 }
+        var t = H - 1
+        while t >= 0 {
+            let nextV = value + (t &+ 1) &* S, nextB = best + (t &+ 1) &* S
+            for j in 0..<S {
+                var acc = SIMD2<Double>(0, 0)
+                for k in kernelStart[j]..<kernelStart[j &+ 1] {
+                    let i = Int(truncatingIfNeeded: kernelTarget[k])
+                    acc += kernelProbability[k] * SIMD2(nextV[i], nextB[i])
+                }
+                kernelValues[j] = acc
+            }
+            let row = t &* S &* A
+            let r = rewards + row, p = policy + row, qv = qPolicy + row, qb = qBest + row
+            for s in 0..<S {
+                var accV = 0.0, accB = -Double.infinity
+                for a in 0..<A {
+                    let k = s &* A &+ a
+                    let both = r[k] + gamma * kernelValues[Int(truncatingIfNeeded: move[k])]
+                    qv[k] = both[0]
+                    qb[k] = both[1]
+                    accV += p[k] * both[0]
+                    accB = Swift.max(accB, allLegal || legal[k] ? both[1] : -.infinity)
+                }
+                value[t &* S &+ s] = accV
+                best[t &* S &+ s] = accB
+            }
+            t -= 1
+        }
     }
 }

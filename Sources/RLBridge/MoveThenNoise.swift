@@ -10,6 +10,52 @@ public struct MoveThenNoise: Sendable {
     public let kernelStart: [Int]
     public let kernelTarget: [Int32]
     public let kernelProbability: [Double]
+    /// The same maps transposed, so that a step forward gathers instead of scattering (no
+    /// read-modify-write chains through memory): the pairs `s A + a` with `move(s, a) = j` are
+    /// `arrival[arrivalStart[j] ..< arrivalStart[j + 1]]`, ascending; the noise arriving at `i` comes
+    /// from `kernelSource[k]` with probability `kernelSourceProbability[k]`,
+    /// `k in kernelSourceStart[i] ..< kernelSourceStart[i + 1]`, ascending in the source. Summing in
+    /// that order adds the same terms in the same order as the scatter would.
+    public let arrivalStart: [Int]
+    public let arrival: [Int32]
+    /// `arrivalState[k] = arrival[k] / A`, the state of each arriving pair.
+    public let arrivalState: [Int32]
+    public let kernelSourceStart: [Int]
+    public let kernelSource: [Int32]
+    public let kernelSourceProbability: [Double]
+
+    init(move: [Int32], kernelStart: [Int], kernelTarget: [Int32], kernelProbability: [Double]) {
+        self.move = move
+        self.kernelStart = kernelStart
+        self.kernelTarget = kernelTarget
+        self.kernelProbability = kernelProbability
+        let S = kernelStart.count - 1
+        (arrivalStart, arrival, _) = Self.transpose(rows: move.count, targets: S, target: { Int(move[$0]) }, entries: { [($0, 1)] })
+        let A = move.count / max(1, S)
+        arrivalState = arrival.map { $0 / Int32(A) }
+        (kernelSourceStart, kernelSource, kernelSourceProbability) = Self.transpose(
+            rows: S, targets: S, target: { Int(kernelTarget[$0]) },
+            entries: { j in (kernelStart[j]..<kernelStart[j + 1]).map { ($0, kernelProbability[$0]) } })
+    }
+
+    /// Counting-sort transpose: for each target, the rows that reach it (ascending) and the weights.
+    private static func transpose(rows: Int, targets: Int, target: (Int) -> Int, entries: (Int) -> [(Int, Double)])
+        -> ([Int], [Int32], [Double]) {
+        var count = [Int](repeating: 0, count: targets + 1)
+        for r in 0..<rows { for (k, _) in entries(r) { count[target(k) + 1] += 1 } }
+        for i in 0..<targets { count[i + 1] += count[i] }
+        var fill = count
+        var source = [Int32](repeating: 0, count: count[targets]), weight = [Double](repeating: 0, count: count[targets])
+        for r in 0..<rows {
+            for (k, w) in entries(r) {
+                let i = target(k)
+                source[fill[i]] = Int32(r)
+                weight[fill[i]] = w
+                fill[i] += 1
+            }
+        }
+        return (count, source, weight)
+    }
 }
 
 extension FiniteMFG {

@@ -57,13 +57,34 @@ struct Bench: ParsableCommand {
         for (name, parameters, script) in cases {
             let game = try OpenSpielGames.make(name, parameters: parameters)
             var best = Double.infinity
+            // Phases, each timed on its own over the same iterations: update (mirror-descent sum and
+            // softmax), distribution, rewards, backward sweep (evaluation and best response together).
+            var phases = [Double](repeating: .infinity, count: 4)
+            let clock = ContinuousClock()
+            func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
             for _ in 0..<repeats {
                 let solver = try TabularSolver(game: game, algorithm: .mirrorDescent, learningRate: 1)
                 let log = solver.run(iterations: 500)
                 best = min(best, log.last!.seconds / 500)
+                var spent = [Double](repeating: 0, count: 4)
+                let tools = solver.tools
+                var mu: [Double] = []
+                for _ in 0..<100 {
+                    var start = clock.now
+                    solver.update()
+                    spent[0] += seconds(clock.now - start); start = clock.now
+                    tools.distribution(of: solver.policy, into: &mu)
+                    spent[1] += seconds(clock.now - start); start = clock.now
+                    tools.computeRewards(along: mu)
+                    spent[2] += seconds(clock.now - start); start = clock.now
+                    tools.backward(policy: solver.policy)
+                    spent[3] += seconds(clock.now - start)
+                }
+                for k in 0..<4 { phases[k] = min(phases[k], spent[k] / 100) }
             }
-            var line = String(format: "%@ %@  mirror descent: %.3f ms per iteration", name,
-                              parameters.isEmpty ? "(defaults)" : "(size 100, horizon 100)", best * 1e3)
+            var line = String(format: "%@ %@  mirror descent: %.3f ms per iteration (update %.3f, distribution %.3f, rewards %.3f, backward sweep %.3f)", name,
+                              parameters.isEmpty ? "(defaults)" : "(size 100, horizon 100)", best * 1e3,
+                              phases[0] * 1e3, phases[1] * 1e3, phases[2] * 1e3, phases[3] * 1e3)
             if let python = openspielPython {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: python)
@@ -147,16 +168,20 @@ struct Bench: ParsableCommand {
     @Option(help: "With --rl: Python interpreter with open_spiel 2.0.2 (e.g. bench/.venv-openspiel/bin/python), to time OpenSpiel in the same run.")
     var openspielPython: String?
 
+    @Flag(name: .customLong("skip-1d"), help: "Skip the 1D policy-iteration timings and the file/Swift comparison (to time only --rl, --offline or --2d).")
+    var skip1D = false
+
     @Option(help: "Path of the reference script.")
     var script: String = "bench/lst_reference.py"
 
     func run() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        guard !(skip1D && python != nil) else { throw ValidationError("--python compares the 1D timings; it cannot be used with --skip-1d") }
         #if DEBUG
         printError("warning: this is a debug build; timings are not representative (use swift build -c release)")
         #endif
         var best200 = 0.0
-        for (size, tolerance) in [(200, 1e-12), (1000, 1e-10)] {
+        for (size, tolerance) in skip1D ? [] : [(200, 1e-12), (1000, 1e-10)] {
             var times: [Double] = []
             var last: MFGSolution?
             for _ in 0..<repeats {
@@ -174,7 +199,7 @@ struct Bench: ParsableCommand {
                          size, size, s.iterations, r.residual, times[0] * 1e3, times[times.count / 2] * 1e3,
                          s.converged ? "yes" : "NO"))
         }
-        try compareFilesWithSwift()
+        if !skip1D { try compareFilesWithSwift() }
         if twoD { try benchTwoD() }
         if rlGames { try benchRL() }
         if offline { try benchOffline() }

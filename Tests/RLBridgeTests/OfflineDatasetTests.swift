@@ -160,10 +160,16 @@ final class MoveThenNoiseTests: XCTestCase {
                 for a in 0..<game.actions { pi[row * game.actions + a] /= total }
             }
             var mu1: [Double] = [], mu2: [Double] = []
-            let e1 = ExactTools(game: game).exploitability(of: pi, distribution: &mu1)
-            let e2 = ExactTools(game: generic).exploitability(of: pi, distribution: &mu2)
+            let factored = ExactTools(game: game), plain = ExactTools(game: generic)
+            let e1 = factored.exploitability(of: pi, distribution: &mu1)
+            let e2 = plain.exploitability(of: pi, distribution: &mu2)
             XCTAssertEqual(e1, e2, accuracy: 1e-12 * max(1, abs(e2)), game.name)
             for k in 0..<mu1.count { XCTAssertEqual(mu1[k], mu2[k], accuracy: 1e-14, game.name) }
+            // Both Q tables, on the legal actions (illegal ones are never read).
+            for k in 0..<game.policySize where game.legal[k % (game.states * game.actions)] {
+                XCTAssertEqual(factored.qPolicy[k], plain.qPolicy[k], accuracy: 1e-12 * max(1, abs(plain.qPolicy[k])), game.name)
+                XCTAssertEqual(factored.q[k], plain.q[k], accuracy: 1e-12 * max(1, abs(plain.q[k])), game.name)
+            }
         }
     }
 }

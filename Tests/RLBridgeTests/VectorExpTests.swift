@@ -24,5 +24,22 @@ final class VectorExpTests: XCTestCase {
         XCTAssertEqual(special[2], .infinity)
         XCTAssertEqual(special[3], .infinity)
         XCTAssertEqual(special[4], 0)
+        var nan: [Double] = [.nan, 0, 1]
+        nan.withUnsafeMutableBufferPointer { VectorExp.exponentiate($0.baseAddress!, count: $0.count) }
+        XCTAssertTrue(nan[0].isNaN)
+        XCTAssertEqual(nan[1], 1)
+    }
+
+    /// Lengths that are not multiples of the vector width: every entry, tail included, is done once.
+    func testEveryLengthGivesTheSameEntries() {
+        let x = (0..<11).map { -3 + 0.7 * Double($0) }
+        var whole = x
+        whole.withUnsafeMutableBufferPointer { VectorExp.exponentiate($0.baseAddress!, count: $0.count) }
+        for n in 0...x.count {
+            var y = x
+            y.withUnsafeMutableBufferPointer { VectorExp.exponentiate($0.baseAddress!, count: n) }
+            XCTAssertEqual(Array(y[0..<n]), Array(whole[0..<n]), "length \(n)")
+            XCTAssertEqual(Array(y[n...]), Array(x[n...]), "length \(n): entries past the end were touched")
+        }
     }
 }

@@ -66,28 +66,33 @@ public final class TabularSolver {
     /// `log softmax` (for Munchausen's log pi, without a log per entry).
     func softmax(_ logits: inout [Double], into out: inout [Double], normaliseLogits: Bool = false) {
         let A = game.actions, rows = game.horizon * game.states, S = game.states, H = game.horizon
+        if allLegal && !normaliseLogits {
+            // The common case, with the row width a constant for the usual action counts (so that
+            // the compiler unrolls the rows).
+            logits.withUnsafeBufferPointer { z in
+                out.withUnsafeMutableBufferPointer { o in
+                    switch A {
+                    case 3: Self.softmaxRows(z.baseAddress!, o.baseAddress!, rows: rows, width: 3)
+                    case 5: Self.softmaxRows(z.baseAddress!, o.baseAddress!, rows: rows, width: 5)
+                    default: Self.softmaxRows(z.baseAddress!, o.baseAddress!, rows: rows, width: A)
+                    }
+                }
+            }
+            return
+        }
         logits.withUnsafeMutableBufferPointer { z in
             out.withUnsafeMutableBufferPointer { o in
                 game.legal.withUnsafeBufferPointer { legal in
                     // Shifted logits (illegal actions -infinity), one vectorised exp, then the row sums.
                     // Rows are walked as (t, s) so that no division is needed.
                     var base = 0
-                    if allLegal {
-                        for _ in 0..<rows {
-                            var m = z[base]
-                            for a in 1..<max(1, A) where z[base + a] > m { m = z[base + a] }
-                            for a in 0..<A { o[base + a] = z[base + a] - m }
+                    for _ in 0..<H {
+                        for s in 0..<S {
+                            let lbase = s * A
+                            var m = -Double.infinity
+                            for a in 0..<A where legal[lbase + a] && z[base + a] > m { m = z[base + a] }
+                            for a in 0..<A { o[base + a] = legal[lbase + a] ? z[base + a] - m : -.infinity }
                             base += A
-                        }
-                    } else {
-                        for _ in 0..<H {
-                            for s in 0..<S {
-                                let lbase = s * A
-                                var m = -Double.infinity
-                                for a in 0..<A where legal[lbase + a] && z[base + a] > m { m = z[base + a] }
-                                for a in 0..<A { o[base + a] = legal[lbase + a] ? z[base + a] - m : -.infinity }
-                                base += A
-                            }
                         }
                     }
                     VectorExp.exponentiate(o.baseAddress!, count: rows * A)
@@ -113,9 +118,39 @@ public final class TabularSolver {
         }
     }
 
+    /// Softmax of `rows` rows of `width` logits, every action legal: shift by the row's largest
+    /// logit, one vectorised exp, then scale each row by the inverse of its sum.
+    @inline(__always)
+    static func softmaxRows(_ z: UnsafePointer<Double>, _ o: UnsafeMutablePointer<Double>, rows: Int, width A: Int) {
+        var base = 0
+        for _ in 0..<rows {
+            var m = z[base]
+            for a in 1..<max(1, A) where z[base &+ a] > m { m = z[base &+ a] }
+            for a in 0..<A { o[base &+ a] = z[base &+ a] - m }
+            base &+= A
+        }
+        VectorExp.exponentiate(o, count: rows &* A)
+        base = 0
+        for _ in 0..<rows {
+            var total = 0.0
+            for a in 0..<A { total += o[base &+ a] }
+            let inv = 1 / total
+            for a in 0..<A { o[base &+ a] *= inv }
+            base &+= A
+        }
+    }
+
     /// One iteration; returns the exploitability of the new policy.
     @discardableResult
     public func step() -> Double {
+        update()
+        evaluate()
+        return exploitability
+    }
+
+    /// The algorithm's policy update from the last evaluation, without evaluating the new policy
+    /// (`step()` is `update()` then the evaluation; benchmarks time the two apart).
+    public func update() {
         iteration += 1
         let A = game.actions, rows = game.horizon * game.states
         switch algorithm {
@@ -157,8 +192,6 @@ public final class TabularSolver {
             for k in 0..<logits.count { logits[k] /= temperature }
             softmax(&logits, into: &policy)
         }
-        evaluate()
-        return exploitability
     }
 
     /// Runs `iterations` iterations, logging the exploitability after each.

@@ -104,8 +104,12 @@ public enum OpenSpielGames {
             },
             reward: { t, mu, _, out in
                 let moveCost = t < horizon - 1 ? 1 / Double(size) : 0
-                for s in 0..<size {
-                    let base = positional[s] - log(mu[s] + 1e-25)
+                // log(mu + 1e-25) of every state into out[0 ..< size], then spread over the actions from
+                // the last state down (state s writes 3s ... 3s + 2 >= s, after reading out[s]).
+                for s in 0..<size { out[s] = mu[s] + 1e-25 }
+                VectorLog.logarithm(out, count: size)
+                for s in stride(from: size - 1, through: 0, by: -1) {
+                    let base = positional[s] - out[s]
                     out[s * 3] = base - moveCost
                     out[s * 3 + 1] = base
                     out[s * 3 + 2] = base - moveCost
@@ -136,6 +140,17 @@ public enum OpenSpielGames {
         let total = noise.reduce(0, +)
         noise = noise.map { $0 / total }
         let probabilities = noise
+        // The state's geometric term and each action's kinetic cost, fixed for the whole game.
+        let geometry = (0..<size).map { s -> Double in
+            let pos = xmin + Double(s) * dx
+            let pix2 = 2 * Double.pi * pos
+            return volatility * 2 * Double.pi * Double.pi * sin(pix2)
+                - 2 * Double.pi * Double.pi * cos(pix2) * cos(pix2) + (2 / (volatility * volatility)) * sin(pix2)
+        }
+        let moveCost = (0..<actions).map { a -> Double in
+            let velocity = Double(a - n) * dx / dt
+            return -0.5 * velocity * velocity * dt
+        }
         var game = try FiniteMFG(
             name: "periodic_aversion", states: size, actions: actions, horizon: horizon,
             initialDistribution: [Double](repeating: 1 / Double(size), count: size),
@@ -143,16 +158,14 @@ public enum OpenSpielGames {
                 (0..<actions).map { j in (((s + a - n + j - n) % size + size) % size, probabilities[j]) }
             },
             reward: { t, mu, _, out in
-                for s in 0..<size {
-                    let pos = xmin + Double(s) * dx
-                    let pix2 = 2 * Double.pi * pos
-                    let geometry = volatility * 2 * Double.pi * Double.pi * sin(pix2)
-                        - 2 * Double.pi * Double.pi * cos(pix2) * cos(pix2) + (2 / (volatility * volatility)) * sin(pix2)
-                    let base = (aversion * -log(mu[s] / dx + 1e-15) + geometry) * dt
-                    for a in 0..<actions {
-                        let velocity = Double(a - n) * dx / dt
-                        out[s * actions + a] = base + (t < horizon - 1 ? -0.5 * velocity * velocity * dt : 0)
-                    }
+                // log(mu/dx + 1e-15) of every state into out[0 ..< size], then spread over the actions
+                // from the last state down (state s writes from s * actions >= s, after reading out[s]).
+                for s in 0..<size { out[s] = mu[s] / dx + 1e-15 }
+                VectorLog.logarithm(out, count: size)
+                let last = t == horizon - 1
+                for s in stride(from: size - 1, through: 0, by: -1) {
+                    let base = (aversion * -out[s] + geometry[s]) * dt
+                    for a in 0..<actions { out[s * actions + a] = base + (last ? 0 : moveCost[a]) }
                 }
             })
         try game.factor(move: { s, a in ((s + a - n) % size + size) % size },
