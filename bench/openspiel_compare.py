@@ -14,6 +14,11 @@ On 1D games whose reward charges the previous move (crowd_modelling, periodic_av
 caches state values by the observation "(x, t)", which drops the previous move, so its nash_conv
 is not the exploitability of its policy (docs/rl.md); solve-mfg's number is the true one (the
 reference values measured by simulating OpenSpiel's engine are in ../shared/reference/peer-numbers.md).
+
+With --mean-revert K..., also checks the dynamics of mean_field_lin_quad with mean reversion (the move
+depends on the mean of the current distribution): OpenSpiel's own distribution of a policy (uniform,
+and mirror descent's after --iterations) against the one `solve-mfg rl evaluate --distribution-out`
+computes for the exported policy.
 """
 import argparse
 import os
@@ -34,12 +39,13 @@ def key_of(obs, size):
     return (v[1], v[0]) if len(v) == 2 else (v[2], v[0] * size + v[1])
 
 
-def decision_states(game, size):
-    """The decision states of an MFG keyed by (t, state), found by walking the tree."""
+def decision_states(game, size, distrib=None):
+    """The decision states of an MFG keyed by (t, state), found by walking the tree with the
+    distribution `distrib` registered at the mean-field nodes (default: the uniform policy's)."""
     found = {}
     frontier = list(game.new_initial_states())
-    uniform = policy_std.UniformRandomPolicy(game)
-    distrib = distribution.DistributionPolicy(game, uniform)
+    if distrib is None:
+        distrib = distribution.DistributionPolicy(game, policy_std.UniformRandomPolicy(game))
     seen = set()
     while frontier:
         state = frontier.pop()
@@ -78,13 +84,44 @@ def export(game, pol, states, horizon, size, num_states, actions):
     return pi
 
 
+def compare_mean_revert(args):
+    """Largest |mu_OpenSpiel - mu_solve-mfg| over t, x for policies of mean_field_lin_quad."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for revert in args.mean_revert:
+            game = pyspiel.load_game("mean_field_lin_quad", {"mean_revert": revert})
+            size, horizon, actions = 10, 10, 7
+            md = mirror_descent.MirrorDescent(game, lr=1.0)
+            for _ in range(args.iterations):
+                md.iteration()
+            for label, pol in [("uniform", policy_std.UniformRandomPolicy(game)),
+                               (f"mirror descent lr 1, {args.iterations} iterations", md.get_policy())]:
+                # The policy is read at states that carry its own distribution: with mean reversion the
+                # move, hence mirror descent's projected policy (Q of the moved-to state), depends on it.
+                d = distribution.DistributionPolicy(game, pol)
+                pi = export(game, pol, decision_states(game, size, d), horizon, size, size, actions)
+                path, out = os.path.join(tmp, "pi.npy"), os.path.join(tmp, "mu.npy")
+                np.save(path, pi)
+                cmd = [args.solve_mfg, "rl", "evaluate", "--policy", path, "--game", "linear_quadratic",
+                       "--set", f"mean_revert={revert}", "--distribution-out", out]
+                text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+                ours = np.load(out)
+                theirs = np.array([[d.value_str(f"({x}, {t})_a", 0.0) for x in range(size)] for t in range(1, horizon + 1)])
+                diff = np.abs(theirs - ours[1:]).max()
+                print(f"mean_field_lin_quad mean_revert {revert}, {label}: max |mu_OpenSpiel - mu_solve-mfg| = {diff:.2e}"
+                      f" (solve-mfg: {text.split(': ', 1)[1]})")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--solve-mfg", default=".build/release/solve-mfg")
     p.add_argument("--iterations", type=int, default=10)
     p.add_argument("--four-rooms", action="store_true", help="also the four-rooms preset (slow in OpenSpiel)")
     p.add_argument("--maze", action="store_true", help="also the maze preset (22 x 22, horizon 100; very slow in OpenSpiel)")
+    p.add_argument("--mean-revert", type=float, nargs="*", default=[],
+                   help="mean_field_lin_quad mean_revert values whose distributions to compare (e.g. 0.7 1.2)")
     args = p.parse_args()
+    if args.mean_revert:
+        compare_mean_revert(args)
     cases = [
         ("mfg_crowd_modelling", "crowd_modelling", {"size": 10, "horizon": 10}, {}, 10, 3),
         ("mfg_crowd_modelling_2d", "crowd_modelling_2d", {"size": 10, "horizon": 10, "only_distribution_reward": True},

@@ -67,6 +67,9 @@ check "2D ergodic verify prints orders" 0 "lambda_error" -- "$bin" verify ergodi
 check "rl run" 0 "exploitability 2.786682416298e\+00 ->" -- "$bin" rl run --game crowd_modelling --algorithm fictitious-play --iterations 5 --quiet --out "$work/rl"
 check "rl evaluate the policy it wrote" 0 "exploitability" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling
 check "rl evaluate refuses a wrong shape" 65 "needs \[H, S, A\]" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling --set size=11
+check "rl run linear_quadratic with mean reversion" 0 "exploitability 2.7547744568" -- "$bin" rl run --game linear_quadratic --set mean_revert=0.7 --algorithm mirror-descent --learning-rate 1 --iterations 3 --quiet --out "$work/lqmr"
+check "rl evaluate --distribution-out writes mu" 0 "" -- sh -c "'$bin' rl evaluate --policy '$work/lqmr/policy.npy' --game linear_quadratic --set mean_revert=0.7 --distribution-out '$work/lqmr/mu.npy' > /dev/null && cmp '$work/lqmr/mu.npy' '$work/lqmr/distribution.npy'"
+check "datasets refuse population-dependent moves" 65 "moves depend on the population" -- "$bin" dataset generate --game linear_quadratic --set mean_revert=0.5 --behavior random --episodes 10 --out "$work/lqmr.npz"
 check "rl unknown game" 65 "did you mean 'crowd_modelling'" -- "$bin" rl run --game crowd_modeling --quiet
 check "rl unknown parameter" 65 "unknown parameter 'sizes'" -- "$bin" rl run --game crowd_modelling --set sizes=3 --quiet
 check "rl refine prints the refinement table" 0 "exploitability\(PDE policy\)" -- "$bin" rl refine crowd-aversion-1d --levels 10,20 --fine 40 --iterations 20

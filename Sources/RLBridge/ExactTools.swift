@@ -17,6 +17,11 @@ public final class ExactTools {
     let uniform: [Double]     // the policy evaluated alongside a best response alone
     let allLegal: Bool
     var kernelValues: [SIMD2<Double>]   // [S]: ((K V)(j), (K V_BR)(j)), move-then-noise games
+    /// Population-dependent moves: those of every step along the distribution of the last
+    /// `computeRewards(along:)` (`[H][S A]`, read by the backward sweep), and one step's (`[S A]`) for
+    /// `distribution(of:)`.
+    var stepMoves: [Int32] = []
+    var moveScratch: [Int32] = []
 
     public init(game: FiniteMFG) {
         self.game = game
@@ -30,6 +35,16 @@ public final class ExactTools {
         uniform = game.uniformPolicy
         allLegal = !game.legal.contains(false)
         kernelValues = [SIMD2<Double>](repeating: .zero, count: S)
+        if game.populationDependentDynamics {
+            stepMoves = [Int32](repeating: 0, count: H * S * A)
+            moveScratch = [Int32](repeating: 0, count: S * A)
+        }
+    }
+
+    /// The moves of step t under `mu` (`populationMove`), checked to be states.
+    private func populationMoves(_ f: MoveThenNoise.PopulationMove, step t: Int, _ mu: UnsafePointer<Double>, into move: UnsafeMutablePointer<Int32>) {
+        f(t, mu, move)
+        for k in 0..<(S * A) { precondition(move[k] >= 0 && Int(move[k]) < S, "\(game.name): population move \(move[k]) is not a state") }
     }
 
     /// The distribution induced by `policy` from mu0: `mu_{t+1}(s') = sum mu_t(s) pi_t(a|s) P(s'|s,a)`.
@@ -67,6 +82,38 @@ public final class ExactTools {
     /// `mu_{t+1} = K^T nu`, `nu(j) = sum_{move(s,a) = j} mu_t(s) pi(a|s)`, both as gathers.
     private func distribution(of policy: [Double], into mu: inout [Double], factored f: MoveThenNoise) {
         let g = game, A = A
+        if let populationMove = f.populationMove {
+            // The moves change with mu_t: nu is scattered through the moves of each step.
+            mu.withUnsafeMutableBufferPointer { m in
+                policy.withUnsafeBufferPointer { pi in
+                    scratch.withUnsafeMutableBufferPointer { nu in
+                        moveScratch.withUnsafeMutableBufferPointer { mv in
+                            f.kernelSourceStart.withUnsafeBufferPointer { kss in
+                                f.kernelSource.withUnsafeBufferPointer { ksrc in
+                                    f.kernelSourceProbability.withUnsafeBufferPointer { kp in
+                                        for s in 0..<S { m[s] = g.initialDistribution[s] }
+                                        for t in 0..<H {
+                                            let cur = m.baseAddress! + t * S, nxt = cur + S
+                                            populationMoves(populationMove, step: t, cur, into: mv.baseAddress!)
+                                            for j in 0..<S { nu[j] = 0 }
+                                            for s in 0..<S {
+                                                for a in 0..<A { nu[Int(mv[s * A + a])] += cur[s] * pi[(t * S + s) * A + a] }
+                                            }
+                                            for i in 0..<S {
+                                                var acc = 0.0
+                                                for k in kss[i]..<kss[i + 1] { acc += nu[Int(ksrc[k])] * kp[k] }
+                                                nxt[i] = acc
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         mu.withUnsafeMutableBufferPointer { m in
             policy.withUnsafeBufferPointer { pi in
                 scratch.withUnsafeMutableBufferPointer { nu in
@@ -104,12 +151,20 @@ public final class ExactTools {
         }
     }
 
-    /// Rewards of every step along the distribution `mu` (`[H+1][S]`).
+    /// Rewards of every step along the distribution `mu` (`[H+1][S]`), and, where the moves depend
+    /// on the population, the moves along it: the environment that `backward(policy:)` then sees.
     public func computeRewards(along mu: [Double]) {
         let g = game
         rewards.withUnsafeMutableBufferPointer { r in
             mu.withUnsafeBufferPointer { m in
                 for t in 0..<H { g.reward(t, m.baseAddress! + t * S, m.baseAddress! + (t + 1) * S, r.baseAddress! + t * S * A) }
+            }
+        }
+        if let populationMove = g.moveThenNoise?.populationMove {
+            mu.withUnsafeBufferPointer { m in
+                stepMoves.withUnsafeMutableBufferPointer { mv in
+                    for t in 0..<H { populationMoves(populationMove, step: t, m.baseAddress! + t * S, into: mv.baseAddress! + t * S * A) }
+                }
             }
         }
     }
@@ -200,7 +255,7 @@ public final class ExactTools {
                   policy.withUnsafeBufferPointer { pp in
                     g.legal.withUnsafeBufferPointer { lg in
                       kernelValues.withUnsafeMutableBufferPointer { kv in
-                        f.move.withUnsafeBufferPointer { mv in
+                        (f.populationMove == nil ? f.move : stepMoves).withUnsafeBufferPointer { mv in
                           f.kernelStart.withUnsafeBufferPointer { ks in
                             f.kernelTarget.withUnsafeBufferPointer { kt in
                               f.kernelProbability.withUnsafeBufferPointer { kp in
@@ -208,7 +263,7 @@ public final class ExactTools {
                                     value: vp.baseAddress!, best: bp.baseAddress!, qPolicy: qp.baseAddress!, qBest: qb.baseAddress!,
                                     rewards: r.baseAddress!, policy: pp.baseAddress!, legal: lg.baseAddress!,
                                     kernelValues: kv.baseAddress!,
-                                    move: mv.baseAddress!, kernelStart: ks.baseAddress!, kernelTarget: kt.baseAddress!,
+                                    move: mv.baseAddress!, moveStride: f.populationMove == nil ? 0 : S * A, kernelStart: ks.baseAddress!, kernelTarget: kt.baseAddress!,
                                     kernelProbability: kp.baseAddress!, states: S, horizon: H, gamma: g.discount)
                                 switch (A, allLegal) {
                                 case (3, true): b.run(width: 3, allLegal: true)
@@ -266,7 +321,8 @@ private struct FactoredSweep {
     let rewards, policy: UnsafePointer<Double>
     let legal: UnsafePointer<Bool>
     let kernelValues: UnsafeMutablePointer<SIMD2<Double>>   // [S]: ((K V)(j), (K V_BR)(j))
-    let move: UnsafePointer<Int32>
+    let move: UnsafePointer<Int32>          // [S A], or [H][S A] (moveStride S A) when they change with mu
+    let moveStride: Int
     let kernelStart: UnsafePointer<Int>
     let kernelTarget: UnsafePointer<Int32>
     let kernelProbability: UnsafePointer<Double>
@@ -290,6 +346,7 @@ private struct FactoredSweep {
             }
             let row = t &* S &* A
             let r = rewards + row, p = policy + row, qv = qPolicy + row, qb = qBest + row
+            let move = move + t &* moveStride
             for s in 0..<S {
                 var accV = 0.0, accB = -Double.infinity
                 for a in 0..<A {

@@ -100,6 +100,13 @@ public struct FiniteMFG: Sendable {
 
 public enum RLError: Error, CustomStringConvertible, Sendable {
     case invalid(String)
+
+    /// A game whose transitions depend on the population, given to a tool that samples or reads the
+    /// fixed transition rows.
+    static func unsupportedDynamics(_ game: String, _ tool: String) -> RLError {
+        .invalid("\(game): the moves depend on the population (mean_revert != 0), which \(tool) does not support; the exact tools and the tabular algorithms (rl run, rl evaluate) do")
+    }
+
     public var description: String {
         switch self { case let .invalid(m): return m }
     }

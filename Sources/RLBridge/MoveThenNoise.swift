@@ -3,7 +3,12 @@
 /// linear-quadratic). `ExactTools` then propagates a step in `O(S A + nnz(K))` instead of `O(nnz(P))`:
 /// `mu_{t+1} = K^T nu` with `nu(j) = sum_{move(s,a) = j} mu(s) pi(a|s)`, and
 /// `Q(s, a) = r + gamma (K V)(move(s, a))`.
+///
+/// The move may depend on the step and on the population (`populationMove`: OpenSpiel's
+/// linear_quadratic with mean_revert != 0 moves towards the mean of mu_t); the noise may not.
 public struct MoveThenNoise: Sendable {
+    /// Fills `move[s A + a]` for step `t` from the distribution `mu` of that step.
+    public typealias PopulationMove = @Sendable (_ t: Int, _ mu: UnsafePointer<Double>, _ move: UnsafeMutablePointer<Int32>) -> Void
     /// `move[s A + a]`.
     public let move: [Int32]
     /// Noise rows: entries `kernelStart[j] ..< kernelStart[j + 1]` of `kernelTarget` / `kernelProbability`.
@@ -23,9 +28,13 @@ public struct MoveThenNoise: Sendable {
     public let kernelSourceStart: [Int]
     public let kernelSource: [Int32]
     public let kernelSourceProbability: [Double]
+    /// Nil: `move` holds at every step. Otherwise the move of step t under mu_t (`move` is then the
+    /// one of step 0 under the initial distribution, as are the game's transition rows).
+    public let populationMove: PopulationMove?
 
-    init(move: [Int32], kernelStart: [Int], kernelTarget: [Int32], kernelProbability: [Double]) {
+    init(move: [Int32], kernelStart: [Int], kernelTarget: [Int32], kernelProbability: [Double], populationMove: PopulationMove?) {
         self.move = move
+        self.populationMove = populationMove
         self.kernelStart = kernelStart
         self.kernelTarget = kernelTarget
         self.kernelProbability = kernelProbability
@@ -60,8 +69,10 @@ public struct MoveThenNoise: Sendable {
 
 extension FiniteMFG {
     /// Attaches the factorisation after checking, for every legal (s, a), that the noise of `move(s, a)`
-    /// is the game's transition row (merged by successor, to 1e-14).
-    public mutating func factor(move: (Int, Int) -> Int, noise: (Int) -> [(Int, Double)]) throws {
+    /// is the game's transition row (merged by successor, to 1e-14), and that a population-dependent
+    /// move gives `move` at step 0 under the initial distribution.
+    public mutating func factor(move: (Int, Int) -> Int, noise: (Int) -> [(Int, Double)],
+                                populationMove: MoveThenNoise.PopulationMove? = nil) throws {
         let S = states, A = actions
         var moves = [Int32](repeating: 0, count: S * A)
         var start = [0], kernelT: [Int32] = [], kernelP: [Double] = []
@@ -85,6 +96,18 @@ extension FiniteMFG {
                 }
             }
         }
-        moveThenNoise = MoveThenNoise(move: moves, kernelStart: start, kernelTarget: kernelT, kernelProbability: kernelP)
+        if let populationMove {
+            var first = [Int32](repeating: -1, count: S * A)
+            initialDistribution.withUnsafeBufferPointer { m in first.withUnsafeMutableBufferPointer { populationMove(0, m.baseAddress!, $0.baseAddress!) } }
+            for k in 0..<(S * A) where legal[k] && first[k] != moves[k] {
+                throw RLError.invalid("the population-dependent move of state \(k / A), action \(k % A) at step 0 is \(first[k]), not the transition rows' \(moves[k])")
+            }
+        }
+        moveThenNoise = MoveThenNoise(move: moves, kernelStart: start, kernelTarget: kernelT, kernelProbability: kernelP,
+                                      populationMove: populationMove)
     }
+
+    /// Whether the transitions depend on the population (then only `ExactTools` and the tabular
+    /// algorithms can use the game; the fixed rows `rowStart` ... are those of step 0 under mu0).
+    public var populationDependentDynamics: Bool { moveThenNoise?.populationMove != nil }
 }

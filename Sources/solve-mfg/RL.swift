@@ -227,6 +227,11 @@ struct RLEvaluate: ParsableCommand {
 
     @OptionGroup var gameOptions: GameOptions
 
+    @Option(name: .customLong("distribution-out"), help: ArgumentHelp(
+        "Also write the distribution the policy induces, mu[t, s] of shape [H+1, S] (row 0 is mu0), to this .npy file.",
+        valueName: "file.npy"))
+    var distributionOut: String?
+
     func run() throws {
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
         let game = try continuous?.game ?? gameOptions.make()
@@ -255,6 +260,9 @@ struct RLEvaluate: ParsableCommand {
         try solver.setPolicy(values)
         let value = solver.tools.expectedReturn(of: values)
         print(String(format: "%@: value %.15g, exploitability %.15g", game.name, value, solver.exploitability))
+        if let distributionOut {
+            try NPY.write(solver.distribution, shape: [game.horizon + 1, game.states], to: URL(fileURLWithPath: distributionOut))
+        }
         if let continuous {
             let d = continuous.distances(solver.distribution)
             print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))

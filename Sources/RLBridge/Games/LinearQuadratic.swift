@@ -1,23 +1,22 @@
 import Foundation
 
 /// OpenSpiel's `mean_field_lin_quad` (Perrin et al. 2020, section 4.1) on a ring of `size` states:
-/// H = ceil(horizon/dt) steps; action i moves by m = i - n (`x <- x + round(m dt)`), then noise
+/// H = ceil(horizon/dt) steps; action i moves by m = i - n plus the mean reversion,
+/// `x <- x + round((m + mean_revert (mean(mu_t) - x)) dt)`, then noise
 /// `x <- round(x + e sqrt(dt) sigma)`, e in -n...n with the discretised N(0, sigma^2) probabilities
-/// (tails lumped), rounding half to even as Python's `round`. Reward at (x, t) with the previous
+/// (tails lumped), rounding half to even as Python's `round`, and `mean(mu_t)` summed as numpy's
+/// `np.sum` does (`numpySum`), so that ties round as in OpenSpiel. Reward at (x, t) with the previous
 /// move m and `D = mean(mu_t) - x`: `dt/2 (-m^2 + 2 q m D - kappa D^2)` (the terminal cost of the
 /// code is never paid). Here the move terms of step t are charged at step t in expectation over the
-/// next state (with mu_{t+1}), unless t is the last step. `mean_revert` must be 0 (otherwise the
-/// dynamics depend on mu).
+/// next state (with mu_{t+1}), unless t is the last step. With mean_revert != 0 the moves depend on
+/// mu_t (`MoveThenNoise.populationMove`).
 public enum LinearQuadraticGame {
     public static func make(
         size: Int, horizon: Double, dt: Double, actionsPerSide n: Int, volatility: Double, meanRevert: Double,
         crossQ: Double, kappa: Double
     ) throws -> FiniteMFG {
-        guard meanRevert == 0 else {
-            throw RLError.invalid("linear_quadratic with mean_revert != 0 has dynamics that depend on the distribution; only mean_revert = 0 is supported")
-        }
-        guard dt > 0, horizon > 0, volatility > 0, size >= 2 else {
-            throw RLError.invalid("linear_quadratic needs size >= 2, horizon > 0, dt > 0 and volatility > 0")
+        guard dt > 0, horizon > 0, volatility > 0, size >= 2, meanRevert.isFinite else {
+            throw RLError.invalid("linear_quadratic needs size >= 2, horizon > 0, dt > 0, volatility > 0 and a finite mean_revert")
         }
         let steps = Int((horizon / dt).rounded(.up))
         let actions = 2 * n + 1
@@ -29,31 +28,30 @@ public enum LinearQuadraticGame {
         noise[0] += phi((Double(-n) - 0.5) / volatility)
         noise[actions - 1] += 1 - phi((Double(n) + 0.5) / volatility)
         let probabilities = noise
-        func wrap(_ v: Int) -> Int { ((v % size) + size) % size }
-        var table = [[(Int, Double)]]()
-        for s in 0..<size {
-            for a in 0..<actions {
-                let moved = wrap(s + Int((Double(a - n) * dt).rounded(.toNearestOrEven)))
-                table.append((0..<actions).map { k in
-                    (wrap(Int((Double(moved) + Double(k - n) * dt.squareRoot() * volatility).rounded(.toNearestOrEven))), probabilities[k])
-                })
-            }
+        @Sendable func wrap(_ v: Int) -> Int { ((v % size) + size) % size }
+        // The noise from the moved-to state j.
+        let noiseRows: [[(Int, Double)]] = (0..<size).map { j in
+            (0..<actions).map { k in (wrap(Int((Double(j) + Double(k - n) * dt.squareRoot() * volatility).rounded(.toNearestOrEven))), probabilities[k]) }
         }
-        let successors = table
-        return try FiniteMFG(
-            name: "linear_quadratic", states: size, actions: actions, horizon: steps,
-            initialDistribution: [Double](repeating: 1 / Double(size), count: size),
-            transitions: { s, a in successors[s * actions + a] },
+        // The move of action a from s when the population's mean is `mean`.
+        @Sendable func moved(_ s: Int, _ a: Int, mean: Double) -> Int {
+            let full = (Double(a - n) + meanRevert * (mean - Double(s))) * dt
+            return wrap(s + Int(full.rounded(.toNearestOrEven)))
+        }
+        let mu0 = [Double](repeating: 1 / Double(size), count: size)
+        let mean0 = mu0.withUnsafeBufferPointer { Self.mean(of: $0.baseAddress!, size: size) }
+        var game = try FiniteMFG(
+            name: "linear_quadratic", states: size, actions: actions, horizon: steps, initialDistribution: mu0,
+            transitions: { s, a in noiseRows[moved(s, a, mean: mean0)] },
             reward: { t, mu, next, out in
-                var mean = 0.0, meanNext = 0.0
-                for s in 0..<size { mean += Double(s) * mu[s]; meanNext += Double(s) * next[s] }
+                let mean = Self.mean(of: mu, size: size), meanNext = Self.mean(of: next, size: size)
                 for s in 0..<size {
                     let d = mean - Double(s)
                     for a in 0..<actions {
                         var r = -dt / 2 * kappa * d * d
                         if t < steps - 1 {
                             let m = Double(a - n)
-                            for (q, p) in successors[s * actions + a] {
+                            for (q, p) in noiseRows[moved(s, a, mean: mean)] {
                                 r += p * dt / 2 * (-m * m + 2 * crossQ * m * (meanNext - Double(q)))
                             }
                         }
@@ -61,5 +59,44 @@ public enum LinearQuadraticGame {
                     }
                 }
             })
+        let populationMove: MoveThenNoise.PopulationMove = { _, mu, move in
+            let mean = Self.mean(of: mu, size: size)
+            for s in 0..<size { for a in 0..<actions { move[s * actions + a] = Int32(moved(s, a, mean: mean)) } }
+        }
+        try game.factor(move: { s, a in moved(s, a, mean: mean0) }, noise: { noiseRows[$0] },
+                        populationMove: meanRevert == 0 ? nil : populationMove)
+        return game
+    }
+
+    /// `mean(mu) = sum_x x mu(x)` as OpenSpiel computes it, `np.sum(np.arange(size) * mu)`.
+    static func mean(of mu: UnsafePointer<Double>, size: Int) -> Double {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { products in
+            for x in 0..<size { products[x] = Double(x) * mu[x] }
+            return numpySum(products.baseAddress!, count: size)
+        }
+    }
+
+    /// numpy's pairwise summation of a contiguous float64 array (`np.sum`): in order below 8 terms,
+    /// eight interleaved partial sums up to 128 terms, two halves (split at a multiple of 8) above.
+    static func numpySum(_ a: UnsafePointer<Double>, count n: Int) -> Double {
+        if n < 8 {
+            var r = 0.0
+            for i in 0..<n { r += a[i] }
+            return r
+        }
+        if n <= 128 {
+            var r = SIMD8<Double>(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7])
+            var i = 8
+            while i < n - n % 8 {
+                r += SIMD8<Double>(a[i], a[i + 1], a[i + 2], a[i + 3], a[i + 4], a[i + 5], a[i + 6], a[i + 7])
+                i += 8
+            }
+            var total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+            while i < n { total += a[i]; i += 1 }
+            return total
+        }
+        var half = n / 2
+        half -= half % 8
+        return numpySum(a, count: half) + numpySum(a + half, count: n - half)
     }
 }

@@ -55,10 +55,8 @@ public enum OpenSpielGames {
                 aversion: parameters["coef_aversion"] ?? 1)
         case "linear_quadratic", "mean_field_lin_quad":
             try check(["size", "horizon", "dt", "n_actions_per_side", "volatility", "mean_revert", "cross_q", "kappa", "terminal_cost", "spatial_bias"])
-            if let c = parameters["terminal_cost"], c != 1 {
-                _ = c  // accepted for OpenSpiel compatibility: the game never pays it
-            }
-            if let b = parameters["spatial_bias"], b != 0 { throw RLError.invalid("linear_quadratic: only spatial_bias = 0 is supported") }
+            // terminal_cost and spatial_bias are accepted as OpenSpiel accepts them: its game stores them
+            // and never uses them (the terminal cost sits in a branch that is never reached).
             return try LinearQuadraticGame.make(
                 size: integer("size", 10, minimum: 2), horizon: parameters["horizon"] ?? 10, dt: parameters["dt"] ?? 1,
                 actionsPerSide: integer("n_actions_per_side", 3, minimum: 0), volatility: parameters["volatility"] ?? 1,

@@ -28,6 +28,7 @@ public enum DatasetGenerator {
     public static func generate(game: FiniteMFG, components: [Component], episodes: Int, seed: UInt64,
                                 gameSpec: [String: String]) throws -> OfflineDataset {
         guard episodes >= 1 else { throw RLError.invalid("--episodes must be at least 1") }
+        guard !game.populationDependentDynamics else { throw RLError.unsupportedDynamics(game.name, "offline datasets") }
         guard !components.isEmpty else { throw RLError.invalid("a dataset needs at least one behaviour") }
         let proportionSum = components.reduce(0) { $0 + $1.proportion }
         guard components.allSatisfy({ $0.proportion.isFinite && $0.proportion >= 0 }), proportionSum > 0, proportionSum.isFinite else {

@@ -93,6 +93,7 @@ public final class OfflineLearner {
     var picked: [Int]
 
     public init(game: FiniteMFG, dataset: OfflineDataset?, algorithm: OfflineAlgorithm, settings: OfflineSettings) throws {
+        guard !game.populationDependentDynamics else { throw RLError.unsupportedDynamics(game.name, "offline learning and D-MOMD") }
         guard settings.iterations >= 1, settings.updatesPerIteration >= 1, settings.batchSize >= 1 else {
             throw RLError.invalid("iterations, updates per iteration and batch size must be at least 1")
         }
