@@ -142,7 +142,6 @@ def main():
         for os_name, our_name, params, our_params, num_states, actions in cases:
             game = pyspiel.load_game(os_name, params)
             size, horizon = params["size"], params["horizon"]
-            states = decision_states(game, size)
             runs = [("uniform", policy_std.UniformRandomPolicy(game), None)]
             algorithms = [("fixed point", fixed_point.FixedPoint(game), ["fixed-point"]),
                           ("fictitious play", fictitious_play.FictitiousPlay(game), ["fictitious-play"]),
@@ -157,6 +156,10 @@ def main():
             print(f"  {'policy':22s} {'OpenSpiel nash_conv':>20s} {'solve-mfg on its policy':>24s} {'solve-mfg own run':>20s}")
             for label, pol, ours in runs:
                 nc = nash_conv.NashConv(game, pol).nash_conv()
+                # Read the policy at states that carry its own distribution, as OpenSpiel's evaluators do:
+                # greedy and projected policies add the state's reward (which depends on the registered
+                # distribution) to the Q of each action, and that can reorder near-ties.
+                states = decision_states(game, size, distribution.DistributionPolicy(game, pol))
                 pi = export(game, pol, states, horizon, size, num_states, actions)
                 path = os.path.join(tmp, "pi.npy")
                 np.save(path, pi)

@@ -79,44 +79,14 @@ public final class ExactTools {
         }
     }
 
-    /// `mu_{t+1} = K^T nu`, `nu(j) = sum_{move(s,a) = j} mu_t(s) pi(a|s)`, both as gathers.
+    /// `mu_{t+1} = K^T nu`, `nu(j) = sum_{move(s,a) = j} mu_t(s) pi(a|s)`, both as gathers; where the
+    /// moves change with mu_t (`populationMove`), nu is scattered through the moves of each step.
     private func distribution(of policy: [Double], into mu: inout [Double], factored f: MoveThenNoise) {
-        let g = game, A = A
-        if let populationMove = f.populationMove {
-            // The moves change with mu_t: nu is scattered through the moves of each step.
-            mu.withUnsafeMutableBufferPointer { m in
-                policy.withUnsafeBufferPointer { pi in
-                    scratch.withUnsafeMutableBufferPointer { nu in
-                        moveScratch.withUnsafeMutableBufferPointer { mv in
-                            f.kernelSourceStart.withUnsafeBufferPointer { kss in
-                                f.kernelSource.withUnsafeBufferPointer { ksrc in
-                                    f.kernelSourceProbability.withUnsafeBufferPointer { kp in
-                                        for s in 0..<S { m[s] = g.initialDistribution[s] }
-                                        for t in 0..<H {
-                                            let cur = m.baseAddress! + t * S, nxt = cur + S
-                                            populationMoves(populationMove, step: t, cur, into: mv.baseAddress!)
-                                            for j in 0..<S { nu[j] = 0 }
-                                            for s in 0..<S {
-                                                for a in 0..<A { nu[Int(mv[s * A + a])] += cur[s] * pi[(t * S + s) * A + a] }
-                                            }
-                                            for i in 0..<S {
-                                                var acc = 0.0
-                                                for k in kss[i]..<kss[i + 1] { acc += nu[Int(ksrc[k])] * kp[k] }
-                                                nxt[i] = acc
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            return
-        }
+        let g = game, A = A, populationMove = f.populationMove
         mu.withUnsafeMutableBufferPointer { m in
             policy.withUnsafeBufferPointer { pi in
                 scratch.withUnsafeMutableBufferPointer { nu in
+                  moveScratch.withUnsafeMutableBufferPointer { stepMove in
                     f.arrivalStart.withUnsafeBufferPointer { ast in
                         f.arrival.withUnsafeBufferPointer { arr in
                           f.arrivalState.withUnsafeBufferPointer { ars in
@@ -127,12 +97,19 @@ public final class ExactTools {
                                         for t in 0..<H {
                                             let cur = m.baseAddress! + t &* S, nxt = cur + S
                                             let p = pi.baseAddress! + t &* S &* A
-                                            for j in 0..<S {
-                                                var acc = 0.0
-                                                for k in ast[j]..<ast[j &+ 1] {
-                                                    acc += cur[Int(truncatingIfNeeded: ars[k])] * p[Int(truncatingIfNeeded: arr[k])]
+                                            if let populationMove {
+                                                let mv = stepMove.baseAddress!
+                                                populationMoves(populationMove, step: t, cur, into: mv)
+                                                for j in 0..<S { nu[j] = 0 }
+                                                for s in 0..<S { for a in 0..<A { nu[Int(mv[s * A + a])] += cur[s] * p[s * A + a] } }
+                                            } else {
+                                                for j in 0..<S {
+                                                    var acc = 0.0
+                                                    for k in ast[j]..<ast[j &+ 1] {
+                                                        acc += cur[Int(truncatingIfNeeded: ars[k])] * p[Int(truncatingIfNeeded: arr[k])]
+                                                    }
+                                                    nu[j] = acc
                                                 }
-                                                nu[j] = acc
                                             }
                                             for i in 0..<S {
                                                 var acc = 0.0
@@ -146,6 +123,7 @@ public final class ExactTools {
                           }
                         }
                     }
+                  }
                 }
             }
         }
