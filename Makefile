@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROBLEM ?= congestion-lst-1d
 VENV := bench/.venv
 
-.PHONY: run test build deps bench bench-venv compare clean check-minari off-mmd-experiment
+.PHONY: run test build deps bench bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel bench-rl
 
 deps:
 	@bash scripts/install-deps.sh
@@ -42,6 +42,21 @@ compare: build
 
 clean:
 	rm -rf .build out
+
+## Python environment with OpenSpiel 2.0.2 (PyPI), kept out of git.
+OPENSPIEL_VENV := bench/.venv-openspiel
+openspiel-venv:
+	@test -x $(OPENSPIEL_VENV)/bin/python || (python3 -m venv $(OPENSPIEL_VENV) && $(OPENSPIEL_VENV)/bin/pip install -q open_spiel==2.0.2 scipy)
+
+## OpenSpiel's nash_conv against solve-mfg's exact exploitability of the same exported policies
+## (four-rooms preset included), and mean_field_lin_quad's distributions with mean reversion (~2 minutes).
+compare-openspiel: build openspiel-venv
+	$(OPENSPIEL_VENV)/bin/python bench/openspiel_compare.py --solve-mfg .build/release/solve-mfg --four-rooms --mean-revert 0.7 1.2
+
+## One tabular mirror-descent iteration (crowd_modelling 100 x 100, periodic_aversion), timed with its
+## phases, against OpenSpiel in the same run.
+bench-rl: build openspiel-venv
+	OPENBLAS_NUM_THREADS=1 .build/release/solve-mfg bench --rl --skip-1d --openspiel-python $(OPENSPIEL_VENV)/bin/python
 
 ## Minari round trip: PyPI minari 0.5.4 loads what `dataset generate` writes, equal to the .npz bit for bit.
 check-minari: build

@@ -35,6 +35,8 @@ public final class TabularSolver {
     public private(set) var distribution: [Double] = []
     public private(set) var exploitability = Double.nan
     var cumulative: [Double]   // mirror descent: lr sum Q; Munchausen: log pi
+    var rowShift: [Double]     // [H S]: each row's largest logit, then log pi's shift (Munchausen)
+    var rowTotal: [Double]     // [H S]: each row's sum of exponentials, then its log (Munchausen)
     let allLegal: Bool
     var iteration = 0
 
@@ -50,6 +52,8 @@ public final class TabularSolver {
         self.temperature = temperature
         tools = ExactTools(game: game)
         allLegal = !game.legal.contains(false)
+        rowShift = [Double](repeating: 0, count: algorithm == .munchausenMirrorDescent ? game.horizon * game.states : 0)
+        rowTotal = rowShift
         policy = game.uniformPolicy
         cumulative = algorithm == .munchausenMirrorDescent
             ? [Double](repeating: log(1 / Double(game.actions)), count: game.policySize)
@@ -66,15 +70,20 @@ public final class TabularSolver {
     /// `log softmax` (for Munchausen's log pi, without a log per entry).
     func softmax(_ logits: inout [Double], into out: inout [Double], normaliseLogits: Bool = false) {
         let A = game.actions, rows = game.horizon * game.states, S = game.states, H = game.horizon
-        if allLegal && !normaliseLogits {
+        if allLegal {
             // The common case, with the row width a constant for the usual action counts (so that
             // the compiler unrolls the rows).
-            logits.withUnsafeBufferPointer { z in
+            logits.withUnsafeMutableBufferPointer { z in
                 out.withUnsafeMutableBufferPointer { o in
-                    switch A {
-                    case 3: Self.softmaxRows(z.baseAddress!, o.baseAddress!, rows: rows, width: 3)
-                    case 5: Self.softmaxRows(z.baseAddress!, o.baseAddress!, rows: rows, width: 5)
-                    default: Self.softmaxRows(z.baseAddress!, o.baseAddress!, rows: rows, width: A)
+                    rowShift.withUnsafeMutableBufferPointer { shift in
+                        rowTotal.withUnsafeMutableBufferPointer { total in
+                            let rowsOut = normaliseLogits ? (shift.baseAddress!, total.baseAddress!) : nil
+                            switch A {
+                            case 3: Self.softmaxRows(z.baseAddress!, o.baseAddress!, rows: rows, width: 3, logSoftmax: rowsOut)
+                            case 5: Self.softmaxRows(z.baseAddress!, o.baseAddress!, rows: rows, width: 5, logSoftmax: rowsOut)
+                            default: Self.softmaxRows(z.baseAddress!, o.baseAddress!, rows: rows, width: A, logSoftmax: rowsOut)
+                            }
+                        }
                     }
                 }
             }
@@ -119,23 +128,36 @@ public final class TabularSolver {
     }
 
     /// Softmax of `rows` rows of `width` logits, every action legal: shift by the row's largest
-    /// logit, one vectorised exp, then scale each row by the inverse of its sum.
+    /// logit, one vectorised exp, then scale each row by the inverse of its sum. With `logSoftmax`
+    /// (two buffers of `rows` entries), the logits are then replaced by `log softmax = z - m - log(sum)`,
+    /// the row logs taken in one vectorised pass.
     @inline(__always)
-    static func softmaxRows(_ z: UnsafePointer<Double>, _ o: UnsafeMutablePointer<Double>, rows: Int, width A: Int) {
+    static func softmaxRows(_ z: UnsafeMutablePointer<Double>, _ o: UnsafeMutablePointer<Double>, rows: Int, width A: Int,
+                            logSoftmax: (shift: UnsafeMutablePointer<Double>, total: UnsafeMutablePointer<Double>)?) {
         var base = 0
-        for _ in 0..<rows {
+        for row in 0..<rows {
             var m = z[base]
             for a in 1..<max(1, A) where z[base &+ a] > m { m = z[base &+ a] }
             for a in 0..<A { o[base &+ a] = z[base &+ a] - m }
+            logSoftmax?.shift[row] = m
             base &+= A
         }
         VectorExp.exponentiate(o, count: rows &* A)
         base = 0
-        for _ in 0..<rows {
+        for row in 0..<rows {
             var total = 0.0
             for a in 0..<A { total += o[base &+ a] }
             let inv = 1 / total
             for a in 0..<A { o[base &+ a] *= inv }
+            logSoftmax?.total[row] = total
+            base &+= A
+        }
+        guard let (shift, total) = logSoftmax else { return }
+        VectorLog.logarithm(total, count: rows)
+        base = 0
+        for row in 0..<rows {
+            let c = shift[row] + total[row]
+            for a in 0..<A { z[base &+ a] -= c }
             base &+= A
         }
     }
