@@ -6,9 +6,10 @@ import PDE
 /// `a_k = -amax + 2 amax k / (K - 1)`, and from cell i with velocity a the walker moves to i+1 with
 /// probability `dt (nu/h^2 + max(a, 0)/h)`, to i-1 with `dt (nu/h^2 + max(-a, 0)/h)`, else stays
 /// (walls reflect: a move through a wall stays; tori wrap). The time step satisfies the stability
-/// bound `dt (2 nu/h^2 + amax/h) <= 1`. Reward of a step: `-(a^2/2 + F(x, mu/h, mean) + V(x)) dt`; the
-/// terminal cost `-G(x, mu_H/h, mean_H)` is paid in expectation at the last step. Quadratic Hamiltonians
-/// only.
+/// bound `dt (2 nu/h^2 + amax/h) <= 1`. Reward of a step: `-(L(a, mu/h) + F(x, mu/h, mean) + V(x)) dt`
+/// with the Lagrangian of the problem's Hamiltonian, `L = a^2/2` (quadratic) or
+/// `L = (1 + kappa m)^alpha a^2/2` (congestion, `H = |p|^2 / (2 (1 + kappa m)^alpha)`); the terminal cost
+/// `-G(x, mu_H/h, mean_H)` is paid in expectation at the last step.
 public struct ContinuousGame: Sendable {
     public let game: FiniteMFG
     public let x: [Double]
@@ -18,9 +19,6 @@ public struct ContinuousGame: Sendable {
     public let periodic: Bool
 
     public init(problem: MFGProblem, nx: Int, minimumSteps: Int, actions: Int = 11, maximumVelocity amax: Double) throws {
-        guard problem.hamiltonian.isSeparable else {
-            throw RLError.invalid("the discretisation handles the quadratic Hamiltonian only (not congestion) so far")
-        }
         guard !problem.isErgodic, !problem.hasExit, problem.nonlocalKernel == nil else {
             throw RLError.invalid("the discretisation handles time-dependent problems without exits or nonlocal couplings so far")
         }
@@ -51,6 +49,7 @@ public struct ContinuousGame: Sendable {
         let terminalValues = xs.map { terminal.value(T, $0, 0, 0) }
         let terminalDependsOnMu = terminal.usesDensity || terminal.usesMean
         let K = actions
+        let hamiltonian = problem.hamiltonian, congestion = !hamiltonian.isSeparable
         game = try FiniteMFG(
             name: problem.name, states: nx, actions: actions, horizon: steps, initialDistribution: m0,
             transitions: { i, k in successors[i * K + k] },
@@ -68,8 +67,10 @@ public struct ContinuousGame: Sendable {
                 }
                 for i in 0..<nx {
                     let f = coupling.value(time, xs[i], mu[i] / h, mean) + (potential?(xs[i]) ?? 0)
+                    // L(a, m) = a^2 / (2 w(m)), w the Hamiltonian's weight (1 unless congestion).
+                    let kinetic = congestion ? 0.5 / hamiltonian.weight(mu[i] / h) : 0.5
                     for k in 0..<K {
-                        var r = -(0.5 * v[k] * v[k] + f) * dt
+                        var r = -(kinetic * v[k] * v[k] + f) * dt
                         if t == steps - 1 {
                             for (j, p) in successors[i * K + k] { r -= p * gValues[j] }
                         }

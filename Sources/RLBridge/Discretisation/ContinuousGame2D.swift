@@ -8,8 +8,9 @@ import PDE
 /// moves east with probability `dt (nu/h^2 + max(vx, 0)/h)`, west with `dt (nu/h^2 + max(-vx, 0)/h)`,
 /// north and south likewise with vy, else stays. A move through a wall or into an obstacle stays (zero
 /// flux); tori wrap. `dt (4 nu/h^2 + 2 amax/h) <= 1`. Reward of a step:
-/// `-(|v|^2/2 + F(t, x, y, mu/h^2)) dt`, and `-G(x, y)` in expectation at the last step. Square grids,
-/// quadratic Hamiltonian, no exits or nonlocal couplings.
+/// `-(L(v, mu/h^2) + F(t, x, y, mu/h^2)) dt` with `L = |v|^2/2` (quadratic Hamiltonian) or
+/// `(1 + kappa m)^alpha |v|^2/2` (congestion), and `-G(x, y)` in expectation at the last step. Square
+/// grids, no exits or nonlocal couplings.
 public struct ContinuousGame2D: Sendable {
     public let game: FiniteMFG
     public let n: Int
@@ -21,7 +22,6 @@ public struct ContinuousGame2D: Sendable {
     public let active: [Bool]
 
     public init(problem: MFGProblem2D, n: Int, minimumSteps: Int, velocitiesPerAxis K: Int, maximumVelocity amax: Double) throws {
-        guard problem.hamiltonian.isSeparable else { throw RLError.invalid("the 2D discretisation handles the quadratic Hamiltonian only") }
         guard !problem.isErgodic, !problem.hasExit, problem.nonlocalKernel == nil else {
             throw RLError.invalid("the 2D discretisation handles time-dependent problems without exits or nonlocal couplings")
         }
@@ -72,6 +72,7 @@ public struct ContinuousGame2D: Sendable {
         let cellX = (0..<S).map { xs[$0 / n] }, cellY = (0..<S).map { ys[$0 % n] }
         let speed = (0..<A).map { 0.5 * (v[$0 / K] * v[$0 / K] + v[$0 % K] * v[$0 % K]) }
         let area = h * h
+        let hamiltonian = problem.hamiltonian, congestion = !hamiltonian.isSeparable
         var g = try FiniteMFG(
             name: problem.name, states: S, actions: A, horizon: steps, initialDistribution: m0,
             transitions: { s, k in successors[s * A + k] },
@@ -84,8 +85,10 @@ public struct ContinuousGame2D: Sendable {
                     coupling(Double(t) * dt, px.baseAddress!, py.baseAddress!, density, f, S)
                 } }
                 for s in 0..<S {
+                    // L(v, m) = |v|^2 / (2 w(m)), w the Hamiltonian's weight (1 unless congestion).
+                    let kinetic = congestion ? 1 / hamiltonian.weight(mu[s] / area) : 1
                     for k in 0..<A {
-                        var r = -(speed[k] + f[s]) * dt
+                        var r = -(kinetic * speed[k] + f[s]) * dt
                         if t == steps - 1 { for (q, p) in successors[s * A + k] { r -= p * terminal[q] } }
                         out[s * A + k] = act[s] ? r : 0
                     }
