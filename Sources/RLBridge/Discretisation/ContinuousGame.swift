@@ -9,7 +9,9 @@ import PDE
 /// bound `dt (2 nu/h^2 + amax/h) <= 1`. Reward of a step: `-(L(a, mu/h) + F(x, mu/h, mean) + V(x)) dt`
 /// with the Lagrangian of the problem's Hamiltonian, `L = a^2/2` (quadratic) or
 /// `L = (1 + kappa m)^alpha a^2/2` (congestion, `H = |p|^2 / (2 (1 + kappa m)^alpha)`); the terminal cost
-/// `-G(x, mu_H/h, mean_H)` is paid in expectation at the last step.
+/// `-G(x, mu_H/h, mean_H)` is paid in expectation at the last step. Exits (absorbing ends) add one
+/// state, "exited", after the cells: a move through an exit goes there and pays the exit cost (the
+/// PDE's ghost value `u = cost`, `m = 0`); it stays there with reward 0, so the cells' mass decreases.
 public struct ContinuousGame: Sendable {
     public let game: FiniteMFG
     public let x: [Double]
@@ -17,11 +19,18 @@ public struct ContinuousGame: Sendable {
     public let h: Double
     public let dt: Double
     public let periodic: Bool
+    /// The grid cells: states `0 ..< cells`; with exits, state `cells` is "exited".
+    public let cells: Int
+
+    /// Refuses what the discretisation does not handle (before anyone solves a PDE reference for it).
+    public static func checkSupported(_ problem: MFGProblem) throws {
+        guard !problem.isErgodic, problem.nonlocalKernel == nil else {
+            throw RLError.invalid("\(problem.name): the discretisation handles time-dependent problems without nonlocal couplings so far")
+        }
+    }
 
     public init(problem: MFGProblem, nx: Int, minimumSteps: Int, actions: Int = 11, maximumVelocity amax: Double) throws {
-        guard !problem.isErgodic, !problem.hasExit, problem.nonlocalKernel == nil else {
-            throw RLError.invalid("the discretisation handles time-dependent problems without exits or nonlocal couplings so far")
-        }
+        try Self.checkSupported(problem)
         guard actions >= 2, amax > 0, amax.isFinite else { throw RLError.invalid("need at least 2 actions and a maximum velocity > 0") }
         let grid = try Grid1D(lower: problem.lower, upper: problem.upper, count: nx, boundary: problem.boundary)
         let h = grid.spacing, nu = problem.viscosity, T = problem.horizon
@@ -35,15 +44,32 @@ public struct ContinuousGame: Sendable {
         guard total > 0, total.isFinite else { throw RLError.invalid("the initial density is zero or not finite on the grid") }
         m0 = m0.map { $0 / total }
         let periodic = problem.boundary == .periodic
-        func transitions(_ i: Int, _ k: Int) -> [(Int, Double)] {
+        let leftExit = periodic ? nil : problem.leftExit, rightExit = periodic ? nil : problem.rightExit
+        let exits = leftExit != nil || rightExit != nil
+        let exited = nx, S = exits ? nx + 1 : nx
+        if exits { m0.append(0) }
+        // The row of cell i with velocity k, and the exit cost it pays in expectation.
+        func transitions(_ i: Int, _ k: Int) -> (row: [(Int, Double)], exitCost: Double) {
+            if i == exited { return ([(exited, 1)], 0) }
             let a = v[k]
             let right = dt * (nu / (h * h) + max(a, 0) / h), left = dt * (nu / (h * h) + max(-a, 0) / h)
-            var r = i + 1, l = i - 1
-            if periodic { r = (r + nx) % nx; l = (l + nx) % nx } else { r = min(r, nx - 1); l = max(l, 0) }
-            return [(i, max(0, 1 - right - left)), (r, right), (l, left)]
+            var r = i + 1, l = i - 1, cost = 0.0
+            if periodic { r = (r + nx) % nx; l = (l + nx) % nx } else {
+                if r == nx { if let g = rightExit { r = exited; cost += right * g } else { r = nx - 1 } }
+                if l < 0 { if let g = leftExit { l = exited; cost += left * g } else { l = 0 } }
+            }
+            return ([(i, max(0, 1 - right - left)), (r, right), (l, left)], cost)
         }
         var table = [[(Int, Double)]]()
-        for i in 0..<nx { for k in 0..<actions { table.append(transitions(i, k)) } }
+        var exitPayment = [Double]()
+        for i in 0..<S {
+            for k in 0..<actions {
+                let (row, cost) = transitions(i, k)
+                table.append(row)
+                exitPayment.append(cost)
+            }
+        }
+        let payments = exitPayment
         let successors = table
         let coupling = problem.coupling, potential = problem.potential, terminal = problem.terminalCost
         let terminalValues = xs.map { terminal.value(T, $0, 0, 0) }
@@ -51,7 +77,7 @@ public struct ContinuousGame: Sendable {
         let K = actions
         let hamiltonian = problem.hamiltonian, congestion = !hamiltonian.isSeparable
         game = try FiniteMFG(
-            name: problem.name, states: nx, actions: actions, horizon: steps, initialDistribution: m0,
+            name: problem.name, states: S, actions: actions, horizon: steps, initialDistribution: m0,
             transitions: { i, k in successors[i * K + k] },
             reward: { t, mu, next, out in
                 var mean = 0.0
@@ -70,15 +96,17 @@ public struct ContinuousGame: Sendable {
                     // L(a, m) = a^2 / (2 w(m)), w the Hamiltonian's weight (1 unless congestion).
                     let kinetic = congestion ? 0.5 / hamiltonian.weight(mu[i] / h) : 0.5
                     for k in 0..<K {
-                        var r = -(kinetic * v[k] * v[k] + f) * dt
+                        var r = -(kinetic * v[k] * v[k] + f) * dt - payments[i * K + k]
                         if t == steps - 1 {
-                            for (j, p) in successors[i * K + k] { r -= p * gValues[j] }
+                            for (j, p) in successors[i * K + k] where j < nx { r -= p * gValues[j] }
                         }
                         out[i * K + k] = r
                     }
                 }
+                if exits { for k in 0..<K { out[exited * K + k] = 0 } }
             })
         x = xs
+        cells = nx
         self.periodic = periodic
         velocities = v
         self.h = h
@@ -92,7 +120,8 @@ public struct ContinuousGame: Sendable {
         var pi = [Double](repeating: 0, count: H * S * K)
         let amax = velocities.last!, step = velocities[1] - velocities[0]
         for t in 0..<H {
-            for i in 0..<S {
+            for i in cells..<S { for k in 0..<K { pi[(t * S + i) * K + k] = 1 / Double(K) } }   // exited
+            for i in 0..<cells {
                 let a = min(amax, max(-amax, alpha(Double(t) * dt, x[i])))
                 let position = (a + amax) / step
                 let k = min(K - 2, Int(position.rounded(.down)))
@@ -104,11 +133,12 @@ public struct ContinuousGame: Sendable {
         return pi
     }
 
-    /// L1 and W1 distances between the game's distribution at time t (probabilities, `[S]`) and a
-    /// density sampled at the cell centres.
-    public func distances(_ mu: ArraySlice<Double>, density: [Double]) -> (l1: Double, w1: Double) {
+    /// L1 and W1 distances between the game's distribution over the cells at time t (probabilities,
+    /// `[cells]`) and a density at the cell centres (`normalise`: rescaled to mass 1 first, for densities
+    /// sampled at points; with exits both masses are below 1 and are compared as they are).
+    public func distances(_ mu: ArraySlice<Double>, density: [Double], normalise: Bool) -> (l1: Double, w1: Double) {
         var l1 = 0.0, w1 = 0.0, cdfA = 0.0, cdfB = 0.0
-        let total = density.reduce(0, +) * h
+        let total = normalise ? density.reduce(0, +) * h : 1
         for (i, p) in mu.enumerated() {
             let q = density[i] * h / total
             l1 += abs(p - q)

@@ -21,13 +21,18 @@ public struct ContinuousGame2D: Sendable {
     public let periodic: Bool
     public let active: [Bool]
 
-    public init(problem: MFGProblem2D, n: Int, minimumSteps: Int, velocitiesPerAxis K: Int, maximumVelocity amax: Double) throws {
+    /// Refuses what the discretisation does not handle (before anyone solves a PDE reference for it).
+    public static func checkSupported(_ problem: MFGProblem2D) throws {
         guard !problem.isErgodic, !problem.hasExit, problem.nonlocalKernel == nil else {
-            throw RLError.invalid("the 2D discretisation handles time-dependent problems without exits or nonlocal couplings")
+            throw RLError.invalid("\(problem.name): the 2D discretisation handles time-dependent problems without exits or nonlocal couplings")
         }
         guard abs((problem.upperX - problem.lowerX) - (problem.upperY - problem.lowerY)) < 1e-12 else {
-            throw RLError.invalid("the 2D discretisation needs a square domain")
+            throw RLError.invalid("\(problem.name): the 2D discretisation needs a square domain")
         }
+    }
+
+    public init(problem: MFGProblem2D, n: Int, minimumSteps: Int, velocitiesPerAxis K: Int, maximumVelocity amax: Double) throws {
+        try Self.checkSupported(problem)
         guard K >= 2, amax > 0, amax.isFinite, n >= 4 else { throw RLError.invalid("need n >= 4, at least 2 velocities per axis and a maximum velocity > 0") }
         let periodic = problem.boundary == .periodic
         let L = problem.upperX - problem.lowerX

@@ -18,6 +18,7 @@ public enum RefinementStudy {
     /// The PDE reference on a fine grid (periodic: points `lower + i h`; walls: cell centres, so a
     /// coarse cell is exactly `fineNx / nx` fine cells).
     public static func reference(_ problem: MFGProblem, fineNx: Int, fineNt: Int) throws -> MFGSolution {
+        try ContinuousGame.checkSupported(problem)
         let pde = try MFGSolver.solve(problem, nx: fineNx, nt: fineNt, options: SolverOptions(tolerance: 1e-9, maxIterations: 500))
         guard pde.converged else { throw RLError.invalid("the PDE reference did not converge (residual \(pde.final!.residual))") }
         return pde
@@ -25,7 +26,7 @@ public enum RefinementStudy {
 
     /// L1 and W1 distances (max over T/2 and T) between a game distribution `[H+1][S]` and the PDE density.
     public static func distances(_ g: ContinuousGame, distribution: [Double], pde: MFGSolution) -> (l1: Double, w1: Double) {
-        let n = g.game.states, fineNx = pde.nx, fineNt = pde.nt, stride = fineNx / n
+        let n = g.cells, S = g.game.states, fineNx = pde.nx, fineNt = pde.nt, stride = fineNx / n
         var l1 = 0.0, w1 = 0.0
         for fraction in [0.5, 1.0] {
             let step = Int((fraction * Double(g.game.horizon)).rounded()), level = Int((fraction * Double(fineNt)).rounded())
@@ -33,7 +34,7 @@ public enum RefinementStudy {
             let density = g.periodic
                 ? (0..<n).map { pde.m[level * fineNx + $0 * stride] }
                 : (0..<n).map { i in (0..<stride).reduce(0.0) { $0 + pde.m[level * fineNx + i * stride + $1] } / Double(stride) }
-            let d = g.distances(distribution[(step * n)..<((step + 1) * n)], density: density)
+            let d = g.distances(distribution[(step * S)..<(step * S + n)], density: density, normalise: g.periodic)
             l1 = max(l1, d.l1)
             w1 = max(w1, d.w1)
         }
@@ -43,7 +44,14 @@ public enum RefinementStudy {
     /// The discrete game of `problem` on `nx` cells, with its velocity range from the PDE reference.
     public static func game(_ problem: MFGProblem, nx: Int, pde: MFGSolution) throws -> ContinuousGame {
         guard pde.nx % nx == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of nx (\(nx))") }
-        let amax = 1.2 * max(1e-6, pde.control.map(abs).max() ?? 1)
+        var speeds = pde.control.map(abs)
+        if problem.hasExit {
+            // Exits: the exit cost next to the terminal cost makes a layer of huge speeds near the exit at
+            // T, where there is almost no mass left; the velocity range covers where the mass is.
+            let floor = 0.01 * (pde.m.max() ?? 0)
+            speeds = zip(speeds, pde.m).prefix(pde.nt * pde.nx).map { $1 >= floor ? $0 : 0 }
+        }
+        let amax = 1.2 * max(1e-6, speeds.max() ?? 1)
         return try ContinuousGame(problem: problem, nx: nx, minimumSteps: pde.nt, actions: 2 * (nx / 10) + 1, maximumVelocity: amax)
     }
 
@@ -100,6 +108,7 @@ public enum RefinementStudy {
 
     /// The 2D PDE reference on a fine square grid.
     public static func reference(_ problem: MFGProblem2D, fineN: Int, fineNt: Int) throws -> MFGSolution2D {
+        try ContinuousGame2D.checkSupported(problem)
         let pde = try MFGSolver2D.solve(problem, nx: fineN, ny: fineN, nt: fineNt, options: SolverOptions(tolerance: 1e-9, maxIterations: 300))
         guard pde.converged else { throw RLError.invalid("the 2D PDE reference did not converge (residual \(pde.final!.residual))") }
         return pde
