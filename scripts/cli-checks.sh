@@ -77,7 +77,7 @@ check "rl refine on walls (lq-1d)" 0 "exploitability\(PDE policy\)" -- "$bin" rl
 check "rl refine in 2D" 0 "exploitability\(PDE policy\)" -- "$bin" rl refine crowd-aversion-2d --levels 5,10 --fine 20 --iterations 10
 check "rl run --problem in 2D" 0 '"l1_distance_to_pde"' -- sh -c "'$bin' rl run --problem crowd-aversion-2d --nx 5 --reference 20 --iterations 5 --quiet --out '$work/rl2d' > /dev/null && cat '$work/rl2d/summary.json'"
 check "rl refine refuses nonlocal couplings" 65 "without nonlocal couplings" -- "$bin" rl refine nonlocal-aversion-1d --levels 10,20 --fine 40
-check "rl refine refuses 2D exits" 65 "without exits" -- "$bin" rl refine evacuation-2d --levels 10,20 --fine 40
+check "rl refine refuses ergodic 2D problems" 65 "time-dependent problems" -- "$bin" rl refine ergodic-periodic-2d --levels 10,20 --fine 40
 check "rl run --problem with an exit" 0 "l1_distance_to_pde" -- sh -c "'$bin' rl run --problem evacuation-1d --nx 10 --reference 40 --iterations 5 --quiet --out '$work/rlev' > /dev/null && cat '$work/rlev/summary.json'"
 check "rl run --problem reports distances to the PDE" 0 '"w1_distance_to_pde"' -- sh -c "'$bin' rl run --problem crowd-aversion-1d --nx 10 --reference 40 --iterations 5 --quiet --out '$work/rlp' > /dev/null && cat '$work/rlp/summary.json'"
 check "rl --game and --problem together are refused" 64 "either --game or --problem" -- "$bin" rl run --game crowd_modelling --problem crowd-aversion-1d --quiet

@@ -21,7 +21,7 @@ struct GameOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("A game parameter with OpenSpiel's name, e.g. --set size=13 --set horizon=7 (repeatable); with --problem, a parameter of the file.", valueName: "name=value"))
     var parameters: [String] = []
 
-    @Option(help: "A continuous problem (file or catalogue name; 1D or 2D on a square, torus or walls (and exits in 1D), quadratic or congestion H, local or mean couplings; in 2D --nx is cells per axis) to discretise as a finite MFG consistent with the PDE scheme (docs/rl.md).")
+    @Option(help: "A continuous problem (file or catalogue name; 1D or 2D on a square, torus, walls or exits, quadratic or congestion H, local or mean couplings; in 2D --nx is cells per axis) to discretise as a finite MFG consistent with the PDE scheme (docs/rl.md).")
     var problem: String?
 
     @Option(help: "With --problem: grid cells of the discrete game (must divide --reference).")
@@ -279,8 +279,8 @@ struct RLRefine: ParsableCommand {
             (mirror descent warm-started from the PDE's policy), the L1 and W1 distances of its \
             distribution to the PDE density (max over T/2 and T), and the exploitability of the PDE's \
             feedback projected to the discrete game. 1D problems (torus, walls or exits; on walls the PDE \
-            density is averaged over each coarse cell) and 2D problems on a square (torus or walls), with the \
-            quadratic or the congestion Hamiltonian.
+            density is averaged over each coarse cell) and 2D problems on a square (torus, walls, obstacles or \
+            doors), with the quadratic or the congestion Hamiltonian.
             """)
 
     @OptionGroup var input: ProblemOptions

@@ -92,6 +92,39 @@ func crowdAversionProblem() -> MFGProblem {
         #expect(abs(inside - pdeInside) < 0.02 * pdeInside)
     }
 
+    /// The exited state: mass is conserved, and a door's cost is paid once per agent that leaves, so the
+    /// expected return with cost c is that with cost 0 less c times the mass that has left (1D: doors at
+    /// both ends; 2D: part of the right wall and the whole bottom wall).
+    @Test func exitCostsArePaidOncePerAgentThatLeaves() throws {
+        let c = 0.7
+        func oneD(_ cost: Double) throws -> FiniteMFG {
+            try ContinuousGame(problem: MFGProblem(
+                name: "corridor", lower: 0, upper: 1, boundary: .reflecting, horizon: 0.5, viscosity: 0.1,
+                coupling: .local({ _, m in m }, derivative: { _, _ in 1 }), terminalCost: .position { x in x },
+                initialDensity: { x in exp(-20 * (x - 0.5) * (x - 0.5)) }, leftExit: cost, rightExit: cost),
+                nx: 16, minimumSteps: 40, actions: 5, maximumVelocity: 2).game
+        }
+        func twoD(_ cost: Double) throws -> FiniteMFG {
+            try ContinuousGame2D(problem: MFGProblem2D(
+                name: "room", x: (0, 1), y: (0, 1), boundary: .reflecting, horizon: 0.5, viscosity: 0.1,
+                coupling: { _, _, _, m, out, n in for k in 0..<n { out[k] = m[k] } },
+                terminalCost: { x, _ in x }, initialDensity: { x, y in exp(-20 * ((x - 0.5) * (x - 0.5) + (y - 0.5) * (y - 0.5))) },
+                exits: [Exit2D(side: .right, cost: cost, located: { _, y in y > 0.25 && y < 0.75 }), Exit2D(side: .bottom, cost: cost)]),
+                n: 8, minimumSteps: 40, velocitiesPerAxis: 3, maximumVelocity: 2).game
+        }
+        for (free, paid) in [(try oneD(0), try oneD(c)), (try twoD(0), try twoD(c))] {
+            let S = free.states, H = free.horizon
+            var mu: [Double] = []
+            ExactTools(game: paid).distribution(of: paid.uniformPolicy, into: &mu)
+            for t in 0...H { #expect(abs(mu[(t * S)..<((t + 1) * S)].reduce(0, +) - 1) < 1e-12) }
+            let left = mu[H * S + S - 1]
+            #expect(left > 0.1)
+            let difference = ExactTools(game: paid).expectedReturn(of: paid.uniformPolicy) - ExactTools(game: free).expectedReturn(of: free.uniformPolicy)
+            #expect(abs(difference + c * left) < 1e-12)
+            print("\(free.name): mass that left \(left), return difference \(difference), -c x mass \(-c * left)")
+        }
+    }
+
     /// 2D congestion (congestion-lst-2d of the catalogue: H = |p|^2 / (2 (1 + m)^0.5), nu 0.3, T 0.5, no
     /// running cost) on 10 x 10 and 20 x 20 games against a 40 x 40 reference. Measured: L1 0.313 -> 0.039,
     /// marginal W1 0.040 -> 0.0026, exploitability of the PDE policy 1.05 -> 0.39.

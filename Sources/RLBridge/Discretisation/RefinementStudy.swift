@@ -117,7 +117,14 @@ public enum RefinementStudy {
     /// The discrete game of a 2D problem on n x n cells (`2 (n/10) + 1` velocities per axis, at least 3).
     public static func game(_ problem: MFGProblem2D, n: Int, pde: MFGSolution2D) throws -> ContinuousGame2D {
         guard pde.nx % n == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of n (\(n))") }
-        let amax = 1.2 * max(1e-6, (pde.controlX + pde.controlY).map(abs).max() ?? 1)
+        var speeds = zip(pde.controlX, pde.controlY).map { max(abs($0), abs($1)) }
+        if problem.hasExit {
+            // As in 1D: the velocity range covers the PDE's speeds where the density is.
+            let floor = 0.01 * (pde.m.max() ?? 0)
+            let cells = pde.nx * pde.nx
+            speeds = zip(speeds, pde.m).prefix(pde.nt * cells).map { $1 >= floor ? $0 : 0 }
+        }
+        let amax = 1.2 * max(1e-6, speeds.max() ?? 1)
         return try ContinuousGame2D(problem: problem, n: n, minimumSteps: pde.nt, velocitiesPerAxis: max(3, 2 * (n / 10) + 1), maximumVelocity: amax)
     }
 
@@ -138,19 +145,19 @@ public enum RefinementStudy {
     /// L1 and marginal W1 distances (max over T/2 and T) to the 2D PDE density: fine points on a torus,
     /// block averages of fine cells with walls.
     public static func distances(_ g: ContinuousGame2D, distribution: [Double], pde: MFGSolution2D) -> (l1: Double, w1: Double) {
-        let n = g.n, fine = pde.nx, r = fine / n, S = n * n
+        let n = g.n, fine = pde.nx, r = fine / n, cells = n * n, S = g.game.states
         var l1 = 0.0, w1 = 0.0
         for fraction in [0.5, 1.0] {
             let step = Int((fraction * Double(g.game.horizon)).rounded()), level = Int((fraction * Double(pde.nt)).rounded())
             let base = level * fine * fine
-            let density = (0..<S).map { s -> Double in
+            let density = (0..<cells).map { s -> Double in
                 let i = s / n, j = s % n
                 if g.periodic { return pde.m[base + i * r * fine + j * r] }
                 var sum = 0.0
                 for a in 0..<r { for b in 0..<r { sum += pde.m[base + (i * r + a) * fine + j * r + b] } }
                 return sum / Double(r * r)
             }
-            let d = g.distances(distribution[(step * S)..<((step + 1) * S)], density: density)
+            let d = g.distances(distribution[(step * S)..<(step * S + cells)], density: density, normalise: g.periodic)
             l1 = max(l1, d.l1)
             w1 = max(w1, d.w1)
         }
