@@ -41,17 +41,24 @@ public enum RefinementStudy {
         return (l1, w1)
     }
 
+    /// The velocity range of a discrete game: 1.2 times the PDE's largest speed (per-point `speeds` and
+    /// `density`, `[steps + 1][levelSize]`). With exits (`onlyWhereTheMassIs`), only where the density is at
+    /// least 1% of its maximum and before the terminal row: the exit cost next to the terminal cost makes a
+    /// layer of huge speeds near the exit at T, where almost no mass is left.
+    static func maximumVelocity(speeds: [Double], density: [Double], levelSize: Int, steps: Int, onlyWhereTheMassIs: Bool) -> Double {
+        var used = speeds
+        if onlyWhereTheMassIs {
+            let floor = 0.01 * (density.max() ?? 0)
+            used = zip(speeds, density).prefix(steps * levelSize).map { $1 >= floor ? $0 : 0 }
+        }
+        return 1.2 * max(1e-6, used.max() ?? 1)
+    }
+
     /// The discrete game of `problem` on `nx` cells, with its velocity range from the PDE reference.
     public static func game(_ problem: MFGProblem, nx: Int, pde: MFGSolution) throws -> ContinuousGame {
         guard pde.nx % nx == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of nx (\(nx))") }
-        var speeds = pde.control.map(abs)
-        if problem.hasExit {
-            // Exits: the exit cost next to the terminal cost makes a layer of huge speeds near the exit at
-            // T, where there is almost no mass left; the velocity range covers where the mass is.
-            let floor = 0.01 * (pde.m.max() ?? 0)
-            speeds = zip(speeds, pde.m).prefix(pde.nt * pde.nx).map { $1 >= floor ? $0 : 0 }
-        }
-        let amax = 1.2 * max(1e-6, speeds.max() ?? 1)
+        let amax = maximumVelocity(speeds: pde.control.map(abs), density: pde.m, levelSize: pde.nx, steps: pde.nt,
+                                   onlyWhereTheMassIs: problem.hasExit)
         return try ContinuousGame(problem: problem, nx: nx, minimumSteps: pde.nt, actions: 2 * (nx / 10) + 1, maximumVelocity: amax)
     }
 
@@ -117,14 +124,8 @@ public enum RefinementStudy {
     /// The discrete game of a 2D problem on n x n cells (`2 (n/10) + 1` velocities per axis, at least 3).
     public static func game(_ problem: MFGProblem2D, n: Int, pde: MFGSolution2D) throws -> ContinuousGame2D {
         guard pde.nx % n == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of n (\(n))") }
-        var speeds = zip(pde.controlX, pde.controlY).map { max(abs($0), abs($1)) }
-        if problem.hasExit {
-            // As in 1D: the velocity range covers the PDE's speeds where the density is.
-            let floor = 0.01 * (pde.m.max() ?? 0)
-            let cells = pde.nx * pde.nx
-            speeds = zip(speeds, pde.m).prefix(pde.nt * cells).map { $1 >= floor ? $0 : 0 }
-        }
-        let amax = 1.2 * max(1e-6, speeds.max() ?? 1)
+        let amax = maximumVelocity(speeds: zip(pde.controlX, pde.controlY).map { max(abs($0), abs($1)) }, density: pde.m,
+                                   levelSize: pde.nx * pde.nx, steps: pde.nt, onlyWhereTheMassIs: problem.hasExit)
         return try ContinuousGame2D(problem: problem, n: n, minimumSteps: pde.nt, velocitiesPerAxis: max(3, 2 * (n / 10) + 1), maximumVelocity: amax)
     }
 
