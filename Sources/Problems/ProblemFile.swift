@@ -19,30 +19,9 @@ public struct ProblemFile: Sendable {
     public let source: String
     /// Parameters in file order, after `--set` overrides.
     public let parameters: [(name: String, value: Double)]
-    /// The problem: 1D (`problem`) or 2D (`problem2D`, when the file has `[domain] y`).
-    public let model: Model
+    /// The problem: 1D, or 2D when the file has `[domain] y`.
+    public let model: MFGModel
     public let exact: ExactSolution
-
-    public enum Model: Sendable {
-        case oneD(MFGProblem)
-        case twoD(MFGProblem2D)
-    }
-
-    public var isTwoD: Bool { if case .twoD = model { return true } else { return false } }
-
-    /// The 1D problem (a 2D file gives a 1D projection of nothing: check `isTwoD` first).
-    public var problem: MFGProblem {
-        switch model {
-        case let .oneD(p): return p
-        case let .twoD(p):
-            // Only grid-independent facts are meaningful here; the CLI branches on isTwoD before solving.
-            return MFGProblem(name: p.name, lower: p.lowerX, upper: p.upperX, boundary: p.boundary, horizon: p.horizon,
-                              viscosity: p.viscosity, hamiltonian: p.hamiltonian, initialDensity: { _ in 1 },
-                              defaultNx: p.defaultNx, defaultNt: p.defaultNt)
-        }
-    }
-
-    public var problem2D: MFGProblem2D? { if case let .twoD(p) = model { return p } else { return nil } }
     /// The source text of every expression field, keyed `table.key`.
     public let expressions: [String: String]
     /// Solver settings from the optional `[solver]` table (command-line flags override them).
@@ -52,11 +31,9 @@ public struct ProblemFile: Sendable {
 
     /// Builds the discrete problem on a grid to check the data that needs one (the initial density
     /// must be finite, non-negative and not zero everywhere); errors name the file's field.
-    public func checkData(nx: Int, nt: Int) throws {
+    public func checkData(grid: GridSize) throws {
         do {
-            if var p2 = problem2D { p2.horizon = 1; _ = try DiscreteMFG2D(problem: p2, nx: p2.defaultNx, ny: p2.defaultNy, nt: 1); return }
-            if problem.isErgodic { _ = try ErgodicMFG(problem: problem, nx: nx); return }
-            _ = try DiscreteMFG(problem: problem, nx: nx, nt: nt)
+            try MFGSolver.check(model, grid: grid)
         } catch let MFGError.nonNormalisableDensity(reason) {
             throw ProblemFileError(path: path, line: lines["initial.density"], field: "[initial] density",
                                    message: "m0 cannot be normalised: \(reason); it must be finite, >= 0 and positive somewhere")
@@ -80,7 +57,7 @@ public struct ProblemFile: Sendable {
         "domain": ["x", "y", "boundary", "exit_left", "exit_right", "exit_bottom", "exit_top",
                    "exit_left_where", "exit_right_where", "exit_bottom_where", "exit_top_where", "obstacle"],
         "time": ["horizon", "ergodic"],
-        "dynamics": ["viscosity", "hamiltonian", "kappa", "alpha"],
+        "dynamics": ["viscosity", "hamiltonian", "exponent", "kappa", "alpha"],
         "costs": ["running", "potential", "terminal", "nonlocal"],
         "initial": ["density"],
         "discretisation": ["nx", "ny", "nt"],
@@ -345,20 +322,39 @@ struct Reader {
             throw fail(nuEntry, "dynamics", "the viscosity nu = sigma^2/2 must be >= 0, got \(nu)")
         }
         var hamiltonian = Hamiltonian.quadratic
+        let congestionKeys = ["kappa", "alpha"]
         if let hEntry = table("dynamics")?["hamiltonian"] {
-            switch try string(hEntry, "dynamics") {
-            case "quadratic": break
-            case "congestion":
-                let kEntry = try required("dynamics", "kappa"), aEntry = try required("dynamics", "alpha")
-                let kappa = try constant(kEntry, "dynamics", scope), alpha = try constant(aEntry, "dynamics", scope)
-                guard kappa >= 0 else { throw fail(kEntry, "dynamics", "kappa must be >= 0, got \(kappa)") }
-                guard alpha >= 0 else { throw fail(aEntry, "dynamics", "alpha must be >= 0, got \(alpha)") }
-                hamiltonian = try .congestion(kappa: kappa, alpha: alpha)
-            case let other:
-                throw fail(hEntry, "dynamics", "unknown Hamiltonian '\(other)'; use \"quadratic\" (|p|^2/2) or \"congestion\" (|p|^2/(2(1+kappa m)^alpha))")
+            func value(_ key: String, default fallback: Double? = nil) throws -> (Double, TOMLEntry?) {
+                guard let e = table("dynamics")?[key] else {
+                    if let fallback { return (fallback, nil) }
+                    _ = try required("dynamics", key)
+                    return (0, nil)
+                }
+                return (try constant(e, "dynamics", scope), e)
             }
-        } else if let stray = table("dynamics")?["kappa"] ?? table("dynamics")?["alpha"] {
-            throw fail(stray, "dynamics", "kappa and alpha need hamiltonian = \"congestion\"")
+            let name = try string(hEntry, "dynamics")
+            switch name {
+            case "quadratic":
+                if let stray = table("dynamics")?["exponent"] ?? table("dynamics")?["kappa"] ?? table("dynamics")?["alpha"] {
+                    throw fail(stray, "dynamics", "\(stray.key) needs hamiltonian = \"power\" or \"congestion\"")
+                }
+            case "congestion", "power":
+                if name == "congestion", let stray = table("dynamics")?["exponent"] {
+                    throw fail(stray, "dynamics", "the congestion Hamiltonian has exponent 2; use hamiltonian = \"power\" for another exponent")
+                }
+                let (gamma, gEntry) = try value("exponent", default: name == "congestion" ? 2 : nil)
+                let (kappa, kEntry) = try value("kappa", default: name == "power" ? 0 : nil)
+                let (alpha, aEntry) = try value("alpha", default: name == "power" ? 0 : nil)
+                if let e = gEntry, !(gamma > 1 && gamma <= 2) { throw fail(e, "dynamics", "the exponent gamma must lie in (1, 2], got \(gamma)") }
+                if let e = kEntry, kappa < 0 { throw fail(e, "dynamics", "kappa must be >= 0, got \(kappa)") }
+                if let e = aEntry, alpha < 0 { throw fail(e, "dynamics", "alpha must be >= 0, got \(alpha)") }
+                hamiltonian = try .power(exponent: gamma, kappa: kappa, alpha: alpha)
+            case let other:
+                throw fail(hEntry, "dynamics", "unknown Hamiltonian '\(other)'; use \"quadratic\" (|p|^2/2), \"congestion\" "
+                           + "(|p|^2/(2(1+kappa m)^alpha)) or \"power\" (|p|^gamma/(gamma (1+kappa m)^alpha)), gamma = exponent")
+            }
+        } else if let stray = congestionKeys.compactMap({ table("dynamics")?[$0] }).first ?? table("dynamics")?["exponent"] {
+            throw fail(stray, "dynamics", "\(stray.key) needs hamiltonian = \"power\" or \"congestion\"")
         }
         return (nu, hamiltonian)
     }
@@ -425,9 +421,6 @@ struct Reader {
             throw fail(e, "costs", "nonlocal couplings need boundary = \"periodic\"")
         }
         let (ergodic, horizon) = try timeSettings(scope)
-        if !ergodic, let e = table("exact").flatMap({ $0.entries.first }) {
-            throw fail(e, "exact", "[exact] in 2D is supported for ergodic problems only so far")
-        }
         if let e = table("exact")?["control"] { throw fail(e, "exact", "the 2D control has two components; give density, value and lambda") }
         let (nu, hamiltonian) = try dynamics(scope)
         func field(_ table: String, _ key: String, _ variables: Set<Variable>) throws -> Expression? {
@@ -469,21 +462,29 @@ struct Reader {
         let coupling: MFGProblem2D.Coupling = { t, x, y, m, out, n in
             f.evaluate(t: t, x: x, y: y, m: m, mean: 0, into: out, count: n)
         }
+        let df = CompiledExpression(f.expression.derivative(.m))
+        let couplingDerivative: MFGProblem2D.Coupling = { t, x, y, m, out, n in
+            df.evaluate(t: t, x: x, y: y, m: m, mean: 0, into: out, count: n)
+        }
         let problem = MFGProblem2D(
             name: name, x: xBounds, y: (ends[0], ends[1]), boundary: boundary, horizon: horizon, viscosity: nu,
             hamiltonian: hamiltonian,
             coupling: coupling,
-            couplingUsesDensity: f.expression.variables.contains(.m),
+            couplingUsesDensity: f.expression.variables.contains(.m), couplingDensityDerivative: couplingDerivative,
             terminalCost: { x, y in terminal.value(x: x, y: y) }, initialDensity: { x, y in m0.value(x: x, y: y) },
             obstacle: blocked, exits: exits,
             defaultNx: nx, defaultNy: ny, defaultNt: nt)
         var problem2 = problem
         problem2.isErgodic = ergodic
         if let kernel { problem2.nonlocalKernel = { dx, dy in kernel.value(x: dx, y: dy) } }
+        let exactVariables: Set<Variable> = ergodic ? [.x, .y] : [.t, .x, .y]
         let exact = ExactSolution(
-            density: try field("exact", "density", [.x, .y]).map(CompiledExpression.init),
-            value: try field("exact", "value", [.x, .y]).map(CompiledExpression.init), control: nil,
-            lambda: try table("exact")?["lambda"].map { try constant($0, "exact", scope) })
+            density: try field("exact", "density", exactVariables).map(CompiledExpression.init),
+            value: try field("exact", "value", exactVariables).map(CompiledExpression.init), control: nil,
+            lambda: try table("exact")?["lambda"].map { e -> Double in
+                guard ergodic else { throw fail(e, "exact", "lambda is the constant of ergodic problems; this one has a horizon") }
+                return try constant(e, "exact", scope)
+            })
         return ProblemFile(
             path: path, name: name, description: description, source: source, parameters: parameters,
             model: .twoD(problem2), exact: exact,
@@ -500,6 +501,8 @@ struct Reader {
             value: { t, x, m, mean in f.value(x: x, t: t, m: m, mean: mean) },
             derivativeInDensity: { t, x, m, mean in dm.value(x: x, t: t, m: m, mean: mean) },
             derivativeInMean: { t, x, m, mean in dmean.value(x: x, t: t, m: m, mean: mean) },
-            row: { t, x, m, mean, out, count in f.evaluate(t: t, x: x, m: m, mean: mean, into: out, count: count) })
+            row: { t, x, m, mean, out, count in f.evaluate(t: t, x: x, m: m, mean: mean, into: out, count: count) },
+            densityDerivativeRow: { t, x, m, mean, out, count in dm.evaluate(t: t, x: x, m: m, mean: mean, into: out, count: count) },
+            meanDerivativeRow: { t, x, m, mean, out, count in dmean.evaluate(t: t, x: x, m: m, mean: mean, into: out, count: count) })
     }
 }

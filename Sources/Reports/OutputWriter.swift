@@ -14,41 +14,53 @@ public struct RunDescription: Encodable, Sendable {
     var expressions: [String: String]
     public var nx: Int
     public var ny: Int?
+    /// Time steps (0 for ergodic problems).
     public var nt: Int
+    /// The x interval, and the y interval in 2D.
     public var lower: Double
     public var upper: Double
+    var lowerY: Double?
+    var upperY: Double?
     var boundary: String
-    /// Exit costs by side ("left", "right"); empty without exits.
+    /// Exit costs by side ("left", "right", "bottom", "top"); empty without exits.
     var exits: [String: Double]
     var horizon: Double?
     var ergodic: Bool
     var viscosity: Double
+    var hamiltonian: String
     var solver: String
     var tolerance: Double
     public var exactErrors: ExactErrors?
 
-    public init(file: ProblemFile, nx: Int, nt: Int, solver: SolverMethod, tolerance: Double) {
-        let p = file.problem
+    public init(file: ProblemFile, grid: GridSize, options: SolverOptions) {
+        let model = file.model
         problem = file.name
         self.file = file.path
         description = file.description
         source = file.source
         parameters = Dictionary(uniqueKeysWithValues: file.parameters.map { ($0.name, $0.value) })
         expressions = file.expressions
-        self.nx = nx
-        self.ny = nil
-        self.nt = nt
-        lower = p.lower
-        upper = p.upper
-        boundary = p.boundary.rawValue
+        nx = grid.nx
+        ny = grid.ny
+        nt = grid.nt ?? 0
+        let domain = model.domain
+        (lower, upper) = (domain[0].lower, domain[0].upper)
+        if domain.count > 1 { (lowerY, upperY) = (domain[1].lower, domain[1].upper) }
+        boundary = model.boundary.rawValue
         exits = [:]
-        if let g = p.leftExit { exits["left"] = g }
-        if let g = p.rightExit { exits["right"] = g }
-        ergodic = p.isErgodic || (file.problem2D?.isErgodic ?? false)
-        horizon = ergodic ? nil : p.horizon
-        viscosity = p.viscosity
-        self.solver = solver.rawValue
-        self.tolerance = tolerance
+        switch model {
+        case let .oneD(p):
+            if let g = p.leftExit { exits["left"] = g }
+            if let g = p.rightExit { exits["right"] = g }
+        case let .twoD(p):
+            for e in p.exits { exits[e.side.rawValue] = e.cost }
+        }
+        ergodic = model.isErgodic
+        horizon = model.horizon
+        viscosity = model.viscosity
+        hamiltonian = model.hamiltonian.formula
+        solver = options.method.rawValue
+        tolerance = options.tolerance
     }
 }
 
@@ -57,6 +69,7 @@ struct Summary: Encodable {
     var run: RunDescription
     var converged: Bool
     var failure: String?
+    var stopReason: String?
     var iterations: Int
     var residual: Double?
     var hjbResidual: Double?
@@ -66,203 +79,149 @@ struct Summary: Encodable {
     var minDensity: Double?
     var wallSeconds: Double?
     var lambda: Double?
-    /// 2D with exits: total mass that left.
+    /// Problems with exits: total mass that left.
     var outflow: Double?
     var exactErrors: ExactErrors?
+    /// The methods used and why the solver switched between them.
+    var phases: [SolverPhase]
     var history: [IterationReport]
     var arrays: [String: [Int]]
     var pictures: [String]
 }
 
-/// Writes a solve's output directory (layout: docs/output.md).
+/// Writes a solve's output directory (layout: docs/output.md), for every kind of problem.
 public enum OutputWriter {
     /// Writes arrays, history, pictures and (last) summary.json; returns the picture file names.
-    public static func write(_ s: MFGSolution, _ run: RunDescription, pictures: Bool, to directory: URL) throws -> [String] {
-        let grid = [s.nt + 1, s.nx]
-        try NPY.write(s.x, shape: [s.nx], to: directory.appendingPathComponent("x.npy"))
-        try NPY.write(s.t, shape: [s.nt + 1], to: directory.appendingPathComponent("t.npy"))
-        try NPY.write(s.m, shape: grid, to: directory.appendingPathComponent("m.npy"))
-        try NPY.write(s.u, shape: grid, to: directory.appendingPathComponent("u.npy"))
-        try NPY.write(s.control, shape: grid, to: directory.appendingPathComponent("alpha.npy"))
+    public static func write(
+        _ s: Equilibrium, _ run: RunDescription, model: MFGModel, pictures: Bool, to directory: URL
+    ) throws -> [String] {
+        var arrays: [String: [Int]] = ["x": [s.nx]]
+        func array(_ name: String, _ values: [Double], _ shape: [Int]) throws {
+            try NPY.write(values, shape: shape, to: directory.appendingPathComponent("\(name).npy"))
+            arrays[name] = shape
+        }
+        try array("x", s.x, [s.nx])
+        if let y = s.y { try array("y", y, [y.count]) }
+        if let t = s.t { try array("t", t, [t.count]) }
+        try array("m", s.m, s.shape)
+        try array("u", s.u, s.shape)
+        for (name, field) in zip(s.controlNames, s.control) { try array(name, field, s.shape) }
+        if let active = s.active, let ny = s.ny { try array("active", active.map { $0 ? 1 : 0 }, [s.nx, ny]) }
         try writeHistory(s.history, to: directory)
-        let names = pictures ? try drawPictures(s, run, to: directory) : []
+        let names = pictures ? try drawPictures(s, run, model: model, to: directory) : []
         let last = s.final
         let summary = Summary(
-            run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
-            hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
-            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: nil, outflow: nil,
-            exactErrors: run.exactErrors, history: s.history,
-            arrays: ["x": [s.nx], "t": [s.nt + 1], "m": grid, "u": grid, "alpha": grid], pictures: names)
+            run: run, converged: s.converged, failure: nil, stopReason: s.stopReason, iterations: s.iterations,
+            residual: last?.residual, hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
+            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: s.lambda,
+            outflow: s.outflow?.reduce(0, +), exactErrors: run.exactErrors, phases: s.phases, history: s.history,
+            arrays: arrays, pictures: names)
         // Written last: its presence marks a complete output directory.
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
         return names
     }
 
-    /// The output of an ergodic solve: arrays `[Nx]`, lambda in the summary, pictures of m, of u and
-    /// the feedback, and of the residuals.
-    public static func write(_ s: ErgodicSolution, _ run: RunDescription, pictures: Bool, to directory: URL) throws -> [String] {
-        try NPY.write(s.x, shape: [s.nx], to: directory.appendingPathComponent("x.npy"))
-        try NPY.write(s.m, shape: [s.nx], to: directory.appendingPathComponent("m.npy"))
-        try NPY.write(s.u, shape: [s.nx], to: directory.appendingPathComponent("u.npy"))
-        try NPY.write(s.control, shape: [s.nx], to: directory.appendingPathComponent("alpha.npy"))
-        try writeHistory(s.history, to: directory)
-        var names: [String] = []
-        if pictures {
-            let name = run.problem
-            try Figures.linePlot(
-                [Series(label: "m(x)", x: s.x, y: s.m, color: Figures.palette[0])],
-                title: String(format: "%@: stationary density, lambda = %.6g", name, s.lambda), xLabel: "x",
-                yLabel: "m(x)", logY: false, to: directory.appendingPathComponent("density.png"))
-            try Figures.linePlot(
-                [Series(label: "u(x)", x: s.x, y: s.u, color: Figures.palette[1]),
-                 Series(label: "alpha(x)", x: s.x, y: s.control, color: Figures.palette[2])],
-                title: "\(name): value function and feedback", xLabel: "x",
-                yLabel: "u, alpha", logY: false, to: directory.appendingPathComponent("value.png"))
-            try convergencePlot(s.history, run, to: directory)
-            names = ["density.png", "value.png", "convergence.png"]
-        }
-        let last = s.final
-        let summary = Summary(
-            run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
-            hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
-            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: s.lambda, outflow: nil,
-            exactErrors: run.exactErrors, history: s.history,
-            arrays: ["x": [s.nx], "m": [s.nx], "u": [s.nx], "alpha": [s.nx]], pictures: names)
-        try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
-        return names
-    }
-
-    /// The output of a 2D solve: `[Nt+1, Nx, Ny]` arrays, the obstacle mask, outflow, pictures.
-    public static func write(_ s: MFGSolution2D, _ run: RunDescription, problem: MFGProblem2D, pictures: Bool,
-                             to directory: URL) throws -> [String] {
-        let shape = [s.nt + 1, s.nx, s.ny]
-        try NPY.write(s.x, shape: [s.nx], to: directory.appendingPathComponent("x.npy"))
-        try NPY.write(s.y, shape: [s.ny], to: directory.appendingPathComponent("y.npy"))
-        try NPY.write(s.t, shape: [s.nt + 1], to: directory.appendingPathComponent("t.npy"))
-        try NPY.write(s.m, shape: shape, to: directory.appendingPathComponent("m.npy"))
-        try NPY.write(s.u, shape: shape, to: directory.appendingPathComponent("u.npy"))
-        try NPY.write(s.controlX, shape: shape, to: directory.appendingPathComponent("alpha_x.npy"))
-        try NPY.write(s.controlY, shape: shape, to: directory.appendingPathComponent("alpha_y.npy"))
-        try NPY.write(s.active.map { $0 ? 1 : 0 }, shape: [s.nx, s.ny], to: directory.appendingPathComponent("active.npy"))
-        try writeHistory(s.history, to: directory)
-        var names: [String] = []
-        if pictures {
-            let cells = s.nx * s.ny
-            let levels = Array(Set([0, s.nt / 3, 2 * s.nt / 3, s.nt])).sorted()
-            let extent = (problem.lowerX, problem.upperX, problem.lowerY, problem.upperY)
-            var segments: [(Double, Double, Double, Double)] = []
-            let hx = (problem.upperX - problem.lowerX) / Double(s.nx), hy = (problem.upperY - problem.lowerY) / Double(s.ny)
-            for e in problem.exits {
-                // Boundary faces of the door, merged into one segment per run of faces.
-                switch e.side {
-                case .left, .right:
-                    let xw = e.side == .left ? problem.lowerX : problem.upperX
-                    for yj in s.y where e.located?(xw, yj) ?? true { segments.append((xw, yj - hy / 2, xw, yj + hy / 2)) }
-                case .bottom, .top:
-                    let yw = e.side == .bottom ? problem.lowerY : problem.upperY
-                    for xi in s.x where e.located?(xi, yw) ?? true { segments.append((xi - hx / 2, yw, xi + hx / 2, yw)) }
-                }
-            }
-            try Figures.snapshots2D(
-                levels.map { Array(s.m[($0 * cells)..<(($0 + 1) * cells)]) }, labels: levels.map { String(format: "t = %.3g", s.t[$0]) },
-                x: s.x, y: s.y, extent: extent, active: s.active, walls: problem.boundary == .reflecting, exits: segments,
-                title: "\(run.problem): density m(t, x, y)", colorLabel: "m", to: directory.appendingPathComponent("density.png"))
-            try Figures.snapshots2D(
-                [Array(s.u[0..<cells])], labels: ["t = 0"], x: s.x, y: s.y, extent: extent, active: s.active,
-                walls: problem.boundary == .reflecting, exits: segments, title: "\(run.problem): value function u(0, x, y)",
-                colorLabel: "u", to: directory.appendingPathComponent("value.png"))
-            try convergencePlot(s.history, run, to: directory)
-            names = ["density.png", "value.png", "convergence.png"]
-        }
-        let last = s.final
-        let summary = Summary(
-            run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
-            hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
-            massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: nil,
-            outflow: problem.hasExit ? s.outflow.reduce(0, +) : nil, exactErrors: nil, history: s.history,
-            arrays: ["x": [s.nx], "y": [s.ny], "t": [s.nt + 1], "m": shape, "u": shape, "alpha_x": shape, "alpha_y": shape,
-                     "active": [s.nx, s.ny]],
-            pictures: names)
-        try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
-        return names
-    }
-
-    /// The output of a 2D ergodic solve: `[Nx, Ny]` arrays, lambda, pictures of m and u.
-    public static func write(_ s: ErgodicSolution2D, _ run: RunDescription, problem: MFGProblem2D, pictures: Bool,
-                             to directory: URL) throws -> [String] {
-        let shape = [s.nx, s.ny]
-        try NPY.write(s.x, shape: [s.nx], to: directory.appendingPathComponent("x.npy"))
-        try NPY.write(s.y, shape: [s.ny], to: directory.appendingPathComponent("y.npy"))
-        try NPY.write(s.m, shape: shape, to: directory.appendingPathComponent("m.npy"))
-        try NPY.write(s.u, shape: shape, to: directory.appendingPathComponent("u.npy"))
-        try NPY.write(s.controlX, shape: shape, to: directory.appendingPathComponent("alpha_x.npy"))
-        try NPY.write(s.controlY, shape: shape, to: directory.appendingPathComponent("alpha_y.npy"))
-        try NPY.write(s.active.map { $0 ? 1 : 0 }, shape: shape, to: directory.appendingPathComponent("active.npy"))
-        try writeHistory(s.history, to: directory)
-        var names: [String] = []
-        if pictures {
-            let extent = (problem.lowerX, problem.upperX, problem.lowerY, problem.upperY)
-            try Figures.snapshots2D([s.m], labels: [String(format: "stationary density, lambda = %.6g", s.lambda)], x: s.x, y: s.y,
-                                    extent: extent, active: s.active, walls: problem.boundary == .reflecting, exits: [],
-                                    title: "\(run.problem): density m(x, y)", colorLabel: "m",
-                                    to: directory.appendingPathComponent("density.png"))
-            try Figures.snapshots2D([s.u], labels: ["value function"], x: s.x, y: s.y, extent: extent, active: s.active,
-                                    walls: problem.boundary == .reflecting, exits: [], title: "\(run.problem): u(x, y)",
-                                    colorLabel: "u", to: directory.appendingPathComponent("value.png"))
-            try convergencePlot(s.history, run, to: directory)
-            names = ["density.png", "value.png", "convergence.png"]
-        }
-        let last = s.final
-        let summary = Summary(
-            run: run, converged: s.converged, failure: nil, iterations: s.iterations, residual: last?.residual,
-            hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass, massDrift: last?.massDrift,
-            minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: s.lambda, outflow: nil,
-            exactErrors: run.exactErrors, history: s.history,
-            arrays: ["x": [s.nx], "y": [s.ny], "m": shape, "u": shape, "alpha_x": shape, "alpha_y": shape, "active": shape],
-            pictures: names)
-        try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
-        return names
-    }
-
-    static func convergencePlot(_ history: [IterationReport], _ run: RunDescription, to directory: URL) throws {
-        let iterations = history.map { Double($0.iteration) }
-        try Figures.linePlot(
-            [Series(label: "HJB residual", x: iterations, y: history.map(\.hjbResidual), color: Figures.palette[0]),
-             Series(label: "FP residual", x: iterations, y: history.map(\.fpResidual), color: Figures.palette[1])],
-            title: "\(run.problem): convergence of \(run.solver)", xLabel: "iteration", yLabel: "residual |r|",
-            logY: true, to: directory.appendingPathComponent("convergence.png"))
-    }
-
-    static func drawPictures(_ s: MFGSolution, _ run: RunDescription, to directory: URL) throws -> [String] {
-        let name = run.problem
-        try Figures.heatMap(s.m, x: s.x, y: s.t, title: "\(name): density m(t, x)", xLabel: "x", yLabel: "t",
-                            colorLabel: "m", to: directory.appendingPathComponent("density.png"))
-        try Figures.heatMap(s.u, x: s.x, y: s.t, title: "\(name): value function u(t, x)", xLabel: "x", yLabel: "t",
-                            colorLabel: "u", to: directory.appendingPathComponent("value.png"))
-        let levels = Array(Set([0, s.nt / 4, s.nt / 2, 3 * s.nt / 4, s.nt])).sorted()
-        let snapshots = levels.enumerated().map { k, n in
-            Series(label: String(format: "t = %.3g", s.t[n]), x: s.x, y: Array(s.row(s.m, n)),
-                   color: Figures.palette[k % Figures.palette.count])
-        }
-        try Figures.linePlot(snapshots, title: "\(name): density snapshots", xLabel: "x", yLabel: "m(t, x)",
-                             logY: false, to: directory.appendingPathComponent("snapshots.png"))
-        try convergencePlot(s.history, run, to: directory)
-        return ["density.png", "value.png", "snapshots.png", "convergence.png"]
-    }
-
+    /// The diagnostics of a solve in which a non-finite value appeared: the history and a summary
+    /// with `failure`.
     public static func writeDiagnostics(_ run: RunDescription, history: [IterationReport], failure: String, to directory: URL) throws {
         try writeHistory(history, to: directory)
         let summary = Summary(
-            run: run, converged: false, failure: failure, iterations: history.count, residual: nil, hjbResidual: nil,
-            fpResidual: nil, mass: nil, massDrift: nil, minDensity: nil, wallSeconds: history.last?.seconds,
-            lambda: nil, outflow: nil, exactErrors: nil, history: history, arrays: [:], pictures: [])
+            run: run, converged: false, failure: failure, stopReason: nil, iterations: history.count, residual: nil,
+            hjbResidual: nil, fpResidual: nil, mass: nil, massDrift: nil, minDensity: nil, wallSeconds: history.last?.seconds,
+            lambda: nil, outflow: nil, exactErrors: nil, phases: [], history: history, arrays: [:], pictures: [])
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
     }
 
+    /// convergence.csv: one row per iteration.
     static func writeHistory(_ history: [IterationReport], to directory: URL) throws {
+        func number(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
         try CSV.write(
-            header: ["iteration", "hjb_residual", "fp_residual", "mass", "mass_drift", "min_density", "seconds"],
-            rows: history.map { [Double($0.iteration), $0.hjbResidual, $0.fpResidual, $0.mass, $0.massDrift, $0.minDensity, $0.seconds] },
+            header: ["iteration", "hjb_residual", "fp_residual", "mass", "mass_drift", "min_density", "seconds", "phase",
+                     "krylov_products", "step_length"],
+            cells: history.map {
+                ["\($0.iteration)", "\($0.hjbResidual)", "\($0.fpResidual)", "\($0.mass)", "\($0.massDrift)", "\($0.minDensity)",
+                 "\($0.seconds)", $0.phase, $0.krylovProducts.map { "\($0)" } ?? "", number($0.stepLength)]
+            },
             to: directory.appendingPathComponent("convergence.csv"))
+    }
+
+    // MARK: - Pictures
+
+    static func drawPictures(_ s: Equilibrium, _ run: RunDescription, model: MFGModel, to directory: URL) throws -> [String] {
+        let name = run.problem
+        try convergencePlot(s, run, to: directory)
+        switch (model, s.isErgodic) {
+        case (.oneD, false):
+            try Figures.heatMap(s.m, x: s.x, y: s.t!, title: "\(name): density m(t, x)", xLabel: "x", yLabel: "t",
+                                colorLabel: "m", to: directory.appendingPathComponent("density.png"))
+            try Figures.heatMap(s.u, x: s.x, y: s.t!, title: "\(name): value function u(t, x)", xLabel: "x", yLabel: "t",
+                                colorLabel: "u", to: directory.appendingPathComponent("value.png"))
+            let levels = Array(Set([0, s.nt / 4, s.nt / 2, 3 * s.nt / 4, s.nt])).sorted()
+            let snapshots = levels.enumerated().map { k, n in
+                Series(label: String(format: "t = %.3g", s.t![n]), x: s.x, y: Array(s.level(s.m, n)),
+                       color: Figures.palette[k % Figures.palette.count])
+            }
+            try Figures.linePlot(snapshots, title: "\(name): density snapshots", xLabel: "x", yLabel: "m(t, x)",
+                                 logY: false, to: directory.appendingPathComponent("snapshots.png"))
+            return ["density.png", "value.png", "snapshots.png", "convergence.png"]
+        case (.oneD, true):
+            try Figures.linePlot(
+                [Series(label: "m(x)", x: s.x, y: s.m, color: Figures.palette[0])],
+                title: String(format: "%@: stationary density, lambda = %.6g", name, s.lambda ?? .nan), xLabel: "x",
+                yLabel: "m(x)", logY: false, to: directory.appendingPathComponent("density.png"))
+            try Figures.linePlot(
+                [Series(label: "u(x)", x: s.x, y: s.u, color: Figures.palette[1]),
+                 Series(label: "alpha(x)", x: s.x, y: s.control[0], color: Figures.palette[2])],
+                title: "\(name): value function and feedback", xLabel: "x",
+                yLabel: "u, alpha", logY: false, to: directory.appendingPathComponent("value.png"))
+            return ["density.png", "value.png", "convergence.png"]
+        case let (.twoD(problem), ergodic):
+            let cells = s.levelSize
+            let active = s.active ?? [Bool](repeating: true, count: cells)
+            let extent = (problem.lowerX, problem.upperX, problem.lowerY, problem.upperY)
+            let walls = problem.boundary == .reflecting
+            let doors = exitSegments(problem, s)
+            let levels = ergodic ? [0] : Array(Set([0, s.nt / 3, 2 * s.nt / 3, s.nt])).sorted()
+            let labels = ergodic ? [String(format: "stationary density, lambda = %.6g", s.lambda ?? .nan)]
+                : levels.map { String(format: "t = %.3g", s.t![$0]) }
+            try Figures.snapshots2D(
+                levels.map { Array(s.level(s.m, $0)) }, labels: labels, x: s.x, y: s.y!, extent: extent, active: active,
+                walls: walls, exits: doors, title: "\(name): density m\(ergodic ? "(x, y)" : "(t, x, y)")", colorLabel: "m",
+                to: directory.appendingPathComponent("density.png"))
+            try Figures.snapshots2D(
+                [Array(s.level(s.u, 0))], labels: [ergodic ? "value function" : "t = 0"], x: s.x, y: s.y!, extent: extent,
+                active: active, walls: walls, exits: doors, title: "\(name): value function u\(ergodic ? "(x, y)" : "(0, x, y)")",
+                colorLabel: "u", to: directory.appendingPathComponent("value.png"))
+            return ["density.png", "value.png", "convergence.png"]
+        }
+    }
+
+    /// The boundary faces of the doors of a 2D problem, as segments `(x0, y0, x1, y1)`.
+    static func exitSegments(_ problem: MFGProblem2D, _ s: Equilibrium) -> [(Double, Double, Double, Double)] {
+        guard let y = s.y else { return [] }
+        var segments: [(Double, Double, Double, Double)] = []
+        let hx = (problem.upperX - problem.lowerX) / Double(s.nx), hy = (problem.upperY - problem.lowerY) / Double(y.count)
+        for e in problem.exits {
+            switch e.side {
+            case .left, .right:
+                let xw = e.side == .left ? problem.lowerX : problem.upperX
+                for yj in y where e.located?(xw, yj) ?? true { segments.append((xw, yj - hy / 2, xw, yj + hy / 2)) }
+            case .bottom, .top:
+                let yw = e.side == .bottom ? problem.lowerY : problem.upperY
+                for xi in s.x where e.located?(xi, yw) ?? true { segments.append((xi - hx / 2, yw, xi + hx / 2, yw)) }
+            }
+        }
+        return segments
+    }
+
+    /// The HJB and FP residuals per iteration; the title names the methods used, in order.
+    static func convergencePlot(_ s: Equilibrium, _ run: RunDescription, to directory: URL) throws {
+        let iterations = s.history.map { Double($0.iteration) }
+        let methods = s.phases.map(\.method).joined(separator: " > ")
+        try Figures.linePlot(
+            [Series(label: "HJB residual", x: iterations, y: s.history.map(\.hjbResidual), color: Figures.palette[0]),
+             Series(label: "FP residual", x: iterations, y: s.history.map(\.fpResidual), color: Figures.palette[1])],
+            title: "\(run.problem): convergence (\(methods.isEmpty ? run.solver : methods))", xLabel: "iteration",
+            yLabel: "residual |r|", logY: true, to: directory.appendingPathComponent("convergence.png"))
     }
 }

@@ -3,13 +3,22 @@ import Foundation
 /// Comma-separated tables with a header row; numbers written with full precision.
 public enum CSV {
     public static func encode(header: [String], rows: [[Double]]) -> Data {
+        encode(header: header, cells: rows.map { $0.map { "\($0)" } })
+    }
+
+    /// Rows of cells already written as text (an empty cell is a missing value).
+    public static func encode(header: [String], cells: [[String]]) -> Data {
         var text = header.joined(separator: ",") + "\n"
-        for row in rows { text += row.map { "\($0)" }.joined(separator: ",") + "\n" }
+        for row in cells { text += row.joined(separator: ",") + "\n" }
         return Data(text.utf8)
     }
 
     public static func write(header: [String], rows: [[Double]], to url: URL) throws {
         try AtomicFile.write(encode(header: header, rows: rows), to: url)
+    }
+
+    public static func write(header: [String], cells: [[String]], to url: URL) throws {
+        try AtomicFile.write(encode(header: header, cells: cells), to: url)
     }
 }
 

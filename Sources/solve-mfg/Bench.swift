@@ -14,7 +14,8 @@ struct Bench: ParsableCommand {
         }
         for n in [50, 100, 200] {
             let s = try reportingInputErrors {
-                try MFGSolver2D.solve(Catalogue.crowdAversion2D(), nx: n, ny: n, nt: 100, options: SolverOptions(tolerance: 1e-10, maxIterations: 300))
+                try MFGSolver.solve(.twoD(Catalogue.crowdAversion2D()), grid: GridSize(nx: n, ny: n, nt: 100),
+                                    options: SolverOptions(tolerance: 1e-10, maxIterations: 300))
             }
             let r = s.final!
             print(String(format: "crowd-aversion-2d %3d x %3d x 100  accelerated policy iteration: %3d iterations to %.2e  %8.2f s  converged %@  peak memory so far %.0f MB",
@@ -140,8 +141,8 @@ struct Bench: ParsableCommand {
             var iterations = [0, 0]
             // Interleaved runs, so that machine noise hits both alike.
             for _ in 0..<repeats {
-                for (k, problem) in [file.problem, swift].enumerated() {
-                    let s = try MFGSolver.solve(problem, nx: nx, nt: nt, options: SolverOptions(tolerance: 1e-10))
+                for (k, model) in [file.model, .oneD(swift)].enumerated() {
+                    let s = try MFGSolver.solve(model, grid: GridSize(nx: nx, nt: nt), options: SolverOptions(tolerance: 1e-10))
                     best[k] = min(best[k], s.seconds)
                     iterations[k] = s.iterations
                 }
@@ -196,11 +197,11 @@ struct Bench: ParsableCommand {
         var best200 = 0.0
         for (size, tolerance) in skip1D ? [] : [(200, 1e-12), (1000, 1e-10)] {
             var times: [Double] = []
-            var last: MFGSolution?
+            var last: Equilibrium?
             for _ in 0..<repeats {
                 let options = SolverOptions(method: .policyIteration, tolerance: tolerance, maxIterations: 100)
                 let s = try reportingInputErrors {
-                    try MFGSolver.solve(Catalogue.congestionLST(), nx: size, nt: size, options: options)
+                    try MFGSolver.solve(.oneD(Catalogue.congestionLST()), grid: GridSize(nx: size, nt: size), options: options)
                 }
                 times.append(s.seconds)
                 last = s

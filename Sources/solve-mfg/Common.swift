@@ -47,13 +47,17 @@ extension SolverMethod: ExpressibleByArgument {}
 
 /// One progress line per iteration, on standard error.
 func progressLine(_ r: IterationReport) -> String {
-    String(format: "iter %4d  hjb %9.3e  fp %9.3e  mass %.15f  min m %10.3e  %8.3f s",
-           r.iteration, r.hjbResidual, r.fpResidual, r.mass, r.minDensity, r.seconds)
+    var line = String(format: "iter %4d  %-16@  hjb %9.3e  fp %9.3e  mass %.15f  min m %10.3e  %8.3f s",
+                      r.iteration, r.phase, r.hjbResidual, r.fpResidual, r.mass, r.minDensity, r.seconds)
+    if let k = r.krylovProducts { line += "  gmres \(k)" }
+    if let t = r.stepLength, t < 1 { line += String(format: "  step %.3g", t) }
+    if let n = r.unconvergedHJBSteps { line += "  (HJB iteration unconverged at \(n) steps)" }
+    return line
 }
 
 /// Solver flags; each falls back to the problem file's `[solver]` table, then to the default.
 struct SolverFlags: ParsableArguments {
-    @Option(help: "Coupled solver: policy-iteration, newton or fixed-point (default: the file's [solver] method, else policy-iteration).")
+    @Option(help: "Coupled solver: auto (policy iteration while it contracts fast, Newton's method on the best response otherwise, fictitious play if Newton stalls), newton, policy-iteration or fixed-point (default: the file's [solver] method, else auto).")
     var solver: SolverMethod?
 
     @Option(help: "Stop when both the HJB and FP residuals, sqrt(h dt)*|r|_2, are at most this (default 1e-10).")
@@ -65,17 +69,16 @@ struct SolverFlags: ParsableArguments {
     @Option(help: "Fixed point only: damping d in (0, 1] of m <- (1-d) m + d FP(HJB(m)); 0 means fictitious play, d = 1/(k+1) (default 0.5).")
     var damping: Double?
 
-    @Option(help: "Ergodic problems: weight in (0, 1] of the new policy in each policy-iteration update; below 1 the policies are averaged (smoothed policy iteration), slower but robust for strong couplings (default 1).")
+    @Option(help: "Policy iteration: weight in (0, 1] of the new policy in each update; below 1 the policies are averaged (smoothed policy iteration) (default 1).")
     var relaxation: Double?
 
     func options(_ file: ProblemFile) -> SolverOptions {
         let d = SolverOptions()
-        var o = SolverOptions(
+        return SolverOptions(
             method: solver ?? file.solver.method ?? d.method,
             tolerance: tolerance ?? file.solver.tolerance ?? d.tolerance,
             maxIterations: maxIterations ?? file.solver.maxIterations ?? d.maxIterations,
-            damping: damping ?? file.solver.damping ?? d.damping)
-        o.policyRelaxation = relaxation ?? file.solver.relaxation ?? 1
-        return o
+            damping: damping ?? file.solver.damping ?? d.damping,
+            policyRelaxation: relaxation ?? file.solver.relaxation ?? d.policyRelaxation)
     }
 }

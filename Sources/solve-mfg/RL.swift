@@ -38,15 +38,17 @@ struct GameOptions: ParsableArguments {
         guard let problem else { return nil }
         if game != nil { throw ValidationError("give either --game or --problem, not both") }
         let file = try ProblemLocator.load(problem, overrides: parameters)
-        guard !file.problem.isErgodic else {
+        guard !file.model.isErgodic else {
             printError("error: --problem needs a time-dependent problem")
             throw Exit.badData
         }
         do {
-            if let p2 = file.problem2D {
+            switch file.model {
+            case let .twoD(p2):
                 return try reportingInputErrors { try DiscretisedProblem.twoD(p2, n: nx, reference: reference, steps: referenceSteps ?? reference) }
+            case let .oneD(p):
+                return try DiscretisedProblem.oneD(p, nx: nx, reference: reference)
             }
-            return try DiscretisedProblem.oneD(file.problem, nx: nx, reference: reference)
         } catch let e as RLError {
             printError("error: \(e)")
             throw Exit.badData
@@ -303,20 +305,21 @@ struct RLRefine: ParsableCommand {
         guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 4 }) else { throw ValidationError("--levels needs at least two grid sizes >= 4, e.g. 20,40,80") }
         let rows: [RefinementRow]
         do {
-            if let p2 = file.problem2D {
+            switch file.model {
+            case let .twoD(p2):
                 rows = try reportingInputErrors { try RefinementStudy.run(p2, levels: sizes, fineN: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations) }
-            } else {
-                rows = try RefinementStudy.run(file.problem, levels: sizes, fineNx: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations)
+            case let .oneD(p):
+                rows = try RefinementStudy.run(p, levels: sizes, fineNx: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations)
             }
         } catch let e as RLError {
             printError("error: \(e)")
             throw Exit.badData
         }
-        print("\(file.name): discrete game vs PDE equilibrium (PDE reference \(fine)\(file.isTwoD ? " x \(fine)" : "") points x \(fineTimeSteps ?? fine) steps)")
+        print("\(file.name): discrete game vs PDE equilibrium (PDE reference \(fine)\((file.model.dimension == 2) ? " x \(fine)" : "") points x \(fineTimeSteps ?? fine) steps)")
         print("    nx  steps  actions        L1        W1   exploitability(equilibrium)   exploitability(PDE policy)")
         for r in rows {
-            let perAxis = file.isTwoD ? max(3, 2 * (r.nx / 10) + 1) : 2 * (r.nx / 10) + 1
-            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, file.isTwoD ? perAxis * perAxis : perAxis,
+            let perAxis = (file.model.dimension == 2) ? max(3, 2 * (r.nx / 10) + 1) : 2 * (r.nx / 10) + 1
+            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, (file.model.dimension == 2) ? perAxis * perAxis : perAxis,
                          r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
         }
     }

@@ -11,14 +11,17 @@ struct Solve: ParsableCommand {
         discussion: """
             Writes to the output directory: x.npy [Nx], t.npy [Nt+1], m.npy, u.npy, alpha.npy \
             (float64, shape [Nt+1, Nx], row n is time t_n; m is a density, sum_i h m[n, i] = 1; \
-            alpha is the feedback velocity), convergence.csv (one row per iteration), PNG pictures \
-            (density.png, value.png, snapshots.png, convergence.png) and summary.json, written last. \
-            See docs/output.md.
+            alpha is the feedback velocity; in 2D also y.npy, active.npy, alpha_x.npy and alpha_y.npy \
+            of shape [Nt+1, Nx, Ny]; ergodic problems have no time axis), convergence.csv (one row per \
+            iteration), PNG pictures (density.png, value.png, snapshots.png, convergence.png) and \
+            summary.json, written last. See docs/output.md. The default solver (auto) needs no settings: \
+            it switches between policy iteration, Newton's method and fictitious play by the residuals \
+            and records every switch in summary.json.
             """)
 
     @OptionGroup var input: ProblemOptions
 
-    @Option(help: "Grid points in space (default: the file's [discretisation] nx).")
+    @Option(help: "Grid points in space, cells along x in 2D (default: the file's [discretisation] nx).")
     var nx: Int?
 
     @Option(help: "Grid cells along y, 2D problems (default: the file's [discretisation] ny).")
@@ -40,75 +43,21 @@ struct Solve: ParsableCommand {
 
     func run() throws {
         let file = try input.load()
-        let p = file.problem
-        let nx = self.nx ?? p.defaultNx, nt = self.nt ?? p.defaultNt
-        let quiet = self.quiet
+        let model = file.model
+        let grid = try gridSize(model, nx: nx, ny: ny, nt: nt)
         var options = settings.options(file)
         if !quiet { options.progress = { report in printError(progressLine(report)) } }
-        let solver = options.method, tolerance = options.tolerance, maxIterations = options.maxIterations
         try reportingInputErrors {
-            do { try file.checkData(nx: nx, nt: nt) } catch let e as ProblemFileError { throw CommandError.badInput("\(e)") }
+            do { try file.checkData(grid: grid) } catch let e as ProblemFileError { throw CommandError.badInput("\(e)") }
         }
         let directory = URL(fileURLWithPath: out ?? "out/\(file.name)")
-        var run = RunDescription(file: file, nx: nx, nt: p.isErgodic ? 0 : nt, solver: solver, tolerance: tolerance)
-        if !quiet {
-            printError("solving \(file.name) (\(file.path)) on " + (p.isErgodic ? "\(nx) points (ergodic)" : "\(nx) x \(nt)")
-                       + " with \(solver.rawValue)")
-        }
-        if let p2 = file.problem2D {
-            try solveTwoD(file, p2, options: options, run: &run, directory: directory)
-            return
-        }
-        if p.isErgodic {
-            try solveErgodic(file, options: options, run: &run, directory: directory)
-            return
-        }
-        let solution: MFGSolution = try solving(run, directory) { try MFGSolver.solve(p, nx: nx, nt: nt, options: options) }
+        var run = RunDescription(file: file, grid: grid, options: options)
+        if !quiet { printError("solving \(file.name) (\(file.path)) on \(grid) with \(options.method.rawValue)") }
+        let solution = try solving(run, directory) { try MFGSolver.solve(model, grid: grid, options: options) }
         if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
         try AtomicFile.makeDirectory(directory)
-        let pictures = try OutputWriter.write(solution, run, pictures: !noPictures, to: directory)
-        try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
-                   seconds: solution.seconds, lambda: nil, arrays: "{x,t,m,u,alpha}.npy", pictures: pictures,
-                   directory: directory, maxIterations: maxIterations, tolerance: tolerance)
-    }
-
-    func solveErgodic(_ file: ProblemFile, options: SolverOptions, run: inout RunDescription, directory: URL) throws {
-        let nx = self.nx ?? file.problem.defaultNx
-        let solution: ErgodicSolution = try solving(run, directory) { try ErgodicSolver.solve(file.problem, nx: nx, options: options) }
-        if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
-        try AtomicFile.makeDirectory(directory)
-        let pictures = try OutputWriter.write(solution, run, pictures: !noPictures, to: directory)
-        try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
-                   seconds: solution.seconds, lambda: solution.lambda, arrays: "{x,m,u,alpha}.npy", pictures: pictures,
-                   directory: directory, maxIterations: options.maxIterations, tolerance: options.tolerance)
-    }
-
-    func solveTwoD(_ file: ProblemFile, _ p: MFGProblem2D, options: SolverOptions, run: inout RunDescription,
-                   directory: URL) throws {
-        let nx = self.nx ?? p.defaultNx, ny = self.ny ?? p.defaultNy, nt = self.nt ?? p.defaultNt
-        run.nx = nx
-        run.ny = ny
-        run.nt = nt
-        run.lower = p.lowerX
-        run.upper = p.upperX
-        if p.isErgodic {
-            run.nt = 0
-            let solution: ErgodicSolution2D = try solving(run, directory) { try ErgodicSolver2D.solve(p, nx: nx, ny: ny, options: options) }
-            if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
-            try AtomicFile.makeDirectory(directory)
-            let pictures = try OutputWriter.write(solution, run, problem: p, pictures: !noPictures, to: directory)
-            try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
-                       seconds: solution.seconds, lambda: solution.lambda, arrays: "{x,y,m,u,alpha_x,alpha_y,active}.npy",
-                       pictures: pictures, directory: directory, maxIterations: options.maxIterations, tolerance: options.tolerance)
-            return
-        }
-        let solution: MFGSolution2D = try solving(run, directory) { try MFGSolver2D.solve(p, nx: nx, ny: ny, nt: nt, options: options) }
-        try AtomicFile.makeDirectory(directory)
-        let pictures = try OutputWriter.write(solution, run, problem: p, pictures: !noPictures, to: directory)
-        if p.hasExit { print(String(format: "outflow through the exits: %.12f", solution.outflow.reduce(0, +))) }
-        try report(file, run, last: solution.final!, converged: solution.converged, iterations: solution.iterations,
-                   seconds: solution.seconds, lambda: nil, arrays: "{x,y,t,m,u,alpha_x,alpha_y,active}.npy", pictures: pictures,
-                   directory: directory, maxIterations: options.maxIterations, tolerance: options.tolerance)
+        let pictures = try OutputWriter.write(solution, run, model: model, pictures: !noPictures, to: directory)
+        try report(file, solution, run, pictures: pictures, directory: directory, options: options)
     }
 
     /// Runs a solver: bad input exits with 65; a NaN writes the diagnostics and exits with 4.
@@ -116,42 +65,59 @@ struct Solve: ParsableCommand {
         do {
             return try reportingInputErrors(body)
         } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
-            try failed(run, iteration, quantity, advice, history, directory)
+            try AtomicFile.makeDirectory(directory)
+            try OutputWriter.writeDiagnostics(
+                run, history: history, failure: "non-finite \(quantity) at iteration \(iteration): \(advice)", to: directory)
+            printError("error: a non-finite value appeared in \(quantity) at iteration \(iteration): \(advice)")
+            printError("diagnostics written to \(directory.path)")
+            throw Exit.numericalFailure
         }
-    }
-
-    /// Writes the diagnostics of a solve in which a NaN appeared, and exits with code 4.
-    func failed(_ run: RunDescription, _ iteration: Int, _ quantity: String, _ advice: String,
-                _ history: [IterationReport], _ directory: URL) throws -> Never {
-        try AtomicFile.makeDirectory(directory)
-        try OutputWriter.writeDiagnostics(
-            run, history: history, failure: "non-finite \(quantity) at iteration \(iteration): \(advice)", to: directory)
-        printError("error: a non-finite value appeared in \(quantity) at iteration \(iteration): \(advice)")
-        printError("diagnostics written to \(directory.path)")
-        throw Exit.numericalFailure
     }
 
     /// Prints the outcome and where everything is; exit code 3 when the solve did not converge.
     func report(
-        _ file: ProblemFile, _ run: RunDescription, last: IterationReport, converged: Bool, iterations: Int,
-        seconds: Double, lambda: Double?, arrays: String, pictures: [String], directory: URL,
-        maxIterations: Int, tolerance: Double
+        _ file: ProblemFile, _ s: Equilibrium, _ run: RunDescription, pictures: [String], directory: URL,
+        options: SolverOptions
     ) throws {
-        let status = converged ? "converged" : "did NOT converge"
-        print("\(file.name): \(status) in \(iterations) iterations, residual \(String(format: "%.3e", last.residual)), "
+        let last = s.final!
+        let status = s.converged ? "converged" : "did NOT converge"
+        print("\(file.name): \(status) in \(s.iterations) iterations, residual \(String(format: "%.3e", last.residual)), "
               + "mass \(String(format: "%.15f", last.mass)), min m \(String(format: "%.3e", last.minDensity)), "
-              + "\(String(format: "%.3f", seconds)) s")
-        if let lambda { print("lambda = \(String(format: "%.12g", lambda))") }
+              + "\(String(format: "%.3f", s.seconds)) s")
+        if s.phases.count > 1 { print("methods:  " + phaseSummary(s)) }
+        if let lambda = s.lambda { print("lambda = \(String(format: "%.12g", lambda))") }
+        if let outflow = s.outflow { print(String(format: "outflow through the exits: %.12f", outflow.reduce(0, +))) }
         if let errors = run.exactErrors {
             print("errors against [exact]: " + errors.named.map { "\($0.0) \(String(format: "%.3e", $0.1))" }.joined(separator: ", "))
         }
-        print("arrays:   \(directory.path)/\(arrays)")
+        let names = ["x"] + (s.y == nil ? [] : ["y"]) + (s.t == nil ? [] : ["t"]) + ["m", "u"] + s.controlNames
+            + (s.active == nil ? [] : ["active"])
+        print("arrays:   \(directory.path)/{\(names.joined(separator: ","))}.npy")
         if !pictures.isEmpty { print("pictures: " + pictures.map { "\(directory.path)/\($0)" }.joined(separator: " ")) }
         print("summary:  \(directory.path)/summary.json, convergence.csv")
-        if !converged {
-            printError("warning: the solve stopped at --max-iterations \(maxIterations) with residual "
-                       + "\(String(format: "%.3e", last.residual)) > tolerance \(tolerance); raise --max-iterations or try another --solver")
+        if !s.converged {
+            printError("warning: \(s.stopReason ?? "the solve stopped") with residual \(String(format: "%.3e", last.residual)) "
+                       + "> tolerance \(options.tolerance)")
+            printError("tried:   " + phaseSummary(s))
+            printError("advice:  raise --max-iterations, refine the grid (a larger nt), or check that the coupling is "
+                       + "increasing in m (Lasry-Lions monotonicity guarantees a unique equilibrium)")
             throw Exit.notConverged
         }
     }
+
+    /// `policy-iteration (iterations 1-4) > newton (5-11)`, with the reasons of the switches.
+    func phaseSummary(_ s: Equilibrium) -> String {
+        s.phases.enumerated().map { k, phase in
+            let end = k + 1 < s.phases.count ? s.phases[k + 1].firstIteration - 1 : s.iterations
+            let range = end > phase.firstIteration ? "\(phase.firstIteration)-\(end)" : "\(phase.firstIteration)"
+            return "\(phase.method) (iterations \(range)\(k > 0 ? "; \(phase.reason)" : ""))"
+        }.joined(separator: " > ")
+    }
+}
+
+/// The grid of a solve: the file's default with the flags given, checked against the problem's kind.
+func gridSize(_ model: MFGModel, nx: Int?, ny: Int?, nt: Int?) throws -> GridSize {
+    if model.dimension == 1, ny != nil { throw ValidationError("--ny is for 2D problems; \(model.name) is 1D") }
+    if model.isErgodic, nt != nil { throw ValidationError("--nt is for time-dependent problems; \(model.name) is ergodic") }
+    return model.grid(nx: nx, ny: ny, nt: nt)
 }

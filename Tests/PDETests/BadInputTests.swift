@@ -11,7 +11,7 @@ import Testing
     @Test func invalidGridSizes() {
         let p = Catalogue.congestionLST()
         for (nx, nt) in [(2, 10), (0, 10), (-5, 10), (10, 0), (10, -1)] {
-            let text = message { _ = try MFGSolver.solve(p, nx: nx, nt: nt) }
+            let text = message { _ = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: nx, nt: nt)) }
             #expect(text != nil)
             #expect(text!.contains(nx < 4 ? "nx" : "nt"), "\(text!)")
         }
@@ -20,35 +20,33 @@ import Testing
     @Test func negativeViscosity() {
         var p = Catalogue.congestionLST()
         p.viscosity = -0.1
-        let text = message { _ = try MFGSolver.solve(p, nx: 20, nt: 20) }
+        let text = message { _ = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: 20, nt: 20)) }
         #expect(text?.contains("viscosity") == true && text?.contains(">= 0") == true, "\(text ?? "no error")")
     }
 
     @Test func emptyDomainAndBadHorizon() {
         var p = Catalogue.congestionLST()
         p.upper = p.lower
-        #expect(message { _ = try MFGSolver.solve(p, nx: 20, nt: 20) }?.contains("domain") == true)
+        #expect(message { _ = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: 20, nt: 20)) }?.contains("domain") == true)
         p = Catalogue.congestionLST()
         p.horizon = .nan
-        #expect(message { _ = try MFGSolver.solve(p, nx: 20, nt: 20) }?.contains("T") == true)
+        #expect(message { _ = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: 20, nt: 20)) }?.contains("T") == true)
     }
 
     @Test func nonNormalisableInitialDensity() {
         var p = Catalogue.congestionLST()
         for m0 in [{ @Sendable (_: Double) in 0.0 }, { @Sendable (x: Double) in x - 0.5 }, { @Sendable (_: Double) in .nan }] {
             p.initialDensity = m0
-            let text = message { _ = try MFGSolver.solve(p, nx: 20, nt: 20) }
+            let text = message { _ = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: 20, nt: 20)) }
             #expect(text?.contains("m0") == true, "\(text ?? "no error")")
         }
     }
 
     @Test func badSolverSettings() {
         let p = Catalogue.congestionLST()
-        #expect(message { _ = try MFGSolver.solve(p, nx: 20, nt: 20, options: SolverOptions(tolerance: -1)) }?.contains("tolerance") == true)
-        #expect(message { _ = try MFGSolver.solve(p, nx: 20, nt: 20, options: SolverOptions(maxIterations: 0)) }?.contains("iteration") == true)
-        #expect(message { _ = try MFGSolver.solve(p, nx: 20, nt: 20, options: SolverOptions(damping: 1.5)) }?.contains("damping") == true)
-        let newtonTooBig = SolverOptions(method: .newton, newtonMemoryLimit: 1 << 20)
-        #expect(message { _ = try MFGSolver.solve(p, nx: 200, nt: 200, options: newtonTooBig) }?.contains("policy-iteration") == true)
+        #expect(message { _ = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: 20, nt: 20), options: SolverOptions(tolerance: -1)) }?.contains("tolerance") == true)
+        #expect(message { _ = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: 20, nt: 20), options: SolverOptions(maxIterations: 0)) }?.contains("iteration") == true)
+        #expect(message { _ = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: 20, nt: 20), options: SolverOptions(damping: 1.5)) }?.contains("damping") == true)
     }
 
     /// A coupling that produces NaN once the density moves: reported with the iteration and advice,
@@ -58,7 +56,7 @@ import Testing
         var p = Catalogue.congestionLST()
         p.coupling = .local({ _, m in (1 - m).squareRoot() })  // NaN where m > 1
         do {
-            _ = try MFGSolver.solve(p, nx: 30, nt: 30, options: SolverOptions(method: method))
+            _ = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: 30, nt: 30), options: SolverOptions(method: method))
             Issue.record("expected a non-finite error")
         } catch let MFGError.nonFinite(iteration, quantity, advice, _) {
             #expect(iteration >= 0)
@@ -70,7 +68,7 @@ import Testing
     }
 
     @Test func nonConvergenceIsReportedNotThrown() throws {
-        let s = try MFGSolver.solve(Catalogue.congestionLST(), nx: 50, nt: 50, options: SolverOptions(tolerance: 1e-14, maxIterations: 3))
+        let s = try MFGSolver.solve(.oneD(Catalogue.congestionLST()), grid: GridSize(nx: 50, nt: 50), options: SolverOptions(tolerance: 1e-14, maxIterations: 3))
         #expect(!s.converged)
         #expect(s.iterations == 3)
     }

@@ -9,10 +9,12 @@ func ergodicPeriodic2D() -> MFGProblem2D {
         -2 * Double.pi * Double.pi * sin(2 * Double.pi * z) + 2 * Double.pi * Double.pi * cos(2 * Double.pi * z) * cos(2 * Double.pi * z)
             - 2 * sin(2 * Double.pi * z)
     }
-    return MFGProblem2D(
+    var p = MFGProblem2D(
         name: "ergodic-periodic-2d", x: (0, 1), y: (0, 1), boundary: .periodic, horizon: 1, viscosity: 0.5,
         coupling: { _, x, y, m, out, n in for k in 0..<n { out[k] = log(m[k]) + v(x[k]) + v(y[k]) } },
         terminalCost: { _, _ in 0 }, initialDensity: { _, _ in 1 })
+    p.isErgodic = true
+    return p
 }
 
 @Suite struct Ergodic2DTests {
@@ -20,17 +22,17 @@ func ergodicPeriodic2D() -> MFGProblem2D {
         let i0 = 2.2795853023360673
         var lambdaErrors: [Double] = [], densityErrors: [Double] = []
         for n in [16, 32, 64] {
-            let s = try ErgodicSolver2D.solve(ergodicPeriodic2D(), nx: n, ny: n, options: SolverOptions(tolerance: 1e-9, maxIterations: 100))
+            let s = try MFGSolver.solve(.twoD(ergodicPeriodic2D()), grid: GridSize(nx: n, ny: n), options: SolverOptions(tolerance: 1e-9, maxIterations: 100))
             let converged = s.converged, residual = s.final!.residual, iterations = s.iterations
             #expect(converged, "n = \(n): residual \(residual) after \(iterations)")
-            lambdaErrors.append(abs(s.lambda + 2 * log(i0)))
+            lambdaErrors.append(abs(s.lambda! + 2 * log(i0)))
             var e = 0.0
             for i in 0..<n { for j in 0..<n {
-                let exact = exp(2 * sin(2 * Double.pi * s.x[i]) + 2 * sin(2 * Double.pi * s.y[j])) / (i0 * i0)
+                let exact = exp(2 * sin(2 * Double.pi * s.x[i]) + 2 * sin(2 * Double.pi * s.y![j])) / (i0 * i0)
                 e += abs(s.m[i * n + j] - exact) / Double(n * n)
             } }
             densityErrors.append(e)
-            print("ergodic 2D n = \(n): \(iterations) iterations, lambda \(s.lambda), error \(lambdaErrors.last!), density L1 \(e)")
+            print("ergodic 2D n = \(n): \(iterations) iterations, lambda \(s.lambda!), error \(lambdaErrors.last!), density L1 \(e)")
         }
         for o in observedOrders(lambdaErrors) + observedOrders(densityErrors) { #expect(o >= 0.8) }
     }

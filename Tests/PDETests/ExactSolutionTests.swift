@@ -24,14 +24,14 @@ import Testing
         var table = "    nx    nt   mean error   variance error   control error\n"
         for level in 0..<4 {
             let nx = 100 << level, nt = 20 << level
-            let s = try MFGSolver.solve(problem, nx: nx, nt: nt, options: SolverOptions(tolerance: 1e-11))
+            let s = try MFGSolver.solve(.oneD(problem), grid: GridSize(nx: nx, nt: nt), options: SolverOptions(tolerance: 1e-11))
             let converged = s.converged
             #expect(converged)
             let h = s.x[1] - s.x[0]
             var eMean = 0.0, eVar = 0.0, eControl = 0.0
             for n in 0...nt {
-                let t = s.t[n]
-                let row = Array(s.row(s.m, n))
+                let t = s.t![n]
+                let row = Array(s.level(s.m, n))
                 let mean = zip(s.x, row).reduce(0) { $0 + $1.0 * $1.1 } * h
                 let second = zip(s.x, row).reduce(0) { $0 + $1.0 * $1.0 * $1.1 } * h
                 eMean = max(eMean, abs(mean - lq.mean(t)))
@@ -40,7 +40,7 @@ import Testing
                 guard n < nt else { continue }
                 let sd = lq.variance(t).squareRoot()
                 for i in 0..<nx where abs(s.x[i] - lq.mean(t)) <= 3 * sd {
-                    eControl = max(eControl, abs(s.control[n * nx + i] - lq.control(t, s.x[i])))
+                    eControl = max(eControl, abs(s.control[0][n * nx + i] - lq.control(t, s.x[i])))
                 }
             }
             meanErrors.append(eMean); varianceErrors.append(eVar); controlErrors.append(eControl)
@@ -73,9 +73,9 @@ import Testing
         var table = "    nx    nt   max |u - u*|   max |m - m*|\n"
         for level in 0..<4 {
             let nx = 50 << level, nt = 25 << level
-            let s = try MFGSolver.solve(problem, nx: nx, nt: nt, options: SolverOptions(tolerance: 1e-11))
+            let s = try MFGSolver.solve(.oneD(problem), grid: GridSize(nx: nx, nt: nt), options: SolverOptions(tolerance: 1e-11))
             let exact = try HopfColeSolution(
-                lower: 0, upper: 1, nu: problem.viscosity, horizon: problem.horizon, samples: 1600, times: s.t,
+                lower: 0, upper: 1, nu: problem.viscosity, horizon: problem.horizon, samples: 1600, times: s.t!,
                 terminalCost: Catalogue.hopfColeTerminal, initialDensity: Catalogue.hopfColeInitial)
             let stride = 1600 / nx
             var eu = 0.0, em = 0.0

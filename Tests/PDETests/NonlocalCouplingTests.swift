@@ -31,13 +31,13 @@ import Testing
         p.nonlocalKernel = { d in 0.2 * exp(-d * d / (2 * 0.01)) / (2 * Double.pi * 0.01).squareRoot() }
         // The residual's round-off floor at 1600 x 800 is about 5e-11; the errors measured are ~1e-2.
         let options = SolverOptions(tolerance: 1e-9)
-        let fine = try MFGSolver.solve(p, nx: 1600, nt: 800, options: options)
+        let fine = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: 1600, nt: 800), options: options)
         let fineConverged = fine.converged
         #expect(fineConverged)
         var errors: [Double] = []
         for level in 0..<3 {
             let nx = 100 << level, nt = 50 << level
-            let s = try MFGSolver.solve(p, nx: nx, nt: nt, options: options)
+            let s = try MFGSolver.solve(.oneD(p), grid: GridSize(nx: nx, nt: nt), options: options)
             let converged = s.converged
             #expect(converged)
             let sx = 1600 / nx, st = 800 / nt
@@ -78,8 +78,8 @@ import Testing
             terminalCost: { x, _ in Catalogue.hopfColeTerminal(x) }, initialDensity: { x, _ in Catalogue.hopfColeInitial(x) })
         var p2 = twoD
         p2.nonlocalKernel = { dx, _ in kernel1(dx) }
-        let a = try MFGSolver.solve(oneD, nx: 40, nt: 20, options: SolverOptions(tolerance: 1e-11))
-        let b = try MFGSolver2D.solve(p2, nx: 40, ny: 4, nt: 20, options: SolverOptions(tolerance: 1e-10))
+        let a = try MFGSolver.solve(.oneD(oneD), grid: GridSize(nx: 40, nt: 20), options: SolverOptions(tolerance: 1e-11))
+        let b = try MFGSolver.solve(.twoD(p2), grid: GridSize(nx: 40, ny: 4, nt: 20), options: SolverOptions(tolerance: 1e-10))
         var dm = 0.0, du = 0.0
         for n in 0...20 { for i in 0..<40 { for j in 0..<4 {
             dm = max(dm, abs(b.m[(n * 40 + i) * 4 + j] - a.m[n * 40 + i]))

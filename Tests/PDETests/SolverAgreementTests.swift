@@ -6,10 +6,10 @@ import Testing
 @Suite struct SolverAgreementTests {
     @Test func solversAgreeOnCongestionProblem() throws {
         let problem = smallCongestionProblem()
-        var solutions: [SolverMethod: MFGSolution] = [:]
+        var solutions: [SolverMethod: Equilibrium] = [:]
         for method in SolverMethod.allCases {
             let options = SolverOptions(method: method, tolerance: 1e-12, maxIterations: 400, damping: 0.5)
-            let s = try MFGSolver.solve(problem, nx: 50, nt: 50, options: options)
+            let s = try MFGSolver.solve(.oneD(problem), grid: GridSize(nx: 50, nt: 50), options: options)
             let converged = s.converged, residual = s.final!.residual
             #expect(converged, "\(method) did not converge: residual \(residual)")
             solutions[method] = s
@@ -25,7 +25,7 @@ import Testing
 
     @Test func newtonConvergesQuadratically() throws {
         let options = SolverOptions(method: .newton, tolerance: 1e-13, maxIterations: 30)
-        let s = try MFGSolver.solve(smallCongestionProblem(), nx: 50, nt: 50, options: options)
+        let s = try MFGSolver.solve(.oneD(smallCongestionProblem()), grid: GridSize(nx: 50, nt: 50), options: options)
         let converged = s.converged
         #expect(converged)
         let r = s.history.map(\.residual)

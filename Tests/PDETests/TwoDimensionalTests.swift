@@ -83,15 +83,14 @@ func room2D(boundary: Boundary, obstacle: Bool = false, exit: Bool = false, symm
     /// Mass (plus outflow through exits) conserved to 1e-12 relative, m >= 0.
     @Test(arguments: [(Boundary.periodic, false, false), (.reflecting, true, false), (.reflecting, true, true)])
     func massAndPositivity(boundary: Boundary, obstacle: Bool, exit: Bool) throws {
-        let s = try MFGSolver2D.solve(room2D(boundary: boundary, obstacle: obstacle, exit: exit), nx: 24, ny: 20, nt: 20,
-                                      options: SolverOptions(tolerance: 1e-9))
+        let s = try MFGSolver.solve(.twoD(room2D(boundary: boundary, obstacle: obstacle, exit: exit)), grid: GridSize(nx: 24, ny: 20, nt: 20), options: SolverOptions(tolerance: 1e-9))
         let converged = s.converged, residual = s.final!.residual, drift = s.final!.massDrift
         #expect(converged, "residual \(residual)")
         #expect(drift <= 1e-12, "mass + outflow drift \(drift)")
         let minimum = s.m.min()!
         #expect(minimum >= 0)
         if exit {
-            let left = s.outflow.reduce(0, +)
+            let left = s.outflow!.reduce(0, +)
             #expect(left > 1e-3, "nothing left through the exit: \(left)")
         }
     }
@@ -99,8 +98,7 @@ func room2D(boundary: Boundary, obstacle: Bool = false, exit: Bool = false, symm
     /// A problem symmetric under x <-> y has a symmetric solution.
     @Test func symmetricProblemHasSymmetricSolution() throws {
         let n = 30
-        let s = try MFGSolver2D.solve(room2D(boundary: .reflecting, symmetric: true), nx: n, ny: n, nt: 20,
-                                      options: SolverOptions(tolerance: 1e-10))
+        let s = try MFGSolver.solve(.twoD(room2D(boundary: .reflecting, symmetric: true)), grid: GridSize(nx: n, ny: n, nt: 20), options: SolverOptions(tolerance: 1e-10))
         var worst = 0.0
         for level in 0...20 {
             for i in 0..<n { for j in 0..<n {
@@ -119,8 +117,8 @@ func room2D(boundary: Boundary, obstacle: Bool = false, exit: Bool = false, symm
             hamiltonian: try .congestion(kappa: 4, alpha: 1.5), coupling: { _, _, _, m, out, n in for k in 0..<n { out[k] = m[k] } },
             terminalCost: { x, _ in 10 * min((x - 0.3) * (x - 0.3), (x - 0.7) * (x - 0.7)) },
             initialDensity: { x, _ in (x >= 0.375 && x <= 0.625) ? 4 : 0 })
-        let a = try MFGSolver.solve(oneD, nx: 50, nt: 50, options: SolverOptions(tolerance: 1e-11))
-        let b = try MFGSolver2D.solve(twoD, nx: 50, ny: 4, nt: 50, options: SolverOptions(tolerance: 1e-10))
+        let a = try MFGSolver.solve(.oneD(oneD), grid: GridSize(nx: 50, nt: 50), options: SolverOptions(tolerance: 1e-11))
+        let b = try MFGSolver.solve(.twoD(twoD), grid: GridSize(nx: 50, ny: 4, nt: 50), options: SolverOptions(tolerance: 1e-10))
         var du = 0.0, dm = 0.0
         for n in 0...50 { for i in 0..<50 { for j in 0..<4 {
             let p = (n * 50 + i) * 4 + j

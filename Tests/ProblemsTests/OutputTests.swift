@@ -8,13 +8,13 @@ import Writers
 @Suite struct OutputTests {
     @Test func outputDirectoryHasArraysPicturesAndSummary() throws {
         let f = try load("hopf-cole-1d.toml")
-        let s = try MFGSolver.solve(f.problem, nx: 40, nt: 20, options: SolverOptions(tolerance: 1e-11))
-        var run = RunDescription(file: f, nx: 40, nt: 20, solver: .policyIteration, tolerance: 1e-11)
+        let s = try MFGSolver.solve(.oneD(f.oneD), grid: GridSize(nx: 40, nt: 20), options: SolverOptions(tolerance: 1e-11))
+        var run = RunDescription(file: f, grid: GridSize(nx: 40, nt: 20), options: SolverOptions(tolerance: 1e-11))
         run.exactErrors = ExactErrors(s, exact: f.exact)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID())")
         try AtomicFile.makeDirectory(dir)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let pictures = try OutputWriter.write(s, run, pictures: true, to: dir)
+        let pictures = try OutputWriter.write(s, run, model: f.model, pictures: true, to: dir)
         // Arrays: shapes and mass.
         for (name, shape) in [("x", [40]), ("t", [21]), ("m", [21, 40]), ("u", [21, 40]), ("alpha", [21, 40])] {
             let (_, read) = try NPY.read(dir.appendingPathComponent("\(name).npy"))
@@ -35,7 +35,7 @@ import Writers
         // summary.json keys.
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as! [String: Any]
         for key in ["run", "converged", "iterations", "residual", "hjb_residual", "fp_residual", "mass", "min_density",
-                    "wall_seconds", "history", "exact_errors", "arrays", "pictures"] {
+                    "wall_seconds", "history", "exact_errors", "arrays", "pictures", "phases"] {
             #expect(json[key] != nil, "summary.json lacks \(key)")
         }
         let runJSON = json["run"] as! [String: Any]
@@ -46,6 +46,6 @@ import Writers
         // convergence.csv: a header and one row per iteration.
         let csv = try String(contentsOf: dir.appendingPathComponent("convergence.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == s.iterations + 1)
-        #expect(csv.hasPrefix("iteration,hjb_residual,fp_residual,mass,mass_drift,min_density,seconds\n"))
+        #expect(csv.hasPrefix("iteration,hjb_residual,fp_residual,mass,mass_drift,min_density,seconds,phase,krylov_products,step_length\n"))
     }
 }

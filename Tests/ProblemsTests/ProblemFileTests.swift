@@ -29,30 +29,21 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
         }
     }
 
-    /// Every catalogue problem loads, names its source, and solves with its own solver settings;
-    /// the mass is conserved (or accounted for through exits) and m >= 0.
+    /// Every catalogue problem loads, names its source, has no solver settings (the default solver
+    /// needs none), and solves with the default on a coarse grid to 1e-10; the mass is conserved (or
+    /// accounted for through exits) and m >= 0.
     @Test(arguments: catalogueFiles())
     func everyProblemSolves(file: String) throws {
         let f = try load(file)
         #expect(f.name + ".toml" == file)
         #expect(!f.description.isEmpty && !f.source.isEmpty)
-        var options = SolverOptions(
-            method: f.solver.method ?? .policyIteration, tolerance: 1e-10, maxIterations: 400,
-            damping: f.solver.damping ?? 0.5)
-        options.policyRelaxation = f.solver.relaxation ?? 1
-        if f.problem.isErgodic {
-            let s = try ErgodicSolver.solve(f.problem, nx: 60, options: options)
-            let converged = s.converged, residual = s.final!.residual
-            #expect(converged, "\(file): residual \(residual)")
-            let minimum = s.m.min()!, mass = s.m.reduce(0, +) * (s.x[1] - s.x[0])
-            #expect(minimum > 0 && abs(mass - 1) < 1e-12)
-            return
-        }
-        let s = try MFGSolver.solve(f.problem, nx: 60, nt: 30, options: options)
+        #expect(f.solver.method == nil && f.solver.relaxation == nil && f.solver.tolerance == nil, "\(file) sets the solver")
+        let grid = f.model.dimension == 2 ? f.model.grid(nx: 16, ny: 16, nt: 10) : f.model.grid(nx: 60, nt: 30)
+        let s = try MFGSolver.solve(f.model, grid: grid, options: SolverOptions(tolerance: 1e-10, maxIterations: 200))
         let converged = s.converged, residual = s.final!.residual, drift = s.final!.massDrift, minimum = s.m.min()!
         #expect(converged, "\(file): residual \(residual)")
         #expect(minimum >= 0)
-        #expect(drift <= 1e-12 || f.problem.hasExit, "\(file): mass drift \(drift)")
+        #expect(drift <= 1e-12 || f.model.hasExit, "\(file): mass drift \(drift)")
     }
 
     /// The file versions and the Swift versions of the same problems give the same discrete solution.
@@ -63,8 +54,8 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
         for (file, swift) in pairs {
             let f = try load(file)
             let options = SolverOptions(tolerance: 1e-11)
-            let a = try MFGSolver.solve(f.problem, nx: 100, nt: 50, options: options)
-            let b = try MFGSolver.solve(swift, nx: 100, nt: 50, options: options)
+            let a = try MFGSolver.solve(.oneD(f.oneD), grid: GridSize(nx: 100, nt: 50), options: options)
+            let b = try MFGSolver.solve(.oneD(swift), grid: GridSize(nx: 100, nt: 50), options: options)
             #expect(maxAbsDifference(a.u, b.u) <= 1e-11 && maxAbsDifference(a.m, b.m) <= 1e-11, "\(file)")
         }
     }
@@ -75,7 +66,7 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
         let f = try load(file)
         var rows: [[(String, Double)]] = []
         for k in 0..<4 {
-            let s = try MFGSolver.solve(f.problem, nx: 100 << k, nt: 20 << k, options: SolverOptions(tolerance: 1e-11))
+            let s = try MFGSolver.solve(.oneD(f.oneD), grid: GridSize(nx: 100 << k, nt: 20 << k), options: SolverOptions(tolerance: 1e-11))
             rows.append(ExactErrors(s, exact: f.exact).named)
         }
         print("\(file): " + rows.map { $0.map { "\($0.0)=\(String(format: "%.3e", $0.1))" }.joined(separator: " ") }.joined(separator: " | "))
@@ -89,8 +80,8 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
 
     @Test func overridesChangeParameters() throws {
         let f = try load("lq-1d.toml", overrides: ["nu": 0.3, "L": 6])
-        #expect(f.problem.viscosity == 0.3)
-        #expect(f.problem.upper == 6)
+        #expect(f.oneD.viscosity == 0.3)
+        #expect(f.oneD.upper == 6)
         #expect(f.parameters.first { $0.name == "nu" }?.value == 0.3)
     }
 }
@@ -131,13 +122,13 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
 
     @Test func theValidFileLoads() throws {
         let f = try ProblemFile.parse(Self.valid, path: "p.toml")
-        #expect(f.problem.viscosity == 0.1)
-        #expect(f.problem.coupling.usesDensity)
+        #expect(f.oneD.viscosity == 0.1)
+        #expect(f.oneD.coupling.usesDensity)
     }
 
     @Test func errorsNameFileLineAndField() {
         #expect(message(replacing("viscosity = \"nu\"", "viscocity = \"nu\"")) ==
-                "p.toml:16: [dynamics] viscocity: unknown key (did you mean 'viscosity'?); valid keys in [dynamics]: viscosity, hamiltonian, kappa, alpha")
+                "p.toml:16: [dynamics] viscocity: unknown key (did you mean 'viscosity'?); valid keys in [dynamics]: viscosity, hamiltonian, exponent, kappa, alpha")
         #expect(message(replacing("[costs]", "[cost]"))?.hasPrefix("p.toml:18: [cost]: unknown table (did you mean [costs]?)") == true)
         #expect(message(replacing("running = \"log(m)\"", "running = \"log(mm)\"")) ==
                 "p.toml:19: [costs] running: in \"log(mm)\", column 5: unknown name 'mm' (did you mean 'm'?)")
@@ -157,6 +148,6 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
     /// A density that is zero everywhere is refused when the grid is built, naming m0.
     @Test func zeroInitialDensityIsRefused() throws {
         let f = try ProblemFile.parse(replacing("density = \"1 + x\"", "density = \"0*x\""), path: "p.toml")
-        #expect(throws: MFGError.self) { _ = try MFGSolver.solve(f.problem, nx: 20, nt: 10) }
+        #expect(throws: MFGError.self) { _ = try MFGSolver.solve(.oneD(f.oneD), grid: GridSize(nx: 20, nt: 10)) }
     }
 }

@@ -84,6 +84,7 @@ extension Catalogue {
         MFGProblem2D(
             name: "crowd-aversion-2d", x: (0, 1), y: (0, 1), boundary: .periodic, horizon: 1, viscosity: 0.05,
             coupling: { _, _, _, m, out, n in for k in 0..<n { out[k] = m[k] } },
+            couplingDensityDerivative: { _, _, _, _, out, n in for k in 0..<n { out[k] = 1 } },
             terminalCost: { x, y in 0.5 * cos(2 * .pi * x) * cos(2 * .pi * y) },
             initialDensity: { x, y in exp(-50 * ((x - 0.3) * (x - 0.3) + (y - 0.3) * (y - 0.3))) + 0.1 })
     }

@@ -12,7 +12,7 @@ public enum LinearSolverComparison {
         var p = Catalogue.crowdAversion2D()
         p.boundary = .reflecting
         let s = try DiscreteMFG2D(problem: p, nx: n, ny: n, nt: 2)
-        s.solveFokkerPlanck()
+        s.solveFokkerPlanck(into: s.m + s.count)
         s.solveLinearHJBAndUpdatePolicy()
         s.assemble(step: 0, transposed: false)
         let count = s.count
@@ -30,13 +30,13 @@ public enum LinearSolverComparison {
         }
         var direct = rhs
         try direct.withUnsafeMutableBufferPointer { try band.solve($0.baseAddress!) }
-        let banded = MFGSolver.seconds(since: start)
+        let banded = SolveLog.seconds(since: start)
         // ILU-BiCGSTAB from zero, to 1e-13.
         let start2 = ContinuousClock.now
         s.system.factorPreconditioner()
         var x = [Double](repeating: 0, count: count)
         x.withUnsafeMutableBufferPointer { xp in _ = s.system.solve(rhs, xp.baseAddress!, tolerance: 1e-13) }
-        let krylov = MFGSolver.seconds(since: start2)
+        let krylov = SolveLog.seconds(since: start2)
         let difference = zip(x, direct).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
         return Result(banded: banded, krylov: krylov, krylovIterations: s.system.lastIterations, difference: difference)
     }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The discrete MFG system of a problem on a given grid, with the storage the solvers share.
+/// The discrete MFG system of a 1D time-dependent problem on a given grid, with the storage the
+/// solvers share.
 ///
 /// Unknowns: `u^n` for `n = 0 ... Nt-1` and `m^n` for `n = 1 ... Nt`; `u^Nt = G(m^Nt)` and `m^0 = m0`.
 /// For `n = 0 ... Nt-1` (HJB step `n` reads `m^{n+1}`, FP step `n -> n+1` reads `u^n`):
@@ -8,8 +9,9 @@ import Foundation
 ///     (u^n - u^{n+1})/dt - nu Lap u^n + g(D+u^n, D-u^n, m^{n+1}) = F(x, m^{n+1}, mean^{n+1}) + V(x)
 ///     (m^{n+1} - m^n)/dt - nu Lap m^{n+1} - T(u^n, m^{n+1}) = 0
 ///
-/// where `T` is the adjoint (transpose) of the linearised upwind Hamiltonian. Arrays are stored
-/// row-major by time: entry `(n, i)` of `u`, `m` is at `n * nx + i`, `n = 0 ... Nt`.
+/// where `g` is the Hamiltonian's monotone numerical Hamiltonian and `T` the adjoint (transpose) of
+/// the linearised upwind Hamiltonian. Arrays are stored row-major by time: entry `(n, i)` of `u`,
+/// `m` is at `n * nx + i`, `n = 0 ... Nt`.
 public final class DiscreteMFG {
     public let problem: MFGProblem
     public let grid: Grid1D
@@ -24,7 +26,7 @@ public final class DiscreteMFG {
     let xs: UnsafeMutablePointer<Double>
     /// `V(x_i)` (zero when there is no potential).
     let potential: UnsafeMutablePointer<Double>
-    /// `F(x_i, .)` when it does not depend on `m` (evaluated once).
+    /// `F(x_i, .) + V(x_i)` when F does not depend on `m`, the mean or `t` (evaluated once).
     let staticCoupling: UnsafeMutablePointer<Double>?
     /// `K * m` when the problem has a nonlocal kernel.
     let nonlocal: NonlocalCoupling?
@@ -35,11 +37,18 @@ public final class DiscreteMFG {
     /// Policy `(b, c)` of FP step `n`, `nt * nx` each.
     let b: UnsafeMutablePointer<Double>
     let c: UnsafeMutablePointer<Double>
-    /// Congestion weight `w(m^{n+1})` and running cost `F + V` at level `n + 1`, `nt * nx` each.
+    /// Congestion weight `w(m^{n+1})` (nil when H does not depend on m) and running cost `F + V`
+    /// at level `n + 1`, `nt * nx` each.
     let weight: UnsafeMutablePointer<Double>?
     let cost: UnsafeMutablePointer<Double>
     /// Work rows of length nx.
-    let sub, diag, sup, subT, supT, rhs, row: UnsafeMutablePointer<Double>
+    let sub, diag, sup, subT, supT, rhs, row, optimalB, optimalC: UnsafeMutablePointer<Double>
+    /// The best response's FP density and its linearisation (allocated on the first best response).
+    private var linearisation: Linearisation?
+    /// True once `u` holds a solution of the HJB equations (a warm start for the next one).
+    var hasValue = false
+    /// Time steps whose Howard iteration stopped at its limit in the last best response.
+    public private(set) var unconvergedSteps = 0
 
     var totalCount: Int { (nt + 1) * nx }
 
@@ -48,11 +57,11 @@ public final class DiscreteMFG {
         let grid = try Grid1D(lower: problem.lower, upper: problem.upper, count: nx, boundary: problem.boundary)
         let time = try TimeGrid(horizon: problem.horizon, steps: nt)
         let (cells, overflow) = (nt + 1).multipliedReportingOverflow(by: nx)
-        // About 7 arrays of (nt + 1) nx doubles: 1e8 cells take about 6 GB.
-        guard !overflow, cells <= 100_000_000 else {
+        // About 12 arrays of (nt + 1) nx doubles with the Newton linearisation: 2e7 cells take 2 GB.
+        guard !overflow, cells <= 20_000_000 else {
             throw MFGError.invalidParameter(
                 field: "nx * nt", value: "\(nx) * \(nt)",
-                fix: "the space-time grid is too large for memory; use nx * nt <= 1e8")
+                fix: "the space-time grid is too large for memory; use nx * nt <= 2e7")
         }
         self.problem = problem
         self.grid = grid
@@ -60,8 +69,8 @@ public final class DiscreteMFG {
         self.nx = nx
         self.nt = nt
         op = UpwindOperator(count: nx, h: grid.spacing, dt: time.step, nu: problem.viscosity,
-                            periodic: problem.boundary == .periodic, leftExit: problem.leftExit,
-                            rightExit: problem.rightExit)
+                            periodic: problem.boundary == .periodic, hamiltonian: problem.hamiltonian,
+                            leftExit: problem.leftExit, rightExit: problem.rightExit)
         solver = TridiagonalSolver(count: nx)
         x = grid.points
         xs = .allocate(capacity: nx)
@@ -94,14 +103,18 @@ public final class DiscreteMFG {
         }
         cost = .allocate(capacity: nt * nx)
         cost.initialize(repeating: 0, count: nt * nx)
-        sub = .allocate(capacity: nx); diag = .allocate(capacity: nx); sup = .allocate(capacity: nx)
-        subT = .allocate(capacity: nx); supT = .allocate(capacity: nx)
-        rhs = .allocate(capacity: nx); row = .allocate(capacity: nx)
+        func workRow() -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: nx)
+            p.initialize(repeating: 0, count: nx)
+            return p
+        }
+        sub = workRow(); diag = workRow(); sup = workRow(); subT = workRow(); supT = workRow()
+        rhs = workRow(); row = workRow(); optimalB = workRow(); optimalC = workRow()
         try setInitialDensity()
     }
 
     deinit {
-        for p in [xs, potential, u, m, b, c, cost, sub, diag, sup, subT, supT, rhs, row] { p.deallocate() }
+        for p in [xs, potential, u, m, b, c, cost, sub, diag, sup, subT, supT, rhs, row, optimalB, optimalC] { p.deallocate() }
         weight?.deallocate()
         staticCoupling?.deallocate()
     }
@@ -182,60 +195,56 @@ public final class DiscreteMFG {
 
     // MARK: - Sweeps
 
-    /// Forward sweep: `A(b^n, c^n)^T m^{n+1} = m^n / dt`.
-    func solveFokkerPlanck() {
+    /// Forward sweep with the stored policy from `m0`: `A(b^n, c^n)^T m^{n+1} = m^n / dt`, the
+    /// levels `1 ... Nt` written to `levels` (`levels + n nx` is level `n + 1`; `m + nx` itself is allowed).
+    func solveFokkerPlanck(into levels: UnsafeMutablePointer<Double>) {
         let invDt = 1 / dt
         for n in 0..<nt {
             op.assembleTransposed(b: b + n * nx, c: c + n * nx, sub: subT, diag: diag, sup: supT)
-            let previous = m + n * nx
+            let previous = n == 0 ? UnsafePointer(m) : UnsafePointer(levels + (n - 1) * nx)
             for i in 0..<nx { rhs[i] = previous[i] * invDt }
-            solver.solve(sub: subT, diag: diag, sup: supT, rhs: rhs, x: m + (n + 1) * nx, periodic: op.periodic)
+            solver.solve(sub: subT, diag: diag, sup: supT, rhs: rhs, x: levels + n * nx, periodic: op.periodic)
         }
     }
 
-    /// Backward sweep of the HJB equation linearised at the frozen policy `(b, c)`:
-    /// `A(b^n, c^n) u^n = u^{n+1}/dt + (b^2 + c^2) / (2 w) + F + V`.
-    func solveLinearHJB() {
-        applyTerminalCondition()
+    /// The right-hand side of HJB step `n` linearised at the policy `(b, c)` (Howard):
+    /// `rhs = u^{n+1}/dt + g*(b, c) + F + V`, plus the exit terms.
+    @inline(__always)
+    func linearisedRightHandSide(step n: Int, b bn: UnsafePointer<Double>, c cn: UnsafePointer<Double>) {
         let invDt = 1 / dt
-        var n = nt - 1
-        while n >= 0 {
-            let bn = b + n * nx, cn = c + n * nx, fn = cost + n * nx
-            op.assemble(b: bn, c: cn, sub: sub, diag: diag, sup: sup)
-            let next = u + (n + 1) * nx
-            if let w = weight {
-                let wn = w + n * nx
-                for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) / wn[i] + fn[i] }
-            } else {
-                for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) + fn[i] }
+        let next = u + (n + 1) * nx, fn = cost + n * nx
+        let ham = problem.hamiltonian
+        if let w = weight {
+            let wn = w + n * nx
+            for i in 0..<nx {
+                rhs[i] = next[i] * invDt + ham.policyCost(policySquared: bn[i] * bn[i] + cn[i] * cn[i], weight: wn[i]) + fn[i]
             }
-            op.addExitTerms(b: bn, c: cn, rhs: rhs)
-            solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: u + n * nx, periodic: op.periodic)
-            n -= 1
+        } else {
+            for i in 0..<nx {
+                rhs[i] = next[i] * invDt + ham.policyCost(policySquared: bn[i] * bn[i] + cn[i] * cn[i], weight: 1) + fn[i]
+            }
         }
+        op.addExitTerms(b: bn, c: cn, rhs: rhs)
     }
 
-    /// Backward sweep of the nonlinear HJB at frozen `m`: each step solved by Newton's method
-    /// (Howard's policy iteration on one time level, monotone for the convex upwind Hamiltonian).
-    /// Leaves the policy of the solution in `(b, c)`.
+    /// Backward sweep of the nonlinear HJB at frozen `m` (the couplings must be current): each step
+    /// solved by Howard's policy iteration (Newton's method on the convex upwind Hamiltonian,
+    /// monotone), from the previous solution when there is one. Leaves the optimal policy in
+    /// `(b, c)`; counts the steps that did not converge in 100 iterations.
     func solveNonlinearHJB() throws {
         applyTerminalCondition()
-        let invDt = 1 / dt
+        var failures = 0
         var n = nt - 1
         while n >= 0 {
             let un = u + n * nx, next = u + (n + 1) * nx
-            let bn = b + n * nx, cn = c + n * nx, fn = cost + n * nx
+            let bn = b + n * nx, cn = c + n * nx
             let wn = weight.map { $0 + n * nx }
-            un.update(from: next, count: nx)
+            if !hasValue { un.update(from: next, count: nx) }
             var converged = false
             for _ in 0..<100 {
                 op.policy(u: un, weight: wn, b: bn, c: cn)
                 op.assemble(b: bn, c: cn, sub: sub, diag: diag, sup: sup)
-                for i in 0..<nx {
-                    let wi = wn?[i] ?? 1
-                    rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) / wi + fn[i]
-                }
-                op.addExitTerms(b: bn, c: cn, rhs: rhs)
+                linearisedRightHandSide(step: n, b: bn, c: cn)
                 solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: row, periodic: op.periodic)
                 var change = 0.0, size = 0.0
                 for i in 0..<nx {
@@ -250,28 +259,26 @@ public final class DiscreteMFG {
                 }
                 if change <= 1e-14 * (1 + size) { converged = true; break }
             }
-            _ = converged
+            if !converged { failures += 1 }
             op.policy(u: un, weight: wn, b: bn, c: cn)
             n -= 1
         }
+        unconvergedSteps = failures
+        hasValue = true
     }
 
     // MARK: - Residuals
 
     /// Discrete HJB and FP residuals `sqrt(h dt) |r|_2` of the current `(u, m)`, the equations
     /// exactly as in the type's documentation (the transport term in flux form).
-    /// If `vector` is given, the pointwise residuals are stored there in Newton's interleaved order:
-    /// HJB `(n, i)` at `2 (n nx + i)`, FP `(n, i)` at `2 (n nx + i) + 1`.
-    public func residuals(
-        refreshCouplings: Bool = true, vector: UnsafeMutablePointer<Double>? = nil
-    ) -> (hjb: Double, fp: Double) {
-        if refreshCouplings { evaluateCouplings() }
+    public func residuals() -> (hjb: Double, fp: Double) {
+        evaluateCouplings()
         applyTerminalCondition()
         var hjb = 0.0, fp = 0.0
         for n in 0..<nt {
-            // Policy of (u^n, m^{n+1}) into the work rows.
-            op.policy(u: u + n * nx, weight: weight.map { $0 + n * nx }, b: subT, c: supT)
-            let r = squaredResiduals(step: n, b: subT, c: supT, vector: vector)
+            // The optimal policy of (u^n, m^{n+1}) into the work rows.
+            op.policy(u: u + n * nx, weight: weight.map { $0 + n * nx }, b: optimalB, c: optimalC)
+            let r = squaredResiduals(step: n, b: optimalB, c: optimalC)
             hjb += r.hjb
             fp += r.fp
         }
@@ -279,72 +286,66 @@ public final class DiscreteMFG {
         return (scale * hjb.squareRoot(), scale * fp.squareRoot())
     }
 
-    /// Sums of squared HJB and FP residuals of step `n`, given the policy `(b, c)` of
+    /// Sums of squared HJB and FP residuals of step `n`, given the optimal policy `(b, c)` of
     /// `(u^n, m^{n+1})` and current couplings of row `n`. Uses the work rows diag, rhs, row.
     @inline(__always)
-    func squaredResiduals(
-        step n: Int, b: UnsafePointer<Double>, c: UnsafePointer<Double>, vector: UnsafeMutablePointer<Double>?
-    ) -> (hjb: Double, fp: Double) {
-        let invDt = 1 / dt, inv = 1 / h
+    func squaredResiduals(step n: Int, b: UnsafePointer<Double>, c: UnsafePointer<Double>) -> (hjb: Double, fp: Double) {
+        let invDt = 1 / dt
         let un = u + n * nx, next = u + (n + 1) * nx
         let mn = m + n * nx, mnext = m + (n + 1) * nx
         let fn = cost + n * nx
         var hjb = 0.0, fp = 0.0
         op.diffusion(un, into: diag, density: false)
+        let ham = problem.hamiltonian
         if let wn = weight.map({ $0 + n * nx }) {
-            for i in 0..<nx { rhs[i] = 0.5 * (b[i] * b[i] + c[i] * c[i]) / wn[i] }
+            for i in 0..<nx { rhs[i] = ham.numerical(policySquared: b[i] * b[i] + c[i] * c[i], weight: wn[i]) }
         } else {
-            for i in 0..<nx { rhs[i] = 0.5 * (b[i] * b[i] + c[i] * c[i]) }
+            for i in 0..<nx { rhs[i] = ham.numerical(policySquared: b[i] * b[i] + c[i] * c[i], weight: 1) }
         }
         for i in 0..<nx {
             let r = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i]
             hjb += r * r
         }
-        if let vector { for i in 0..<nx { vector[2 * (n * nx + i)] = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i] } }
-        // Transport in flux form, T_i = (1/h)[F_{i+1/2} - F_{i-1/2}] with the flux through the
-        // right face of cell i, F_{i+1/2} = m_i b_i + m_{i+1} c_{i+1} (zero through walls; at an
-        // exit the ghost density is 0).
-        let last = nx - 1
-        for i in 0..<last { row[i] = mnext[i] * b[i] + mnext[i + 1] * c[i + 1] }
-        row[last] = op.periodic ? mnext[last] * b[last] + mnext[0] * c[0] : (op.rightExit != nil ? mnext[last] * b[last] : 0)
+        op.transport(mnext, b: b, c: c, into: row)
         op.diffusion(mnext, into: diag, density: true)
-        let leftWall = op.periodic ? row[last] : (op.leftExit != nil ? mnext[0] * c[0] : 0)
         for i in 0..<nx {
-            let t = (row[i] - (i == 0 ? leftWall : row[i - 1])) * inv
-            let res = (mnext[i] - mn[i]) * invDt - diag[i] - t
+            let res = (mnext[i] - mn[i]) * invDt - diag[i] - row[i]
             fp += res * res
-            vector?[2 * (n * nx + i) + 1] = res
         }
         return (hjb, fp)
     }
 
     /// One backward sweep of policy iteration, fused so each time row is touched while in cache:
     /// couplings of `m^{n+1}`, the HJB step linearised at the current policy, the policy update
-    /// from the new `u^n`, and the residuals of step `n`. Call after `solveFokkerPlanck`.
-    func policyIterationBackwardSweep() -> (hjb: Double, fp: Double) {
+    /// from the new `u^n` (averaged with weight `relaxation` below 1), and the residuals of step `n`
+    /// (with the optimal policy). Call after `solveFokkerPlanck`.
+    func policyIterationBackwardSweep(relaxation: Double) -> (hjb: Double, fp: Double) {
         applyTerminalCondition()
-        let invDt = 1 / dt
         var hjb = 0.0, fp = 0.0
         var n = nt - 1
         while n >= 0 {
             evaluateCouplings(step: n)
-            let bn = b + n * nx, cn = c + n * nx, fn = cost + n * nx
+            let bn = b + n * nx, cn = c + n * nx
             let wn = weight.map { $0 + n * nx }
             op.assemble(b: bn, c: cn, sub: sub, diag: diag, sup: sup)
-            let next = u + (n + 1) * nx
-            if let wn {
-                for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) / wn[i] + fn[i] }
-            } else {
-                for i in 0..<nx { rhs[i] = next[i] * invDt + 0.5 * (bn[i] * bn[i] + cn[i] * cn[i]) + fn[i] }
-            }
-            op.addExitTerms(b: bn, c: cn, rhs: rhs)
+            linearisedRightHandSide(step: n, b: bn, c: cn)
             solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: u + n * nx, periodic: op.periodic)
-            op.policy(u: u + n * nx, weight: wn, b: bn, c: cn)
-            let r = squaredResiduals(step: n, b: bn, c: cn, vector: nil)
+            op.policy(u: u + n * nx, weight: wn, b: optimalB, c: optimalC)
+            let r = squaredResiduals(step: n, b: optimalB, c: optimalC)
+            if relaxation >= 1 {
+                bn.update(from: optimalB, count: nx)
+                cn.update(from: optimalC, count: nx)
+            } else {
+                for i in 0..<nx {
+                    bn[i] += relaxation * (optimalB[i] - bn[i])
+                    cn[i] += relaxation * (optimalC[i] - cn[i])
+                }
+            }
             hjb += r.hjb
             fp += r.fp
             n -= 1
         }
+        hasValue = true
         let scale = (h * dt).squareRoot()
         return (scale * hjb.squareRoot(), scale * fp.squareRoot())
     }
@@ -391,4 +392,68 @@ public final class DiscreteMFG {
 
     public func copyU() -> [Double] { Array(UnsafeBufferPointer(start: u, count: totalCount)) }
     public func copyM() -> [Double] { Array(UnsafeBufferPointer(start: m, count: totalCount)) }
+
+    /// The mass that left through the exits in each step (nil without exits).
+    func outflow() -> [Double]? {
+        guard problem.hasExit else { return nil }
+        var out = [Double](repeating: 0, count: nt)
+        var previous = 0.0
+        for i in 0..<nx { previous += m[i] }
+        for n in 0..<nt {
+            var s = 0.0
+            for i in 0..<nx { s += m[(n + 1) * nx + i] }
+            out[n] = (previous - s) * h
+            previous = s
+        }
+        return out
+    }
+
+    /// The linearisation storage, made on first use.
+    func linearised() -> Linearisation {
+        if let l = linearisation { return l }
+        let l = Linearisation(nx: nx, nt: nt, mean: problem.coupling.usesMean || problem.terminalCost.usesMean,
+                              congestion: !problem.hamiltonian.isSeparable)
+        linearisation = l
+        return l
+    }
+}
+
+/// What the derivative of the best response needs, stored at the last best response: the FP
+/// density `Phi(m)`, the coupling derivatives at every level, and the work levels.
+final class Linearisation {
+    /// Phi(m), levels 1 ... Nt.
+    let response: UnsafeMutablePointer<Double>
+    /// `dF/dm` and `dF/dmean` at level `n + 1` (row n); `dG/dm`, `dG/dmean` at level Nt.
+    let fm: UnsafeMutablePointer<Double>
+    let fmean: UnsafeMutablePointer<Double>?
+    let gm, gmean: UnsafeMutablePointer<Double>
+    /// Congestion: `dg/dm` at the policy and `w'/w`, row n.
+    let hm, logWeight: UnsafeMutablePointer<Double>?
+    /// `du` (levels 0 ... Nt) and `dm` (levels 0 ... Nt, level 0 = 0) of a product.
+    let du, dm: UnsafeMutablePointer<Double>
+    /// Work rows: policy derivatives, fluxes, sources.
+    let db, dc, source: UnsafeMutablePointer<Double>
+    private var owned: [UnsafeMutablePointer<Double>] = []
+
+    init(nx: Int, nt: Int, mean: Bool, congestion: Bool) {
+        var owned: [UnsafeMutablePointer<Double>] = []
+        func make(_ n: Int) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
+            p.initialize(repeating: 0, count: n)
+            owned.append(p)
+            return p
+        }
+        response = make(nt * nx)
+        fm = make(nt * nx)
+        fmean = mean ? make(nt * nx) : nil
+        gm = make(nx); gmean = make(nx)
+        hm = congestion ? make(nt * nx) : nil
+        logWeight = congestion ? make(nt * nx) : nil
+        du = make((nt + 1) * nx)
+        dm = make((nt + 1) * nx)
+        db = make(nx); dc = make(nx); source = make(nx)
+        self.owned = owned
+    }
+
+    deinit { for p in owned { p.deallocate() } }
 }

@@ -17,6 +17,9 @@ public struct FieldFunction: Sendable {
     public let derivativeInDensity: Function?
     public let derivativeInMean: Function?
     public let row: RowEvaluator?
+    /// Row evaluators of `df/dm` and `df/dmean` (compiled expressions); else point by point.
+    public let densityDerivativeRow: RowEvaluator?
+    public let meanDerivativeRow: RowEvaluator?
     /// False when `f` does not read `m`.
     public let usesDensity: Bool
     /// True when `f` reads `mean` (the mean is then computed at every time level).
@@ -26,8 +29,11 @@ public struct FieldFunction: Sendable {
 
     public init(
         usesDensity: Bool, usesMean: Bool, usesTime: Bool = false, value: @escaping Function,
-        derivativeInDensity: Function? = nil, derivativeInMean: Function? = nil, row: RowEvaluator? = nil
+        derivativeInDensity: Function? = nil, derivativeInMean: Function? = nil, row: RowEvaluator? = nil,
+        densityDerivativeRow: RowEvaluator? = nil, meanDerivativeRow: RowEvaluator? = nil
     ) {
+        self.densityDerivativeRow = densityDerivativeRow
+        self.meanDerivativeRow = meanDerivativeRow
         self.value = value
         self.usesDensity = usesDensity
         self.usesMean = usesMean
@@ -71,6 +77,28 @@ public struct FieldFunction: Sendable {
             row(t, x, m, mean, out, count)
         } else {
             for i in 0..<count { out[i] = value(t, x[i], m[i], mean) }
+        }
+    }
+
+    /// `dm[i] = df/dm`, `dmean[i] = df/dmean` at `(t, x[i], m[i], mean)` for a grid row (zero for the
+    /// arguments `f` does not read).
+    func evaluateDerivatives(
+        t: Double, x: UnsafePointer<Double>, m: UnsafePointer<Double>, mean: Double,
+        density dm: UnsafeMutablePointer<Double>, mean dmean: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        if !usesDensity {
+            dm.update(repeating: 0, count: count)
+        } else if let r = densityDerivativeRow {
+            r(t, x, m, mean, dm, count)
+        } else {
+            for i in 0..<count { dm[i] = densityDerivative(t, x[i], m[i], mean) }
+        }
+        if !usesMean {
+            dmean.update(repeating: 0, count: count)
+        } else if let r = meanDerivativeRow {
+            r(t, x, m, mean, dmean, count)
+        } else {
+            for i in 0..<count { dmean[i] = meanDerivative(t, x[i], m[i], mean) }
         }
     }
 

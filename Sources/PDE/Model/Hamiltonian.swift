@@ -1,20 +1,44 @@
 import Foundation
 
-/// The congestion family `H(p, m) = |p|^2 / (2 (1 + kappa m)^alpha)`; `kappa = 0` (or `alpha = 0`)
-/// is the quadratic Hamiltonian `|p|^2 / 2`, whose optimal feedback is `a* = -grad u`.
+/// The Hamiltonian family `H(p, m) = w(m) |p|^gamma / gamma`, `w(m) = (1 + kappa m)^(-alpha)`,
+/// `gamma` in (1, 2]: `gamma = 2, kappa = 0` is the quadratic `|p|^2/2`; `gamma = 2, kappa > 0` the
+/// congestion Hamiltonian `|p|^2 / (2 (1 + kappa m)^alpha)`; other `gamma` the power family. The
+/// optimal feedback is `a* = -H_p = -w |p|^(gamma-2) p` and the Lagrangian
+/// `L(a, m) = |a|^gamma' / (gamma' w^(gamma'-1))`, `gamma' = gamma/(gamma-1)` (`a^2/(2w)` at gamma = 2).
 ///
-/// The scheme uses the monotone upwind numerical Hamiltonian of Achdou and Capuzzo-Dolcetta,
-/// `g(q1, q2, m) = w(m) [min(q1, 0)^2 + max(q2, 0)^2] / 2`, `q1 = D+u`, `q2 = D-u`,
-/// with the congestion weight `w(m) = (1 + kappa m)^(-alpha)`.
+/// This type owns every formula of the Hamiltonian; the schemes (1D, 2D, ergodic, Newton) and the
+/// discretised games call it and write none of their own.
+///
+/// The monotone upwind numerical Hamiltonian (Achdou and Capuzzo-Dolcetta 2010) takes, per axis,
+/// `beta = min(D+u, 0)` and `gamma_ = max(D-u, 0)` and evaluates `H` at the upwind norm
+/// `P^2 = sum over axes (beta^2 + gamma_^2)`:
+///
+///     g = w P^gamma / gamma,   dg/dq = w P^(gamma-2) (beta, gamma_)   (the policy (b, c))
+///
+/// and the policy's cost is the convex conjugate `g*(b, c) = sup_q (b q1 + c q2 - g)
+/// = |(b, c)|^gamma' / (gamma' w^(gamma'-1))`, so that `g(q) = b q1 + c q2 - g*(b, c)` at the optimal
+/// policy (Howard's linearisation). Everything here is written in terms of squared norms, so the same
+/// formulas serve one and two dimensions.
 public struct Hamiltonian: Sendable, Equatable, Codable {
+    /// gamma in (1, 2].
+    public let exponent: Double
     public let kappa: Double
     public let alpha: Double
 
     /// `|p|^2 / 2`.
-    public static let quadratic = Hamiltonian(uncheckedKappa: 0, alpha: 0)
+    public static let quadratic = Hamiltonian(exponent: 2, kappa: 0, alpha: 0)
 
     /// `|p|^2 / (2 (1 + kappa m)^alpha)`, with `kappa >= 0` and `alpha >= 0`.
     public static func congestion(kappa: Double, alpha: Double) throws -> Hamiltonian {
+        try power(exponent: 2, kappa: kappa, alpha: alpha)
+    }
+
+    /// `|p|^gamma / (gamma (1 + kappa m)^alpha)`, gamma in (1, 2], `kappa >= 0`, `alpha >= 0`.
+    public static func power(exponent gamma: Double, kappa: Double = 0, alpha: Double = 0) throws -> Hamiltonian {
+        guard gamma.isFinite, gamma > 1, gamma <= 2 else {
+            throw MFGError.invalidParameter(
+                field: "exponent", value: "\(gamma)", fix: "the exponent gamma of |p|^gamma must lie in (1, 2]")
+        }
         guard kappa.isFinite, kappa >= 0 else {
             throw MFGError.invalidParameter(
                 field: "kappa", value: "\(kappa)", fix: "the congestion strength kappa must be >= 0")
@@ -23,18 +47,33 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
             throw MFGError.invalidParameter(
                 field: "alpha", value: "\(alpha)", fix: "the congestion exponent alpha must be >= 0")
         }
-        return Hamiltonian(uncheckedKappa: kappa, alpha: alpha)
+        return Hamiltonian(exponent: gamma, kappa: kappa, alpha: alpha)
     }
 
-    private init(uncheckedKappa: Double, alpha: Double) {
-        self.kappa = uncheckedKappa
+    private init(exponent: Double, kappa: Double, alpha: Double) {
+        self.exponent = exponent
+        self.kappa = kappa
         self.alpha = alpha
     }
 
     /// True when `H` does not depend on `m`.
     public var isSeparable: Bool { kappa == 0 || alpha == 0 }
 
-    /// The congestion weight `w(m) = (1 + kappa m)^(-alpha)`, with common exponents done without `pow`.
+    /// True for `gamma = 2` (quadratic in p, possibly with congestion).
+    public var isQuadraticInP: Bool { exponent == 2 }
+
+    /// The conjugate exponent `gamma' = gamma / (gamma - 1)`.
+    public var conjugateExponent: Double { exponent / (exponent - 1) }
+
+    /// A one-line description, e.g. `|p|^1.5/(1.5 (1 + 2 m)^1)`.
+    public var formula: String {
+        let p = isQuadraticInP ? "|p|^2/2" : "|p|^\(exponent)/\(exponent)"
+        return isSeparable ? p : "\(p) / (1 + \(kappa) m)^\(alpha)"
+    }
+
+    // MARK: - The congestion weight
+
+    /// `w(m) = (1 + kappa m)^(-alpha)`, with common exponents done without `pow`.
     @inline(__always)
     public func weight(_ m: Double) -> Double {
         if isSeparable { return 1 }
@@ -54,5 +93,73 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
         if isSeparable { return 0 }
         let s = 1 + kappa * m
         return -alpha * kappa * weight(m) / s
+    }
+
+    /// `w'(m) / w(m) = -alpha kappa / (1 + kappa m)`.
+    @inline(__always)
+    public func logWeightDerivative(_ m: Double) -> Double {
+        isSeparable ? 0 : -alpha * kappa / (1 + kappa * m)
+    }
+
+    // MARK: - The numerical Hamiltonian
+
+    /// The factor `w P^(gamma-2)` of the upwind policy `dg/dq = factor * (beta, gamma_)`, from the
+    /// squared upwind norm `P^2` (0 when `P = 0`).
+    @inline(__always)
+    public func policyFactor(normSquared p2: Double, weight w: Double) -> Double {
+        if exponent == 2 { return w }
+        return p2 > 0 ? w * pow(p2, 0.5 * exponent - 1) : 0
+    }
+
+    /// `g = w P^gamma / gamma` from the squared upwind norm `P^2`.
+    @inline(__always)
+    public func numerical(normSquared p2: Double, weight w: Double) -> Double {
+        if exponent == 2 { return 0.5 * w * p2 }
+        return p2 > 0 ? w * pow(p2, 0.5 * exponent) / exponent : 0
+    }
+
+    /// The cost of a policy, the conjugate `g*(b, c) = |(b, c)|^gamma' / (gamma' w^(gamma'-1))`, from
+    /// `|(b, c)|^2` (sum over axes of `b^2 + c^2`). At `gamma = 2`: `(b^2 + c^2) / (2 w)`.
+    @inline(__always)
+    public func policyCost(policySquared s: Double, weight w: Double) -> Double {
+        if exponent == 2 { return 0.5 * s / w }
+        guard s > 0 else { return 0 }
+        let q = conjugateExponent
+        return pow(s, 0.5 * q) / (q * pow(w, q - 1))
+    }
+
+    /// `g` at the optimal policy `(b, c)` of `q`, from `|(b, c)|^2`: `g = g* / (gamma - 1)`
+    /// (at gamma = 2 both are `(b^2 + c^2) / (2 w)`).
+    @inline(__always)
+    public func numerical(policySquared s: Double, weight w: Double) -> Double {
+        exponent == 2 ? 0.5 * s / w : policyCost(policySquared: s, weight: w) / (exponent - 1)
+    }
+
+    /// `dg/dm = (w'/w) g` at the optimal policy, from `|(b, c)|^2` and the density.
+    @inline(__always)
+    public func densityDerivative(policySquared s: Double, density m: Double, weight w: Double) -> Double {
+        isSeparable ? 0 : logWeightDerivative(m) * numerical(policySquared: s, weight: w)
+    }
+
+    /// The derivative of the policy `(b_k) = factor * (beta_k)` in the direction `dbeta` of the
+    /// upwind differences (zero outside the active sets), for gamma < 2 the projection term
+    /// `(gamma - 2) beta (beta . dbeta) / P^2` included. `P` is floored at `floor` (the factor
+    /// `P^(gamma-2)` is unbounded at P = 0). Returns the scale `s` and the coefficient `r` of
+    /// `db_k = s dbeta_k + r beta_k (beta . dbeta)`.
+    @inline(__always)
+    public func policyDerivativeCoefficients(normSquared p2: Double, weight w: Double, floor: Double) -> (scale: Double, projection: Double) {
+        if exponent == 2 { return (w, 0) }
+        let q = max(p2, floor * floor)
+        let f = w * pow(q, 0.5 * exponent - 1)
+        return (f, f * (exponent - 2) / q)
+    }
+
+    // MARK: - Continuous forms
+
+    /// The Lagrangian `L(a, m) = |a|^gamma' / (gamma' w(m)^(gamma'-1))` of a velocity with
+    /// `|a|^2 = speedSquared`.
+    @inline(__always)
+    public func lagrangian(speedSquared s: Double, density m: Double) -> Double {
+        policyCost(policySquared: s, weight: weight(m))
     }
 }

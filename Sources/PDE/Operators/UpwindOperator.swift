@@ -1,7 +1,7 @@
 /// The upwind operators of the scheme on one time level (Achdou and Capuzzo-Dolcetta 2010).
 ///
-/// With `q1 = D+u`, `q2 = D-u` and the policy `b = w(m) min(q1, 0) <= 0`, `c = w(m) max(q2, 0) >= 0`
-/// (`b = dg/dq1`, `c = dg/dq2`), the linearised HJB operator is the tridiagonal M-matrix
+/// With `q1 = D+u`, `q2 = D-u` and the policy `b = dg/dq1 <= 0`, `c = dg/dq2 >= 0` (the Hamiltonian's
+/// upwind policy), the linearised HJB operator is the tridiagonal M-matrix
 ///
 ///     A u = u / dt - nu Lap_h u + b D+u + c D-u,
 ///
@@ -15,6 +15,7 @@ struct UpwindOperator {
     let dt: Double
     let nu: Double
     let periodic: Bool
+    let hamiltonian: Hamiltonian
     var leftExit: Double? = nil
     var rightExit: Double? = nil
 
@@ -28,27 +29,56 @@ struct UpwindOperator {
         return ((right - u[i]) / h, (u[i] - left) / h)
     }
 
-    /// The policy `b_i = w_i min(D+u_i, 0)`, `c_i = w_i max(D-u_i, 0)`; `w == nil` means `w = 1`.
+    /// The optimal policy `(b_i, c_i) = dg/dq` of `u`: `b_i = f_i min(D+u_i, 0)`, `c_i = f_i max(D-u_i, 0)`
+    /// with the Hamiltonian's factor `f = w P^(gamma-2)` (`w == nil` means `w = 1`).
     func policy(
         u: UnsafePointer<Double>, weight w: UnsafePointer<Double>?,
         b: UnsafeMutablePointer<Double>, c: UnsafeMutablePointer<Double>
     ) {
         let n = count
         let inv = 1 / h
-        // Interior without branches, then the two ends.
+        let ham = hamiltonian
+        // Interior without boundary branches, then the two ends.
         for i in 1..<(n - 1) {
-            let wi = w?[i] ?? 1
-            b[i] = wi * min((u[i + 1] - u[i]) * inv, 0)
-            c[i] = wi * max((u[i] - u[i - 1]) * inv, 0)
+            let beta = min((u[i + 1] - u[i]) * inv, 0), gamma = max((u[i] - u[i - 1]) * inv, 0)
+            let f = ham.policyFactor(normSquared: beta * beta + gamma * gamma, weight: w?[i] ?? 1)
+            b[i] = f * beta
+            c[i] = f * gamma
         }
         var i = 0
         while true {
             let (q1, q2) = differences(u, i)
-            let wi = w?[i] ?? 1
-            b[i] = wi * min(q1, 0)
-            c[i] = wi * max(q2, 0)
+            let beta = min(q1, 0), gamma = max(q2, 0)
+            let f = ham.policyFactor(normSquared: beta * beta + gamma * gamma, weight: w?[i] ?? 1)
+            b[i] = f * beta
+            c[i] = f * gamma
             if i == n - 1 { break }
             i = n - 1
+        }
+    }
+
+    /// The derivative of the optimal policy of `u` in the direction `du` (semismooth: the upwind
+    /// switches of `u` held), `(db, dc) = d(dg/dq)(D+du, D-du)` from the Hamiltonian's
+    /// coefficients; the ghost of `du` is 0 at exits (the exit cost is fixed) and the cell itself
+    /// at walls. `w == nil` means `w = 1`.
+    func policyDerivative(
+        u: UnsafePointer<Double>, du: UnsafePointer<Double>, weight w: UnsafePointer<Double>?,
+        db: UnsafeMutablePointer<Double>, dc: UnsafeMutablePointer<Double>
+    ) {
+        let n = count, last = n - 1, inv = 1 / h
+        let ham = hamiltonian
+        for i in 0..<n {
+            let (q1, q2) = differences(u, i)
+            let right = i < last ? du[i + 1] : (periodic ? du[0] : (rightExit != nil ? 0 : du[i]))
+            let left = i > 0 ? du[i - 1] : (periodic ? du[last] : (leftExit != nil ? 0 : du[i]))
+            let beta = min(q1, 0), gamma = max(q2, 0)
+            let dBeta = q1 < 0 ? (right - du[i]) * inv : 0
+            let dGamma = q2 > 0 ? (du[i] - left) * inv : 0
+            let (scale, projection) = ham.policyDerivativeCoefficients(
+                normSquared: beta * beta + gamma * gamma, weight: w?[i] ?? 1, floor: 1e-6)
+            let along = projection * (beta * dBeta + gamma * dGamma)
+            db[i] = scale * dBeta + along * beta
+            dc[i] = scale * dGamma + along * gamma
         }
     }
 
@@ -116,6 +146,23 @@ struct UpwindOperator {
             sub[0] = 0
             sup[n - 1] = 0
         }
+    }
+
+    /// The transport term in flux form, `T_i = (F_{i+1/2} - F_{i-1/2}) / h` with the flux through the
+    /// right face of cell i `F_{i+1/2} = m_i b_i + m_{i+1} c_{i+1}`: zero through walls, ghost density
+    /// 0 at exits. The FP step matrix satisfies `A(b, c)^T m = m/dt - nu Lap m - T(m, b, c)`.
+    func transport(
+        _ m: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>
+    ) {
+        let n = count, last = n - 1, inv = 1 / h
+        let rightmost = periodic ? m[last] * b[last] + m[0] * c[0] : (rightExit != nil ? m[last] * b[last] : 0)
+        var previous = periodic ? rightmost : (leftExit != nil ? m[0] * c[0] : 0)
+        for i in 0..<last {
+            let f = m[i] * b[i] + m[i + 1] * c[i + 1]
+            out[i] = (f - previous) * inv
+            previous = f
+        }
+        out[last] = (rightmost - previous) * inv
     }
 
     /// `nu (Lap_h v)_i` for every i; at exits the ghost is the exit cost (`density: false`, for u)

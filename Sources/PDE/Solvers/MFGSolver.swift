@@ -1,106 +1,71 @@
 import Foundation
 
-/// Solves the discrete MFG system of a problem to the equilibrium.
+/// Solves the discrete system of any problem to its equilibrium: the one entry point.
 ///
-///     let solution = try MFGSolver.solve(problem, nx: 200, nt: 200)
+///     let equilibrium = try MFGSolver.solve(.oneD(problem), grid: GridSize(nx: 200, nt: 100))
 ///
-/// A run that stops at `maxIterations` returns with `converged == false` and its full history.
+/// The grid defaults to the problem's own. A run that stops at `maxIterations` (or whose method
+/// stalls) returns with `converged == false`, its full history and `stopReason`.
 public enum MFGSolver {
     public static func solve(
-        _ problem: MFGProblem, nx: Int, nt: Int, options: SolverOptions = SolverOptions()
-    ) throws -> MFGSolution {
+        _ model: MFGModel, grid: GridSize? = nil, options: SolverOptions = SolverOptions()
+    ) throws -> Equilibrium {
         try options.validate()
-        guard !problem.isErgodic else {
-            throw MFGError.invalidParameter(field: "problem", value: "ergodic", fix: "solve ergodic problems with ErgodicSolver")
-        }
-        let system = try DiscreteMFG(problem: problem, nx: nx, nt: nt)
-        let clock = ContinuousClock.now
-        var history: [IterationReport] = []
-        let converged: Bool
+        let grid = grid ?? model.defaultGrid
+        let system = try makeSystem(model, grid: grid)
+        let log = SolveLog(options: options)
+        let outcome: PhaseOutcome
         switch options.method {
-        case .policyIteration:
-            converged = try PolicyIteration.run(system, options: options, start: clock, history: &history)
-        case .fixedPoint:
-            converged = try FixedPointIteration.run(system, options: options, start: clock, history: &history)
+        case .auto:
+            outcome = try AutomaticSolver.run(system, log: log)
         case .newton:
-            converged = try NewtonSolver.run(system, options: options, start: clock, history: &history)
+            log.begin(.newton, reason: "asked for (--solver newton)")
+            outcome = try BestResponseNewton(system).run(log)
+        case .policyIteration:
+            log.begin(.policyIteration, reason: "asked for (--solver policy-iteration)")
+            outcome = try PolicyIteration(system).run(log, relaxation: options.policyRelaxation)
+        case .fixedPoint:
+            log.begin(.fixedPoint, reason: "asked for (--solver fixed-point)")
+            outcome = try FixedPointIteration(system).run(log, damping: options.damping)
         }
-        return MFGSolution(
-            x: system.x, t: system.time.times, u: system.copyU(), m: system.copyM(),
-            control: system.control(), method: options.method, converged: converged,
-            history: history, seconds: seconds(since: clock))
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-
-    /// Builds the report of the current iterate, checks it is finite, and tells whether it converged.
-    static func record(
-        _ system: DiscreteMFG, iteration: Int, residuals: (hjb: Double, fp: Double),
-        options: SolverOptions, start: ContinuousClock.Instant, history: inout [IterationReport]
-    ) throws -> Bool {
-        let (mass, drift, minimum) = system.massDiagnostics()
-        let report = IterationReport(
-            iteration: iteration, hjbResidual: residuals.hjb, fpResidual: residuals.fp, mass: mass,
-            massDrift: drift, minDensity: minimum, seconds: seconds(since: start))
-        history.append(report)
-        options.progress?(report)
-        guard residuals.hjb.isFinite, residuals.fp.isFinite, mass.isFinite else {
-            let what = !residuals.hjb.isFinite ? "the value function u" : "the density m"
-            throw MFGError.nonFinite(
-                iteration: iteration, quantity: what,
-                advice: "check that F, G and m0 are finite on the domain (log(m) needs m > 0), "
-                    + "or refine the time grid (larger nt)", history: history)
+        var result = system.equilibrium(
+            method: options.method, converged: outcome == .converged, history: log.history, phases: log.phases,
+            seconds: log.seconds)
+        switch outcome {
+        case .converged: break
+        case .exhausted:
+            result.stopReason = "stopped at --max-iterations \(options.maxIterations) in \(log.phases.last?.method ?? options.method.rawValue)"
+        case let .stalled(why):
+            result.stopReason = "\(log.phases.last?.method ?? options.method.rawValue) stalled: \(why)"
         }
-        return report.residual <= options.tolerance
+        return result
     }
-}
 
-/// Policy iteration (Cacace-Camilli-Goffi 2021, Lauriere-Song-Tang 2023), starting from the zero
-/// policy: FP with the policy, couplings at the new density, HJB linearised at the policy, update.
-enum PolicyIteration {
-    static func run(
-        _ s: DiscreteMFG, options: SolverOptions, start: ContinuousClock.Instant,
-        history: inout [IterationReport]
-    ) throws -> Bool {
-        for k in 1...options.maxIterations {
-            s.solveFokkerPlanck()
-            // Couplings at the new density, HJB linearised at the policy, policy update, residuals.
-            let r = s.policyIterationBackwardSweep()
-            if try MFGSolver.record(s, iteration: k, residuals: r, options: options, start: start, history: &history) {
-                return true
+    /// Builds the discrete system of a problem on a grid, which checks everything that needs one
+    /// (the grid's counts and memory, an initial density that can be normalised, kernels).
+    public static func check(_ model: MFGModel, grid: GridSize) throws {
+        _ = try makeSystem(model, grid: grid)
+    }
+
+    /// The discrete system of a problem on a grid (its counts checked against the problem's kind).
+    static func makeSystem(_ model: MFGModel, grid: GridSize) throws -> CoupledSystem {
+        switch model {
+        case let .oneD(p):
+            guard grid.ny == nil else {
+                throw MFGError.invalidParameter(field: "ny", value: "\(grid.ny!)", fix: "a 1D problem has no y axis; leave ny out")
             }
-        }
-        return false
-    }
-}
-
-/// Damped fixed point / fictitious play on the density: `u = HJB(m)`, `m <- (1-d) m + d FP(u)`.
-enum FixedPointIteration {
-    static func run(
-        _ s: DiscreteMFG, options: SolverOptions, start: ContinuousClock.Instant,
-        history: inout [IterationReport]
-    ) throws -> Bool {
-        let count = s.totalCount
-        let averaged = UnsafeMutablePointer<Double>.allocate(capacity: count)
-        defer { averaged.deallocate() }
-        averaged.update(from: s.m, count: count)
-        for k in 1...options.maxIterations {
-            // Best response to the averaged density, and the gap it leaves in the FP equations.
-            s.m.update(from: averaged, count: count)
-            s.evaluateCouplings()
-            try s.solveNonlinearHJB()
-            let r = s.residuals(refreshCouplings: false)
-            if try MFGSolver.record(s, iteration: k, residuals: r, options: options, start: start, history: &history) {
-                return true
+            if p.isErgodic { return try ErgodicMFG(problem: p, nx: grid.nx) }
+            guard let nt = grid.nt else {
+                throw MFGError.invalidParameter(field: "nt", value: "missing", fix: "a time-dependent problem needs nt time steps")
             }
-            s.solveFokkerPlanck()
-            let d = options.damping > 0 ? options.damping : 1 / Double(k + 1)
-            for j in s.nx..<count { averaged[j] = (1 - d) * averaged[j] + d * s.m[j] }
+            return try DiscreteMFG(problem: p, nx: grid.nx, nt: nt)
+        case let .twoD(p):
+            let ny = grid.ny ?? grid.nx
+            if p.isErgodic { return try ErgodicMFG2D(problem: p, nx: grid.nx, ny: ny) }
+            guard let nt = grid.nt else {
+                throw MFGError.invalidParameter(field: "nt", value: "missing", fix: "a time-dependent problem needs nt time steps")
+            }
+            return try DiscreteMFG2D(problem: p, nx: grid.nx, ny: ny, nt: nt)
         }
-        s.m.update(from: averaged, count: count)
-        return false
     }
 }

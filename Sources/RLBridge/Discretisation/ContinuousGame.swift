@@ -7,8 +7,7 @@ import PDE
 /// probability `dt (nu/h^2 + max(a, 0)/h)`, to i-1 with `dt (nu/h^2 + max(-a, 0)/h)`, else stays
 /// (walls reflect: a move through a wall stays; tori wrap). The time step satisfies the stability
 /// bound `dt (2 nu/h^2 + amax/h) <= 1`. Reward of a step: `-(L(a, mu/h) + F(x, mu/h, mean) + V(x)) dt`
-/// with the Lagrangian of the problem's Hamiltonian, `L = a^2/2` (quadratic) or
-/// `L = (1 + kappa m)^alpha a^2/2` (congestion, `H = |p|^2 / (2 (1 + kappa m)^alpha)`); the terminal cost
+/// with the Lagrangian `L(a, m)` of the problem's Hamiltonian (`Hamiltonian.lagrangian`); the terminal cost
 /// `-G(x, mu_H/h, mean_H)` is paid in expectation at the last step. Exits (absorbing ends) add one
 /// state, "exited", after the cells: a move through an exit goes there and pays the exit cost (the
 /// PDE's ghost value `u = cost`, `m = 0`); it stays there with reward 0, so the cells' mass decreases.
@@ -75,7 +74,7 @@ public struct ContinuousGame: Sendable {
         let terminalValues = xs.map { terminal.value(T, $0, 0, 0) }
         let terminalDependsOnMu = terminal.usesDensity || terminal.usesMean
         let K = actions
-        let hamiltonian = problem.hamiltonian, congestion = !hamiltonian.isSeparable
+        let hamiltonian = problem.hamiltonian
         game = try FiniteMFG(
             name: problem.name, states: S, actions: actions, horizon: steps, initialDistribution: m0,
             transitions: { i, k in successors[i * K + k] },
@@ -93,10 +92,10 @@ public struct ContinuousGame: Sendable {
                 }
                 for i in 0..<nx {
                     let f = coupling.value(time, xs[i], mu[i] / h, mean) + (potential?(xs[i]) ?? 0)
-                    // L(a, m) = a^2 / (2 w(m)), w the Hamiltonian's weight (1 unless congestion).
-                    let kinetic = congestion ? 0.5 / hamiltonian.weight(mu[i] / h) : 0.5
+                    let density = mu[i] / h
                     for k in 0..<K {
-                        var r = -(kinetic * v[k] * v[k] + f) * dt - payments[i * K + k]
+                        let kinetic = hamiltonian.lagrangian(speedSquared: v[k] * v[k], density: density)
+                        var r = -(kinetic + f) * dt - payments[i * K + k]
                         if t == steps - 1 {
                             for (j, p) in successors[i * K + k] where j < nx { r -= p * gValues[j] }
                         }

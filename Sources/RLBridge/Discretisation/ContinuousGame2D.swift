@@ -8,8 +8,8 @@ import PDE
 /// moves east with probability `dt (nu/h^2 + max(vx, 0)/h)`, west with `dt (nu/h^2 + max(-vx, 0)/h)`,
 /// north and south likewise with vy, else stays. A move through a wall or into an obstacle stays (zero
 /// flux); tori wrap. `dt (4 nu/h^2 + 2 amax/h) <= 1`. Reward of a step:
-/// `-(L(v, mu/h^2) + F(t, x, y, mu/h^2)) dt` with `L = |v|^2/2` (quadratic Hamiltonian) or
-/// `(1 + kappa m)^alpha |v|^2/2` (congestion), and `-G(x, y)` in expectation at the last step. Square
+/// `-(L(v, mu/h^2) + F(t, x, y, mu/h^2)) dt` with the Lagrangian of the problem's Hamiltonian
+/// (`Hamiltonian.lagrangian`), and `-G(x, y)` in expectation at the last step. Square
 /// grids, no nonlocal couplings. Exits (doors on the walls, as the PDE's faces) add one state,
 /// "exited", after the cells: a move through a door goes there and pays the door's cost; it stays there
 /// with reward 0.
@@ -99,9 +99,9 @@ public struct ContinuousGame2D: Sendable {
         let coupling = problem.coupling, usesDensity = problem.couplingUsesDensity
         let terminal = (0..<cells).map { problem.terminalCost(xs[$0 / n], ys[$0 % n]) } + (exits ? [0] : [])
         let cellX = (0..<cells).map { xs[$0 / n] }, cellY = (0..<cells).map { ys[$0 % n] }
-        let speed = (0..<A).map { 0.5 * (v[$0 / K] * v[$0 / K] + v[$0 % K] * v[$0 % K]) }
+        let speed = (0..<A).map { v[$0 / K] * v[$0 / K] + v[$0 % K] * v[$0 % K] }
         let area = h * h
-        let hamiltonian = problem.hamiltonian, congestion = !hamiltonian.isSeparable
+        let hamiltonian = problem.hamiltonian
         var g = try FiniteMFG(
             name: problem.name, states: S, actions: A, horizon: steps, initialDistribution: m0,
             transitions: { s, k in successors[s * A + k] },
@@ -115,10 +115,10 @@ public struct ContinuousGame2D: Sendable {
                 } }
                 if exits { for k in 0..<A { out[exited * A + k] = 0 } }
                 for s in 0..<cells {
-                    // L(v, m) = |v|^2 / (2 w(m)), w the Hamiltonian's weight (1 unless congestion).
-                    let kinetic = congestion ? 1 / hamiltonian.weight(mu[s] / area) : 1
+                    let density = mu[s] / area
                     for k in 0..<A {
-                        var r = -(kinetic * speed[k] + f[s]) * dt - payments[s * A + k]
+                        let kinetic = hamiltonian.lagrangian(speedSquared: speed[k], density: density)
+                        var r = -(kinetic + f[s]) * dt - payments[s * A + k]
                         if t == steps - 1 { for (q, p) in successors[s * A + k] { r -= p * terminal[q] } }
                         out[s * A + k] = act[s] ? r : 0
                     }

@@ -17,15 +17,16 @@ public struct RefinementRow: Sendable {
 public enum RefinementStudy {
     /// The PDE reference on a fine grid (periodic: points `lower + i h`; walls: cell centres, so a
     /// coarse cell is exactly `fineNx / nx` fine cells).
-    public static func reference(_ problem: MFGProblem, fineNx: Int, fineNt: Int) throws -> MFGSolution {
+    public static func reference(_ problem: MFGProblem, fineNx: Int, fineNt: Int) throws -> Equilibrium {
         try ContinuousGame.checkSupported(problem)
-        let pde = try MFGSolver.solve(problem, nx: fineNx, nt: fineNt, options: SolverOptions(tolerance: 1e-9, maxIterations: 500))
+        let pde = try MFGSolver.solve(.oneD(problem), grid: GridSize(nx: fineNx, nt: fineNt),
+                                      options: SolverOptions(tolerance: 1e-9, maxIterations: 500))
         guard pde.converged else { throw RLError.invalid("the PDE reference did not converge (residual \(pde.final!.residual))") }
         return pde
     }
 
     /// L1 and W1 distances (max over T/2 and T) between a game distribution `[H+1][S]` and the PDE density.
-    public static func distances(_ g: ContinuousGame, distribution: [Double], pde: MFGSolution) -> (l1: Double, w1: Double) {
+    public static func distances(_ g: ContinuousGame, distribution: [Double], pde: Equilibrium) -> (l1: Double, w1: Double) {
         let n = g.cells, S = g.game.states, fineNx = pde.nx, fineNt = pde.nt, stride = fineNx / n
         var l1 = 0.0, w1 = 0.0
         for fraction in [0.5, 1.0] {
@@ -55,16 +56,16 @@ public enum RefinementStudy {
     }
 
     /// The discrete game of `problem` on `nx` cells, with its velocity range from the PDE reference.
-    public static func game(_ problem: MFGProblem, nx: Int, pde: MFGSolution) throws -> ContinuousGame {
+    public static func game(_ problem: MFGProblem, nx: Int, pde: Equilibrium) throws -> ContinuousGame {
         guard pde.nx % nx == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of nx (\(nx))") }
-        let amax = maximumVelocity(speeds: pde.control.map(abs), density: pde.m, levelSize: pde.nx, steps: pde.nt,
+        let amax = maximumVelocity(speeds: pde.control[0].map(abs), density: pde.m, levelSize: pde.nx, steps: pde.nt,
                                    onlyWhereTheMassIs: problem.hasExit)
         return try ContinuousGame(problem: problem, nx: nx, minimumSteps: pde.nt, actions: 2 * (nx / 10) + 1, maximumVelocity: amax)
     }
 
     /// The PDE equilibrium's feedback (nearest PDE level and point) projected to the game: the
     /// ground-truth policy.
-    public static func groundTruthPolicy(_ problem: MFGProblem, game g: ContinuousGame, pde: MFGSolution) -> [Double] {
+    public static func groundTruthPolicy(_ problem: MFGProblem, game g: ContinuousGame, pde: Equilibrium) -> [Double] {
         let fineNx = pde.nx, fineNt = pde.nt
         let feedback: (Double, Double) -> Double = { t, x in
             let level = min(fineNt - 1, Int((t / problem.horizon * Double(fineNt)).rounded(.down)))
@@ -72,7 +73,7 @@ public enum RefinementStudy {
             let i = problem.boundary == .periodic
                 ? ((Int(((x - problem.lower) / h).rounded()) % fineNx) + fineNx) % fineNx
                 : min(fineNx - 1, max(0, Int(((x - problem.lower) / h - 0.5).rounded())))
-            return pde.control[level * fineNx + i]
+            return pde.control[0][level * fineNx + i]
         }
         return g.policy(fromFeedback: feedback)
     }
@@ -114,23 +115,24 @@ public enum RefinementStudy {
     // MARK: 2D
 
     /// The 2D PDE reference on a fine square grid.
-    public static func reference(_ problem: MFGProblem2D, fineN: Int, fineNt: Int) throws -> MFGSolution2D {
+    public static func reference(_ problem: MFGProblem2D, fineN: Int, fineNt: Int) throws -> Equilibrium {
         try ContinuousGame2D.checkSupported(problem)
-        let pde = try MFGSolver2D.solve(problem, nx: fineN, ny: fineN, nt: fineNt, options: SolverOptions(tolerance: 1e-9, maxIterations: 300))
+        let pde = try MFGSolver.solve(.twoD(problem), grid: GridSize(nx: fineN, ny: fineN, nt: fineNt),
+                                      options: SolverOptions(tolerance: 1e-9, maxIterations: 300))
         guard pde.converged else { throw RLError.invalid("the 2D PDE reference did not converge (residual \(pde.final!.residual))") }
         return pde
     }
 
     /// The discrete game of a 2D problem on n x n cells (`2 (n/10) + 1` velocities per axis, at least 3).
-    public static func game(_ problem: MFGProblem2D, n: Int, pde: MFGSolution2D) throws -> ContinuousGame2D {
+    public static func game(_ problem: MFGProblem2D, n: Int, pde: Equilibrium) throws -> ContinuousGame2D {
         guard pde.nx % n == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of n (\(n))") }
-        let amax = maximumVelocity(speeds: zip(pde.controlX, pde.controlY).map { max(abs($0), abs($1)) }, density: pde.m,
+        let amax = maximumVelocity(speeds: zip(pde.control[0], pde.control[1]).map { max(abs($0), abs($1)) }, density: pde.m,
                                    levelSize: pde.nx * pde.nx, steps: pde.nt, onlyWhereTheMassIs: problem.hasExit)
         return try ContinuousGame2D(problem: problem, n: n, minimumSteps: pde.nt, velocitiesPerAxis: max(3, 2 * (n / 10) + 1), maximumVelocity: amax)
     }
 
     /// The PDE feedback (nearest fine level and cell) projected to the 2D game.
-    public static func groundTruthPolicy(_ problem: MFGProblem2D, game g: ContinuousGame2D, pde: MFGSolution2D) -> [Double] {
+    public static func groundTruthPolicy(_ problem: MFGProblem2D, game g: ContinuousGame2D, pde: Equilibrium) -> [Double] {
         let fine = pde.nx, fineNt = pde.nt, h = (problem.upperX - problem.lowerX) / Double(fine)
         func index(_ z: Double, _ lower: Double) -> Int {
             g.periodic ? ((Int(((z - lower) / h).rounded()) % fine) + fine) % fine
@@ -139,13 +141,13 @@ public enum RefinementStudy {
         return g.policy { t, x, y in
             let level = min(fineNt - 1, Int((t / problem.horizon * Double(fineNt)).rounded(.down)))
             let p = level * fine * fine + index(x, problem.lowerX) * fine + index(y, problem.lowerY)
-            return (pde.controlX[p], pde.controlY[p])
+            return (pde.control[0][p], pde.control[1][p])
         }
     }
 
     /// L1 and marginal W1 distances (max over T/2 and T) to the 2D PDE density: fine points on a torus,
     /// block averages of fine cells with walls.
-    public static func distances(_ g: ContinuousGame2D, distribution: [Double], pde: MFGSolution2D) -> (l1: Double, w1: Double) {
+    public static func distances(_ g: ContinuousGame2D, distribution: [Double], pde: Equilibrium) -> (l1: Double, w1: Double) {
         let n = g.n, fine = pde.nx, r = fine / n, cells = n * n, S = g.game.states
         var l1 = 0.0, w1 = 0.0
         for fraction in [0.5, 1.0] {

@@ -28,7 +28,7 @@ public final class DiscreteMFG2D {
     let system: FivePointSystem
     let nonlocal: NonlocalCoupling2D?
     /// Mass that left through exits during step n -> n+1 (exact discrete accounting).
-    public private(set) var outflow: [Double]
+    public internal(set) var outflow: [Double]
     /// Relative tolerance `|b - A x|_2 / |b|_2` of the linear solves (set by the solver).
     var linearTolerance = 1e-13
     /// Stationary (ergodic) use: the `1/dt` of the operator is replaced by this shift, and
@@ -37,7 +37,13 @@ public final class DiscreteMFG2D {
     var lambda = 0.0
     /// Largest number of BiCGSTAB iterations in the last sweep, and failures.
     public private(set) var linearIterations = 0
-    public private(set) var linearFailures = 0
+    public internal(set) var linearFailures = 0
+    /// The best response's FP density and its linearisation (allocated on the first best response).
+    var linearisation: Linearisation2D?
+    /// True once `u` holds a solution of the HJB equations (a warm start for the next one).
+    var hasValue = false
+    /// Time steps whose Howard iteration stopped at its limit in the last best response.
+    public internal(set) var unconvergedSteps = 0
 
     public init(problem: MFGProblem2D, nx: Int, ny: Int, nt: Int) throws {
         try problem.validate()
@@ -178,11 +184,13 @@ public final class DiscreteMFG2D {
     func optimalPolicy(step n: Int, _ p: Int) -> (Double, Double, Double, Double) {
         let un = u + n * count
         let w = weight[n * count + p]
-        let q1x = (neighbourValue(un, p, 1, density: false) - un[p]) / hx
-        let q2x = (un[p] - neighbourValue(un, p, 0, density: false)) / hx
-        let q1y = (neighbourValue(un, p, 3, density: false) - un[p]) / hy
-        let q2y = (un[p] - neighbourValue(un, p, 2, density: false)) / hy
-        return (w * min(q1x, 0), w * max(q2x, 0), w * min(q1y, 0), w * max(q2y, 0))
+        let betaX = min((neighbourValue(un, p, 1, density: false) - un[p]) / hx, 0)
+        let gammaX = max((un[p] - neighbourValue(un, p, 0, density: false)) / hx, 0)
+        let betaY = min((neighbourValue(un, p, 3, density: false) - un[p]) / hy, 0)
+        let gammaY = max((un[p] - neighbourValue(un, p, 2, density: false)) / hy, 0)
+        let f = problem.hamiltonian.policyFactor(
+            normSquared: betaX * betaX + gammaX * gammaX + betaY * betaY + gammaY * gammaY, weight: w)
+        return (f * betaX, f * gammaX, f * betaY, f * gammaY)
     }
 
     /// Policy update of step n: `(1 - theta) old + theta optimal` (theta = 1: policy iteration;
@@ -256,15 +264,18 @@ public final class DiscreteMFG2D {
 
     // MARK: - Sweeps
 
-    /// Forward sweep with the current policy; each m^{n+1} is clamped at 0 and rescaled so that mass
-    /// plus outflow equals the mass of m^n exactly (corrections at the linear solver's tolerance).
-    func solveFokkerPlanck() {
+    /// Forward sweep with the current policy from m0, levels 1 ... Nt written to `levels`
+    /// (`levels + n count` is level n+1; `m + count` itself is allowed); each level is clamped at 0
+    /// and rescaled so that mass plus outflow equals the mass of the level before exactly
+    /// (corrections at the linear solver's tolerance).
+    func solveFokkerPlanck(into levels: UnsafeMutablePointer<Double>) {
         linearIterations = 0
         for n in 0..<nt {
             assemble(step: n, transposed: true)
             system.factorPreconditioner()
-            let previous = m + n * count, next = m + (n + 1) * count
+            let previous = n == 0 ? m : levels + (n - 1) * count, next = levels + n * count
             for p in 0..<count { rhs[p] = active[p] ? previous[p] / dt : 0 }
+            if levels != m + count { next.update(from: previous, count: count) }
             if !system.solve(rhs, next, tolerance: linearTolerance) { linearFailures += 1 }
             linearIterations = max(linearIterations, system.lastIterations)
             var before = 0.0, after = 0.0, out = 0.0
@@ -284,20 +295,14 @@ public final class DiscreteMFG2D {
     /// Backward sweep of the HJB equation linearised at the current policy, then the policy update.
     /// With `updatingPolicy: false` the policy is left to the caller (who recomputes it from u).
     func solveLinearHJBAndUpdatePolicy(relaxation: Double = 1, updatingPolicy: Bool = true) {
-        let terminal = u + nt * count
-        for p in 0..<count { terminal[p] = active[p] ? problem.terminalCost(xs[p], ys[p]) : 0 }
+        applyTerminalCondition()
         var n = nt - 1
         while n >= 0 {
             evaluateCouplings(step: n)
             assemble(step: n, transposed: false)
             system.factorPreconditioner()
-            let off = n * count, next = u + (n + 1) * count
-            for p in 0..<count {
-                guard active[p] else { rhs[p] = 0; continue }
-                let b1 = bx[off + p], c1 = cx[off + p], b2 = by[off + p], c2 = cy[off + p]
-                rhs[p] = next[p] / dt + 0.5 * (b1 * b1 + c1 * c1 + b2 * b2 + c2 * c2) / weight[off + p] + cost[off + p]
-                    + exitTerm[p]
-            }
+            let off = n * count
+            linearisedRightHandSide(step: n)
             if !system.solve(rhs, u + off, tolerance: linearTolerance) { linearFailures += 1 }
             linearIterations = max(linearIterations, system.lastIterations)
             if updatingPolicy { updatePolicy(step: n, relaxation: relaxation) }
@@ -305,48 +310,75 @@ public final class DiscreteMFG2D {
         }
     }
 
+    /// The right-hand side of HJB step `n` linearised at the stored policy (Howard):
+    /// `rhs = u^{n+1}/dt + g*(policy) + F + exit terms` on the free cells (call after `assemble`).
+    func linearisedRightHandSide(step n: Int) {
+        let off = n * count, next = u + (n + 1) * count
+        let ham = problem.hamiltonian
+        for p in 0..<count {
+            guard active[p] else { rhs[p] = 0; continue }
+            let b1 = bx[off + p], c1 = cx[off + p], b2 = by[off + p], c2 = cy[off + p]
+            rhs[p] = (stationaryShift == nil ? next[p] / dt : 0) + cost[off + p] + exitTerm[p]
+                + ham.policyCost(policySquared: b1 * b1 + c1 * c1 + b2 * b2 + c2 * c2, weight: weight[off + p])
+        }
+    }
+
     // MARK: - Residuals and diagnostics
 
-    /// `sqrt(hx hy dt) |r|_2` of the HJB and FP equations (FP in flux form) at the current (u, m).
-    public func residuals() -> (hjb: Double, fp: Double) {
+    /// `sqrt(hx hy dt) |r|_2` of the HJB and FP equations (FP in flux form) at the current (u, m);
+    /// the couplings of row n must be those of m^{n+1} (`residuals()` evaluates them first).
+    func rawResiduals() -> (hjb: Double, fp: Double) {
         var hjb = 0.0, fp = 0.0
-        let nu = problem.viscosity
+        let nu = problem.viscosity, ham = problem.hamiltonian
         for n in 0..<nt {
             let off = n * count
             let un = u + off, next = u + (n + 1) * count, mn = m + off, mnext = m + (n + 1) * count
             // The optimal policy of (u^n, m^{n+1}) into work rows (the stored one may be relaxed).
-            for p in 0..<count where active[p] {
+            for p in 0..<count {
+                guard active[p] else { tw[p] = 0; te[p] = 0; ts[p] = 0; tn[p] = 0; continue }
                 let (b1, c1, b2, c2) = optimalPolicy(step: n, p)
                 tw[p] = b1; te[p] = c1; ts[p] = b2; tn[p] = c2
             }
+            transport(mnext, bx: tw, cx: te, by: ts, cy: tn, into: work)
             for p in 0..<count where active[p] {
                 let b1 = tw[p], c1 = te[p], b2 = ts[p], c2 = tn[p]
                 let lap = nu * ((neighbourValue(un, p, 1, density: false) - 2 * un[p] + neighbourValue(un, p, 0, density: false)) / (hx * hx)
                     + (neighbourValue(un, p, 3, density: false) - 2 * un[p] + neighbourValue(un, p, 2, density: false)) / (hy * hy))
-                let g = 0.5 * (b1 * b1 + c1 * c1 + b2 * b2 + c2 * c2) / weight[off + p]
+                let g = ham.numerical(policySquared: b1 * b1 + c1 * c1 + b2 * b2 + c2 * c2, weight: weight[off + p])
                 let r = (un[p] - next[p]) / dt - lap + g + lambda - cost[off + p]
                 hjb += r * r
-                // Fluxes through the four faces: F_{east} = m_p b_p + m_east c_east, zero through walls.
-                func flux(_ d: Int) -> Double {
-                    let q = neighbour[d * count + p]
-                    if q == Self.wall { return 0 }
-                    let mq = q >= 0 ? mnext[q] : 0
-                    switch d {
-                    case 1: return mnext[p] * tw[p] + (q >= 0 ? mq * te[q] : 0)
-                    case 0: return (q >= 0 ? mq * tw[q] : 0) + mnext[p] * te[p]
-                    case 3: return mnext[p] * ts[p] + (q >= 0 ? mq * tn[q] : 0)
-                    default: return (q >= 0 ? mq * ts[q] : 0) + mnext[p] * tn[p]
-                    }
-                }
-                let transport = (flux(1) - flux(0)) / hx + (flux(3) - flux(2)) / hy
                 let lapm = nu * ((neighbourValue(mnext, p, 1, density: true) - 2 * mnext[p] + neighbourValue(mnext, p, 0, density: true)) / (hx * hx)
                     + (neighbourValue(mnext, p, 3, density: true) - 2 * mnext[p] + neighbourValue(mnext, p, 2, density: true)) / (hy * hy))
-                let f = (mnext[p] - mn[p]) / dt - lapm - transport
+                let f = (mnext[p] - mn[p]) / dt - lapm - work[p]
                 fp += f * f
             }
         }
         let scale = (cellArea * dt).squareRoot()
         return (scale * hjb.squareRoot(), scale * fp.squareRoot())
+    }
+
+    /// The transport term in flux form, `T_p = (F_e - F_w)/hx + (F_n - F_s)/hy` with the flux
+    /// through the east face `F_e = m_p bx_p + m_east cx_east` (and alike): zero through walls and
+    /// obstacle faces, ghost density 0 at exits. `A^T m = m/dt - nu Lap m - T(m, policy)`.
+    func transport(
+        _ mv: UnsafePointer<Double>, bx: UnsafePointer<Double>, cx: UnsafePointer<Double>, by: UnsafePointer<Double>,
+        cy: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>
+    ) {
+        for p in 0..<count {
+            guard active[p] else { out[p] = 0; continue }
+            @inline(__always) func flux(_ d: Int) -> Double {
+                let q = neighbour[d * count + p]
+                if q == Self.wall { return 0 }
+                let inside = q >= 0
+                switch d {
+                case 1: return mv[p] * bx[p] + (inside ? mv[q] * cx[q] : 0)
+                case 0: return (inside ? mv[q] * bx[q] : 0) + mv[p] * cx[p]
+                case 3: return mv[p] * by[p] + (inside ? mv[q] * cy[q] : 0)
+                default: return (inside ? mv[q] * by[q] : 0) + mv[p] * cy[p]
+                }
+            }
+            out[p] = (flux(1) - flux(0)) / hx + (flux(3) - flux(2)) / hy
+        }
     }
 
     /// Final mass, the largest relative error of "mass + outflow so far" against the initial mass,
@@ -368,15 +400,6 @@ public final class DiscreteMFG2D {
             drift = max(drift, abs(last + left - reference) / reference)
         }
         return (last, drift, minimum)
-    }
-
-    /// Keeps the policy in the cone of the scheme (b <= 0 <= c), after an extrapolation.
-    func projectPolicy() {
-        let n = nt * count
-        for k in 0..<n {
-            bx[k] = min(bx[k], 0); by[k] = min(by[k], 0)
-            cx[k] = max(cx[k], 0); cy[k] = max(cy[k], 0)
-        }
     }
 
     /// Feedback velocity per axis, `-(b + c)`, `[Nt+1][N]` each (row Nt: that of row Nt-1).

@@ -37,6 +37,8 @@ public struct MFGProblem2D: Sendable {
     public var coupling: Coupling
     /// True when F reads m (false: evaluated once per grid and time).
     public var couplingUsesDensity: Bool
+    /// `out[k] = dF/dm (t, x[k], y[k], m[k])`, for Newton's method; nil: central differences of F.
+    public var couplingDensityDerivative: Coupling?
     public var terminalCost: @Sendable (Double, Double) -> Double
     public var initialDensity: @Sendable (Double, Double) -> Double
     /// Cells whose centre satisfies this are excluded (walls to their neighbours).
@@ -44,14 +46,15 @@ public struct MFGProblem2D: Sendable {
     public var exits: [Exit2D]
     /// Nonlocal coupling kernel `K(dx, dy)`: `(K * m)` is added to the running cost (tori only).
     public var nonlocalKernel: (@Sendable (Double, Double) -> Double)?
-    /// A stationary (ergodic) problem (solved by `ErgodicSolver2D`; horizon and terminal cost unused).
+    /// A stationary (ergodic) problem (horizon and terminal cost unused).
     public var isErgodic = false
     public var defaultNx: Int, defaultNy: Int, defaultNt: Int
 
     public init(
         name: String, x: (Double, Double), y: (Double, Double), boundary: Boundary, horizon: Double,
         viscosity: Double, hamiltonian: Hamiltonian = .quadratic, coupling: @escaping Coupling,
-        couplingUsesDensity: Bool = true, terminalCost: @escaping @Sendable (Double, Double) -> Double,
+        couplingUsesDensity: Bool = true, couplingDensityDerivative: Coupling? = nil,
+        terminalCost: @escaping @Sendable (Double, Double) -> Double,
         initialDensity: @escaping @Sendable (Double, Double) -> Double,
         obstacle: (@Sendable (Double, Double) -> Bool)? = nil, exits: [Exit2D] = [],
         defaultNx: Int = 100, defaultNy: Int = 100, defaultNt: Int = 100
@@ -65,6 +68,7 @@ public struct MFGProblem2D: Sendable {
         self.hamiltonian = hamiltonian
         self.coupling = coupling
         self.couplingUsesDensity = couplingUsesDensity
+        self.couplingDensityDerivative = couplingDensityDerivative
         self.terminalCost = terminalCost
         self.initialDensity = initialDensity
         self.obstacle = obstacle

@@ -1,0 +1,156 @@
+import Foundation
+
+/// Newton's method on the best-response residual `R(m) = m - Phi(m)` (see `CoupledSystem`):
+///
+///     (I - dPhi(m_k)) d_k = -R(m_k)           by GMRES, to the relative tolerance eta_k
+///     m_{k+1} = max(m_k + t d_k, m_k / 100)   t = 1, 1/2, ... until |R| decreases (Armijo)
+///
+/// Each GMRES product is one linearised backward (HJB) and one forward (FP) sweep. The forcing
+/// terms `eta_k` follow Eisenstat-Walker (choice 2), never below what the tolerance needs; the
+/// inner linear solves of a product are accurate to `eta_k / 1000`, those of the best response to
+/// `1e-8 |R|` (the residual must be exact to well below its own size for quadratic convergence).
+/// Under monotonicity `I - dPhi` is nonsingular everywhere and the direction is one of descent
+/// for `|R|^2`; the line search makes the method converge from the initial density in practice.
+/// The floor `m_k / 100` keeps densities positive (log couplings) without blocking the step.
+final class BestResponseNewton {
+    let system: CoupledSystem
+    let size: Int
+    let residual, step, base: UnsafeMutablePointer<Double>
+    let gmres: GMRES
+    /// |R| (weighted) at the current density, with the best response of the current density in
+    /// the system, or nil before the first evaluation.
+    private(set) var norm: Double?
+    /// True when the last stall happened with `|R|` at round-off (`1e-11` of `|m|`): the residuals
+    /// are then at their floor on this grid and no method can lower them.
+    private(set) var atRoundOff = false
+    /// The GMRES budget of one Newton step.
+    static let maxProducts = 150
+
+    init(_ system: CoupledSystem) {
+        self.system = system
+        let size = system.unknowns
+        self.size = size
+        func make() -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: size)
+            p.initialize(repeating: 0, count: size)
+            return p
+        }
+        residual = make(); step = make(); base = make()
+        gmres = GMRES(size: size, restart: 40)
+    }
+
+    deinit { for p in [residual, step, base] { p.deallocate() } }
+
+    /// Best response to the current density and `|R|`; nil when it is not finite.
+    func evaluate(accuracy: Double) -> Double? {
+        do { try system.bestResponse(accuracy: accuracy) } catch { return nil }
+        let m = system.density, image = system.response
+        var sum = 0.0
+        for k in 0..<size {
+            let r = m[k] - image[k]
+            residual[k] = r
+            sum += r * r
+        }
+        let value = system.normWeight * sum.squareRoot()
+        return value.isFinite ? value : nil
+    }
+
+    /// Sets the density to `base + t step`, floored at `base / 100` where the step would cut deeper
+    /// (densities stay positive: log couplings), each level then rescaled to the mass of the
+    /// unfloored step (the exact Newton step keeps every level's mass).
+    func move(to t: Double) {
+        let m = system.density
+        let levels = system.densityLevels, width = size / levels
+        for level in 0..<levels {
+            let start = level * width
+            var target = 0.0, floored = 0.0
+            for k in start..<(start + width) {
+                let value = base[k] + t * step[k]
+                target += value
+                let v = max(value, 0.01 * base[k])
+                m[k] = v
+                floored += v
+            }
+            if floored > target, floored > 0 {
+                let scale = target / floored
+                for k in start..<(start + width) { m[k] *= scale }
+            }
+        }
+    }
+
+    /// Runs Newton steps from the current density until convergence, the iteration budget, or a
+    /// stall. The first iterate recorded is the best response to the current density.
+    func run(_ log: SolveLog) throws -> PhaseOutcome {
+        let tolerance = log.options.tolerance
+        guard let start = evaluate(accuracy: 1e-10) else {
+            throw log.nonFinite("the best response to the starting density",
+                                advice: "check that F, G and m0 are finite on the domain (log(m) needs m > 0)")
+        }
+        var current = start
+        norm = current
+        var products: Int? = nil, length: Double? = nil
+        var previous = Double.nan, eta = 0.5
+        while true {
+            let r = system.residuals()
+            if try log.record(system, residuals: r, krylovProducts: products, stepLength: length) { return .converged }
+            guard log.remaining > 0 else { return .exhausted }
+            // Forcing term: Eisenstat-Walker choice 2 with its safeguard, and no tighter than what
+            // brings |R| well below the size that meets the tolerance (the FP residual is about
+            // `ratio` times |R| here).
+            if previous.isFinite {
+                let ratio = current / previous
+                var next = 0.9 * ratio * ratio
+                if 0.9 * eta * eta > 0.1 { next = max(next, 0.9 * eta * eta) }
+                eta = next
+            }
+            let ratio = max(r.fp, r.hjb) / max(current, 1e-300)
+            let needed = 0.1 * tolerance / max(ratio * current, 1e-300)
+            eta = min(0.5, max(eta, needed, 1e-8))
+            // GMRES on (I - dPhi) d = -R.
+            for k in 0..<size { residual[k] = -residual[k] }
+            let inner = max(1e-14, min(1e-3, 1e-3 * eta))
+            let system = self.system
+            let outcome = gmres.solve(residual, into: step, tolerance: eta, maxIterations: Self.maxProducts) { v, out in
+                system.responseDerivative(v, into: out, accuracy: inner)
+                for k in 0..<self.size { out[k] = v[k] - out[k] }
+            }
+            guard outcome.relativeResidual < 1 else {
+                return .stalled("GMRES made no progress on the Newton system in \(outcome.iterations) products")
+            }
+            // Backtracking line search on |R|.
+            let m = system.density
+            base.update(from: m, count: size)
+            var t = 1.0, accepted: Double? = nil
+            let accuracy = max(1e-14, min(1e-6, 1e-8 * current))
+            for _ in 0..<8 {
+                move(to: t)
+                if let trial = evaluate(accuracy: accuracy), trial <= (1 - 1e-4 * t) * current {
+                    accepted = trial
+                    break
+                }
+                t *= 0.5
+            }
+            guard let value = accepted else {
+                m.update(from: base, count: size)
+                guard let restored = evaluate(accuracy: accuracy) else {
+                    throw log.nonFinite("the best response", advice: "the best response to a density that was finite before diverged")
+                }
+                norm = restored
+                var size = 0.0
+                for k in 0..<self.size { size += base[k] * base[k] }
+                size = system.normWeight * size.squareRoot()
+                if current <= 1e-11 * size {
+                    atRoundOff = true
+                    return .stalled(String(format: "the residuals are at their round-off floor on this grid (|m - Phi(m)| = %.1e of |m|); "
+                                           + "ask for a tolerance above %.1e", current / size, 2 * max(r.hjb, r.fp)))
+                }
+                return .stalled(String(format: "no decrease of |m - Phi(m)| = %.3e along the Newton direction (step 1/128 tried)", current))
+            }
+            previous = current
+            current = value
+            norm = value
+            products = outcome.iterations
+            length = t
+        }
+    }
+}
