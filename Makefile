@@ -13,21 +13,21 @@ build: deps
 
 ## Solve the default problem and write arrays to out/$(PROBLEM).
 run: build
-	OPENBLAS_NUM_THREADS=1 .build/release/solve-mfg solve $(PROBLEM)
+	.build/release/solve-mfg solve $(PROBLEM)
 
 ## The full test suite (numeric targets are compiled with -O even in debug), then the
 ## command-line checks (outputs, exit codes, error messages).
 test: deps
-	OPENBLAS_NUM_THREADS=1 $(SWIFT) test
+	$(SWIFT) test
 	$(SWIFT) build --product solve-mfg
-	OPENBLAS_NUM_THREADS=1 bash scripts/cli-checks.sh .build/debug/solve-mfg
+	bash scripts/cli-checks.sh .build/debug/solve-mfg
 
 ## Release benchmark; with the Python reference when bench/.venv exists (make bench-venv).
 bench: build
 	@if [ -x $(VENV)/bin/python ]; then \
-		OPENBLAS_NUM_THREADS=1 .build/release/solve-mfg bench --python $(VENV)/bin/python; \
+		.build/release/solve-mfg bench --python $(VENV)/bin/python; \
 	else \
-		OPENBLAS_NUM_THREADS=1 .build/release/solve-mfg bench; \
+		.build/release/solve-mfg bench; \
 		echo "(run 'make bench-venv' to compare with the Python reference mfgsolver 0.4.4)"; \
 	fi
 
@@ -56,7 +56,7 @@ compare-openspiel: build openspiel-venv
 ## One tabular mirror-descent iteration (crowd_modelling 100 x 100, periodic_aversion), timed with its
 ## phases, against OpenSpiel in the same run.
 bench-rl: build openspiel-venv
-	OPENBLAS_NUM_THREADS=1 .build/release/solve-mfg bench --rl --skip-1d --openspiel-python $(OPENSPIEL_VENV)/bin/python
+	.build/release/solve-mfg bench --rl --skip-1d --openspiel-python $(OPENSPIEL_VENV)/bin/python
 
 ## Minari round trip: PyPI minari 0.5.4 loads what `dataset generate` writes, equal to the .npz bit for bit.
 check-minari: build

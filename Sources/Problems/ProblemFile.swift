@@ -80,7 +80,7 @@ public struct ProblemFile: Sendable {
         do { tables = try TOMLReader.parse(text) } catch let e as TOMLError {
             throw ProblemFileError(path: path, line: e.line, field: nil, message: e.message)
         }
-        var reader = Reader(path: path, tables: tables)
+        let reader = Reader(path: path, tables: tables)
         try reader.checkSchema()
         return try reader.build(overrides: overrides)
     }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import PDE
 
 @main
 struct SolveMFG: ParsableCommand {
@@ -12,4 +14,10 @@ struct SolveMFG: ParsableCommand {
             """,
         subcommands: [Solve.self, Check.self, Verify.self, List.self, RL.self, DatasetCommand.self, Bench.self],
         defaultSubcommand: nil)
+
+    /// One BLAS thread unless the user set OPENBLAS_NUM_THREADS: the plain command is the fast one.
+    static func main() {
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLASThreads.use(1) }
+        main(nil)
+    }
 }

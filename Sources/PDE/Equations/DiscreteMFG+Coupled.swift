@@ -11,22 +11,32 @@ extension DiscreteMFG: CoupledSystem {
     var response: UnsafeMutablePointer<Double> { linearised().response }
 
     /// Best response: couplings of the current density, the nonlinear HJB sweep (tridiagonal solves
-    /// are exact: `accuracy` is not needed), the FP density of the best response, and the coupling
-    /// derivatives the product needs.
+    /// are exact: `accuracy` is not needed; the factors of its last Howard step are kept for the
+    /// product, their policy equal to the final one to the iteration's tolerance), the factored FP
+    /// steps and the FP density of the best response, and the derivatives the product needs.
     func bestResponse(accuracy: Double) throws {
         let l = linearised()
         evaluateCouplings()
-        try solveNonlinearHJB()
-        solveFokkerPlanck(into: l.response)
-        // Derivatives of the couplings at every level, and of the congestion term at the policy.
+        try solveNonlinearHJB(factors: l.hjb)
         let f = problem.coupling, ham = problem.hamiltonian
+        let invDt = 1 / dt
         for n in 0..<nt {
-            let level = m + (n + 1) * nx, k0 = n * nx
+            let k0 = n * nx, bn = b + k0, cn = c + k0
+            let wn = weight.map { $0 + k0 }
+            op.assembleTransposed(b: bn, c: cn, sub: subT, diag: diag, sup: supT)
+            l.fokkerPlanck.factor(n, sub: subT, diag: diag, sup: supT)
+            // The FP step of the best response.
+            let previous = n == 0 ? UnsafePointer(m) : UnsafePointer(l.response + (n - 1) * nx)
+            for i in 0..<nx { rhs[i] = previous[i] * invDt }
+            l.fokkerPlanck.solve(n, rhs: rhs, x: l.response + k0)
+            op.policyJacobian(u: u + k0, weight: wn, jbb: l.jbb + k0, jcc: l.jcc + k0,
+                              jbc: l.jbc.map { $0 + k0 }, jcb: l.jcb.map { $0 + k0 })
+            // Derivatives of the couplings at level n + 1, and of the congestion term at the policy.
+            let level = m + (n + 1) * nx
             let mu = f.usesMean ? mean(level) : 0
             f.evaluateDerivatives(t: Double(n + 1) * dt, x: xs, m: level, mean: mu, density: l.fm + k0,
                                   mean: l.fmean.map { $0 + k0 } ?? row, count: nx)
             if let hm = l.hm, let lw = l.logWeight, let w = weight {
-                let bn = b + k0, cn = c + k0
                 for i in 0..<nx {
                     hm[k0 + i] = ham.densityDerivative(policySquared: bn[i] * bn[i] + cn[i] * cn[i], density: level[i], weight: w[k0 + i])
                     lw[k0 + i] = ham.logWeightDerivative(level[i])
@@ -42,6 +52,7 @@ extension DiscreteMFG: CoupledSystem {
     /// `dPhi v`: the HJB linearised at the best response, backward from `du^Nt = dG(v^Nt)` with the
     /// source `(dF - dg/dm) v`, then the FP linearised at it, forward from `dm^0 = 0` with the source
     /// `T(Phi(m), db, dc)` of the policy's derivative (`db` includes `(w'/w) v b` under congestion).
+    /// Every step matrix is factored already: a product is two substitution sweeps.
     func responseDerivative(_ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, accuracy: Double) {
         let l = linearised()
         let invDt = 1 / dt
@@ -54,20 +65,26 @@ extension DiscreteMFG: CoupledSystem {
         var n = nt - 1
         while n >= 0 {
             let k0 = n * nx, vn = v + k0, next = l.du + (n + 1) * nx
-            let meanV = usesMean ? mean(vn) : 0
-            if let nonlocal { nonlocal.apply(vn, into: l.source) } else { l.source.update(repeating: 0, count: nx) }
             let fm = l.fm + k0
-            for i in 0..<nx { rhs[i] = next[i] * invDt + l.source[i] + fm[i] * vn[i] }
-            if let fmean = l.fmean { for i in 0..<nx { rhs[i] += fmean[k0 + i] * meanV } }
+            for i in 0..<nx { rhs[i] = next[i] * invDt + fm[i] * vn[i] }
+            if usesMean, let fmean = l.fmean {
+                let meanV = mean(vn)
+                for i in 0..<nx { rhs[i] += fmean[k0 + i] * meanV }
+            }
             if let hm = l.hm { for i in 0..<nx { rhs[i] -= hm[k0 + i] * vn[i] } }
-            op.assemble(b: b + k0, c: c + k0, sub: sub, diag: diag, sup: sup)
-            solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: l.du + k0, periodic: op.periodic)
+            if let nonlocal {
+                nonlocal.apply(vn, into: l.source)
+                for i in 0..<nx { rhs[i] += l.source[i] }
+            }
+            l.hjb.solve(n, rhs: rhs, x: l.du + k0)
             n -= 1
         }
         for n in 0..<nt {
-            let k0 = n * nx, bn = b + k0, cn = c + k0, vn = v + k0
-            op.policyDerivative(u: u + k0, du: l.du + k0, weight: weight.map { $0 + k0 }, db: l.db, dc: l.dc)
+            let k0 = n * nx, vn = v + k0
+            op.applyPolicyJacobian(l.du + k0, jbb: l.jbb + k0, jcc: l.jcc + k0, jbc: l.jbc.map { $0 + k0 },
+                                   jcb: l.jcb.map { $0 + k0 }, db: l.db, dc: l.dc)
             if let lw = l.logWeight {
+                let bn = b + k0, cn = c + k0
                 for i in 0..<nx {
                     let r = lw[k0 + i] * vn[i]
                     l.db[i] += r * bn[i]
@@ -77,8 +94,7 @@ extension DiscreteMFG: CoupledSystem {
             op.transport(l.response + k0, b: l.db, c: l.dc, into: row)
             let previous = l.dm + k0
             for i in 0..<nx { rhs[i] = previous[i] * invDt + row[i] }
-            op.assembleTransposed(b: bn, c: cn, sub: subT, diag: diag, sup: supT)
-            solver.solve(sub: subT, diag: diag, sup: supT, rhs: rhs, x: l.dm + k0 + nx, periodic: op.periodic)
+            l.fokkerPlanck.solve(n, rhs: rhs, x: l.dm + k0 + nx)
         }
         out.update(from: l.dm + nx, count: nt * nx)
     }

@@ -230,8 +230,11 @@ public final class DiscreteMFG {
     /// Backward sweep of the nonlinear HJB at frozen `m` (the couplings must be current): each step
     /// solved by Howard's policy iteration (Newton's method on the convex upwind Hamiltonian,
     /// monotone), from the previous solution when there is one. Leaves the optimal policy in
-    /// `(b, c)`; counts the steps that did not converge in 100 iterations.
-    func solveNonlinearHJB() throws {
+    /// `(b, c)` and the factors of the last step matrix of each step in `factors`; counts the steps
+    /// that did not converge in 100 iterations. An iteration stops when `u` no longer changes
+    /// (1e-14 relative), or once it is in the quadratic regime with a change below 1e-9 (the next
+    /// change would be below round-off).
+    func solveNonlinearHJB(factors: TridiagonalFactors) throws {
         applyTerminalCondition()
         var failures = 0
         var n = nt - 1
@@ -240,12 +243,13 @@ public final class DiscreteMFG {
             let bn = b + n * nx, cn = c + n * nx
             let wn = weight.map { $0 + n * nx }
             if !hasValue { un.update(from: next, count: nx) }
-            var converged = false
+            var converged = false, previous = Double.infinity
             for _ in 0..<100 {
                 op.policy(u: un, weight: wn, b: bn, c: cn)
                 op.assemble(b: bn, c: cn, sub: sub, diag: diag, sup: sup)
                 linearisedRightHandSide(step: n, b: bn, c: cn)
-                solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: row, periodic: op.periodic)
+                factors.factor(n, sub: sub, diag: diag, sup: sup)
+                factors.solve(n, rhs: rhs, x: row)
                 var change = 0.0, size = 0.0
                 for i in 0..<nx {
                     change = max(change, abs(row[i] - un[i]))
@@ -257,7 +261,11 @@ public final class DiscreteMFG {
                         iteration: 0, quantity: "u at time step \(n)",
                         advice: "the HJB step diverged; increase nt or check the costs F and G", history: [])
                 }
-                if change <= 1e-14 * (1 + size) { converged = true; break }
+                if change <= 1e-14 * (1 + size) || (change <= 1e-9 * (1 + size) && change <= 1e-3 * previous) {
+                    converged = true
+                    break
+                }
+                previous = change
             }
             if !converged { failures += 1 }
             op.policy(u: un, weight: wn, b: bn, c: cn)
@@ -411,15 +419,17 @@ public final class DiscreteMFG {
     /// The linearisation storage, made on first use.
     func linearised() -> Linearisation {
         if let l = linearisation { return l }
-        let l = Linearisation(nx: nx, nt: nt, mean: problem.coupling.usesMean || problem.terminalCost.usesMean,
-                              congestion: !problem.hamiltonian.isSeparable)
+        let l = Linearisation(nx: nx, nt: nt, periodic: op.periodic,
+                              mean: problem.coupling.usesMean || problem.terminalCost.usesMean,
+                              congestion: !problem.hamiltonian.isSeparable, crossTerms: !problem.hamiltonian.isQuadraticInP)
         linearisation = l
         return l
     }
 }
 
 /// What the derivative of the best response needs, stored at the last best response: the FP
-/// density `Phi(m)`, the coupling derivatives at every level, and the work levels.
+/// density `Phi(m)`, the coupling derivatives at every level, the factored step matrices `A^n` and
+/// `(A^n)^T` of the best response's policy, its policy Jacobian, and the work levels.
 final class Linearisation {
     /// Phi(m), levels 1 ... Nt.
     let response: UnsafeMutablePointer<Double>
@@ -429,13 +439,19 @@ final class Linearisation {
     let gm, gmean: UnsafeMutablePointer<Double>
     /// Congestion: `dg/dm` at the policy and `w'/w`, row n.
     let hm, logWeight: UnsafeMutablePointer<Double>?
+    /// The policy Jacobian of step n (row n): `db = jbb D+du + jbc D-du`, `dc = jcb D+du + jcc D-du`
+    /// (cross terms for gamma < 2 only).
+    let jbb, jcc: UnsafeMutablePointer<Double>
+    let jbc, jcb: UnsafeMutablePointer<Double>?
+    /// `A(b^n, c^n)` and its transpose, factored, one per step.
+    let hjb, fokkerPlanck: TridiagonalFactors
     /// `du` (levels 0 ... Nt) and `dm` (levels 0 ... Nt, level 0 = 0) of a product.
     let du, dm: UnsafeMutablePointer<Double>
-    /// Work rows: policy derivatives, fluxes, sources.
+    /// Work rows: policy derivatives, sources.
     let db, dc, source: UnsafeMutablePointer<Double>
     private var owned: [UnsafeMutablePointer<Double>] = []
 
-    init(nx: Int, nt: Int, mean: Bool, congestion: Bool) {
+    init(nx: Int, nt: Int, periodic: Bool, mean: Bool, congestion: Bool, crossTerms: Bool) {
         var owned: [UnsafeMutablePointer<Double>] = []
         func make(_ n: Int) -> UnsafeMutablePointer<Double> {
             let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
@@ -449,6 +465,11 @@ final class Linearisation {
         gm = make(nx); gmean = make(nx)
         hm = congestion ? make(nt * nx) : nil
         logWeight = congestion ? make(nt * nx) : nil
+        jbb = make(nt * nx); jcc = make(nt * nx)
+        jbc = crossTerms ? make(nt * nx) : nil
+        jcb = crossTerms ? make(nt * nx) : nil
+        hjb = TridiagonalFactors(count: nx, matrices: nt, periodic: periodic)
+        fokkerPlanck = TridiagonalFactors(count: nx, matrices: nt, periodic: periodic)
         du = make((nt + 1) * nx)
         dm = make((nt + 1) * nx)
         db = make(nx); dc = make(nx); source = make(nx)

@@ -30,7 +30,7 @@ public final class ErgodicMFG {
     let matrix: DenseMatrix
     let nonlocal: NonlocalCoupling?
     /// The best response's density and the coupling derivatives at the current density.
-    let image, fm, fmean, hm, logWeight, du, db, dc: UnsafeMutablePointer<Double>
+    let image, fm, fmean, hm, logWeight, du, db, dc, jbb, jcc, jbc, jcb: UnsafeMutablePointer<Double>
 
     public init(problem: MFGProblem, nx: Int) throws {
         try problem.validate()
@@ -68,6 +68,7 @@ public final class ErgodicMFG {
         u = make(); m = make(); b = make(); c = make(); cost = make(); weight = make()
         sub = make(); diag = make(); sup = make(); work = make(); optimalB = make(); optimalC = make()
         image = make(); fm = make(); fmean = make(); hm = make(); logWeight = make(); du = make(); db = make(); dc = make()
+        jbb = make(); jcc = make(); jbc = make(); jcb = make()
         weight.update(repeating: 1, count: nx)
         stationary = StationaryDistribution(count: nx)
         matrix = DenseMatrix(order: nx + 1)
@@ -87,7 +88,7 @@ public final class ErgodicMFG {
 
     deinit {
         for p in [xs, potential, u, m, b, c, cost, weight, sub, diag, sup, work, optimalB, optimalC, vector,
-                  image, fm, fmean, hm, logWeight, du, db, dc] { p.deallocate() }
+                  image, fm, fmean, hm, logWeight, du, db, dc, jbb, jcc, jbc, jcb] { p.deallocate() }
     }
 
     public var h: Double { grid.spacing }
@@ -225,6 +226,7 @@ extension ErgodicMFG: CoupledSystem {
         op.policy(u: u, weight: weight, b: b, c: c)
         try stationaryDensity(into: image)
         try factorBordered()
+        op.policyJacobian(u: u, weight: weight, jbb: jbb, jcc: jcc, jbc: jbc, jcb: jcb)
         let f = problem.coupling, ham = problem.hamiltonian
         f.evaluateDerivatives(t: 0, x: xs, m: m, mean: f.usesMean ? mean(m) : 0, density: fm, mean: fmean, count: nx)
         for i in 0..<nx {
@@ -241,7 +243,7 @@ extension ErgodicMFG: CoupledSystem {
         vector[nx] = 0
         matrix.solveFactored(vector)
         du.update(from: vector, count: nx)
-        op.policyDerivative(u: u, du: du, weight: weight, db: db, dc: dc)
+        op.applyPolicyJacobian(du, jbb: jbb, jcc: jcc, jbc: jbc, jcb: jcb, db: db, dc: dc)
         for i in 0..<nx {
             let r = logWeight[i] * v[i]
             db[i] += r * b[i]

@@ -72,3 +72,76 @@ public final class TridiagonalSolver {
         for i in 0..<m { x[i] += z[i] * last }
     }
 }
+
+/// LU factors of many tridiagonal (or cyclic tridiagonal) matrices of the same size, stored side
+/// by side, for repeated solves without divisions: row `i` of matrix `k` at `k * count + i`.
+/// The elimination is that of `TridiagonalSolver` (Thomas; the cyclic case bordered by the last
+/// unknown), so a factored solve gives the same result to round-off.
+final class TridiagonalFactors {
+    let count: Int, matrices: Int
+    let periodic: Bool
+    /// `lower[i] = sub[i]`; `pivot[i]` the inverse pivot; `upper[i] = sup[i] * pivot[i]`; cyclic:
+    /// `border` the response to the last unknown, and row `n-1` keeps `sub`, `sup` and `1/denominator`.
+    let lower, pivot, upper: UnsafeMutablePointer<Double>
+    let border: UnsafeMutablePointer<Double>?
+
+    init(count: Int, matrices: Int, periodic: Bool) {
+        self.count = count
+        self.matrices = matrices
+        self.periodic = periodic
+        let size = count * matrices
+        func make() -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: size)
+            p.initialize(repeating: 0, count: size)
+            return p
+        }
+        lower = make(); pivot = make(); upper = make()
+        border = periodic ? make() : nil
+    }
+
+    deinit {
+        for p in [lower, pivot, upper] { p.deallocate() }
+        border?.deallocate()
+    }
+
+    /// Factors matrix `k` from its diagonals.
+    func factor(_ k: Int, sub: UnsafePointer<Double>, diag: UnsafePointer<Double>, sup: UnsafePointer<Double>) {
+        let n = count, o = k * n
+        let l = lower + o, p = pivot + o, u = upper + o
+        let rows = periodic ? n - 1 : n
+        p[0] = 1 / diag[0]
+        u[0] = sup[0] * p[0]
+        l[0] = 0
+        for i in 1..<rows {
+            l[i] = sub[i]
+            p[i] = 1 / (diag[i] - sub[i] * u[i - 1])
+            u[i] = sup[i] * p[i]
+        }
+        guard periodic, let b = border.map({ $0 + o }) else { return }
+        let m = n - 1
+        b[0] = -sub[0] * p[0]
+        for i in 1..<m { b[i] = -sub[i] * b[i - 1] * p[i] }
+        b[m - 1] -= sup[m - 1] * p[m - 1]
+        var i = m - 2
+        while i >= 0 { b[i] -= u[i] * b[i + 1]; i -= 1 }
+        l[n - 1] = sub[n - 1]
+        u[n - 1] = sup[n - 1]
+        p[n - 1] = 1 / (diag[n - 1] + sub[n - 1] * b[n - 2] + sup[n - 1] * b[0])
+    }
+
+    /// Solves with matrix `k`; `x` may alias `rhs`.
+    @inline(__always)
+    func solve(_ k: Int, rhs: UnsafePointer<Double>, x: UnsafeMutablePointer<Double>) {
+        let n = count, o = k * n
+        let l = lower + o, p = pivot + o, u = upper + o
+        let rows = periodic ? n - 1 : n
+        x[0] = rhs[0] * p[0]
+        for i in 1..<rows { x[i] = (rhs[i] - l[i] * x[i - 1]) * p[i] }
+        var i = rows - 2
+        while i >= 0 { x[i] -= u[i] * x[i + 1]; i -= 1 }
+        guard periodic, let b = border.map({ $0 + o }) else { return }
+        let last = (rhs[n - 1] - l[n - 1] * x[n - 2] - u[n - 1] * x[0]) * p[n - 1]
+        x[n - 1] = last
+        for j in 0..<(n - 1) { x[j] += b[j] * last }
+    }
+}

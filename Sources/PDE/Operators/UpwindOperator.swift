@@ -57,28 +57,54 @@ struct UpwindOperator {
         }
     }
 
-    /// The derivative of the optimal policy of `u` in the direction `du` (semismooth: the upwind
-    /// switches of `u` held), `(db, dc) = d(dg/dq)(D+du, D-du)` from the Hamiltonian's
-    /// coefficients; the ghost of `du` is 0 at exits (the exit cost is fixed) and the cell itself
-    /// at walls. `w == nil` means `w = 1`.
-    func policyDerivative(
-        u: UnsafePointer<Double>, du: UnsafePointer<Double>, weight w: UnsafePointer<Double>?,
+    /// The Jacobian of the optimal policy of `u` with respect to the upwind differences at each
+    /// point (semismooth: the upwind switches of `u` held), from the Hamiltonian's coefficients:
+    /// `db = jbb D+du + jbc D-du`, `dc = jcb D+du + jcc D-du`. The cross terms exist only for
+    /// gamma < 2 (nil arrays are skipped). `w == nil` means `w = 1`.
+    func policyJacobian(
+        u: UnsafePointer<Double>, weight w: UnsafePointer<Double>?, jbb: UnsafeMutablePointer<Double>,
+        jcc: UnsafeMutablePointer<Double>, jbc: UnsafeMutablePointer<Double>?, jcb: UnsafeMutablePointer<Double>?
+    ) {
+        let ham = hamiltonian
+        for i in 0..<count {
+            let (q1, q2) = differences(u, i)
+            let beta = min(q1, 0), gamma = max(q2, 0)
+            let (scale, projection) = ham.policyDerivativeCoefficients(
+                normSquared: beta * beta + gamma * gamma, weight: w?[i] ?? 1, floor: 1e-6)
+            let activeB = q1 < 0 ? 1.0 : 0, activeC = q2 > 0 ? 1.0 : 0
+            jbb[i] = activeB * (scale + projection * beta * beta)
+            jcc[i] = activeC * (scale + projection * gamma * gamma)
+            jbc?[i] = activeC * projection * beta * gamma
+            jcb?[i] = activeB * projection * beta * gamma
+        }
+    }
+
+    /// `(db, dc)` of a direction `du` from the policy Jacobian; the ghost of `du` is 0 at exits (the
+    /// exit cost is fixed) and the cell itself at walls.
+    func applyPolicyJacobian(
+        _ du: UnsafePointer<Double>, jbb: UnsafePointer<Double>, jcc: UnsafePointer<Double>,
+        jbc: UnsafePointer<Double>?, jcb: UnsafePointer<Double>?,
         db: UnsafeMutablePointer<Double>, dc: UnsafeMutablePointer<Double>
     ) {
         let n = count, last = n - 1, inv = 1 / h
-        let ham = hamiltonian
-        for i in 0..<n {
-            let (q1, q2) = differences(u, i)
-            let right = i < last ? du[i + 1] : (periodic ? du[0] : (rightExit != nil ? 0 : du[i]))
-            let left = i > 0 ? du[i - 1] : (periodic ? du[last] : (leftExit != nil ? 0 : du[i]))
-            let beta = min(q1, 0), gamma = max(q2, 0)
-            let dBeta = q1 < 0 ? (right - du[i]) * inv : 0
-            let dGamma = q2 > 0 ? (du[i] - left) * inv : 0
-            let (scale, projection) = ham.policyDerivativeCoefficients(
-                normSquared: beta * beta + gamma * gamma, weight: w?[i] ?? 1, floor: 1e-6)
-            let along = projection * (beta * dBeta + gamma * dGamma)
-            db[i] = scale * dBeta + along * beta
-            dc[i] = scale * dGamma + along * gamma
+        let leftGhost = periodic ? du[last] : (leftExit != nil ? 0 : du[0])
+        let rightGhost = periodic ? du[0] : (rightExit != nil ? 0 : du[last])
+        // Forward differences into db, backward into dc; then mix.
+        for i in 0..<last { db[i] = (du[i + 1] - du[i]) * inv }
+        db[last] = (rightGhost - du[last]) * inv
+        dc[0] = (du[0] - leftGhost) * inv
+        for i in 1..<n { dc[i] = (du[i] - du[i - 1]) * inv }
+        if let jbc, let jcb {
+            for i in 0..<n {
+                let f = db[i], g = dc[i]
+                db[i] = jbb[i] * f + jbc[i] * g
+                dc[i] = jcb[i] * f + jcc[i] * g
+            }
+        } else {
+            for i in 0..<n {
+                db[i] *= jbb[i]
+                dc[i] *= jcc[i]
+            }
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 
 /// The default method, written against `CoupledSystem` once for every kind of problem:
 ///
-/// 1. policy iteration (Anderson-accelerated), the cheapest per iteration, for as long as it
-///    contracts fast (two sweeps reduce the residual at least 4-fold);
+/// 1. plain policy iteration, the cheapest per iteration, for as long as it contracts fast (two
+///    sweeps reduce the residual at least 4-fold);
 /// 2. otherwise Newton's method on the best-response residual: quadratic near the solution and,
 ///    under monotonicity, well defined everywhere. It starts from the initial density, unless policy
 ///    iteration got its residual 1000 times below that of its first sweep (then from its best iterate):
@@ -17,7 +17,7 @@ enum AutomaticSolver {
     static func run(_ system: CoupledSystem, log: SolveLog) throws -> PhaseOutcome {
         log.begin(.policyIteration, reason: "start: policy iteration, the cheapest method while it contracts fast")
         let initial = Array(UnsafeBufferPointer(start: system.density, count: system.unknowns))
-        let pi = PolicyIteration(system)
+        let pi = PolicyIteration(system, accelerated: false)
         var outcome = try pi.run(log, relaxation: log.options.policyRelaxation, requiredRate: 0.5)
         guard case let .stalled(reason) = outcome else { return outcome }
         var why = reason

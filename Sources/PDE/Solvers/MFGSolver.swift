@@ -23,7 +23,7 @@ public enum MFGSolver {
             outcome = try BestResponseNewton(system).run(log)
         case .policyIteration:
             log.begin(.policyIteration, reason: "asked for (--solver policy-iteration)")
-            outcome = try PolicyIteration(system).run(log, relaxation: options.policyRelaxation)
+            outcome = try PolicyIteration(system, accelerated: true).run(log, relaxation: options.policyRelaxation)
         case .fixedPoint:
             log.begin(.fixedPoint, reason: "asked for (--solver fixed-point)")
             outcome = try FixedPointIteration(system).run(log, damping: options.damping)

@@ -4,13 +4,13 @@ import Foundation
 /// from the current policy (the zero policy at the start): the FP density of the policy, the HJB
 /// linearised at the policy with the couplings of that density, the policy of the new u.
 ///
-/// The map `u -> u'` of one sweep is accelerated by Anderson mixing (depth 8, Walker-Ni), with a
-/// damping that halves whenever the residual grows and recovers while it falls: plain policy
-/// iteration diverges for strong couplings (crowd-aversion-2d). The linear solves of a sweep are only
-/// as accurate as the current residual needs (`3e-5` of it, between `1e-15` and `1e-6`).
+/// With `accelerated`, the map `u -> u'` of one sweep is accelerated by Anderson mixing (depth 8,
+/// Walker-Ni), with a damping that halves whenever the residual grows and recovers while it falls:
+/// plain policy iteration diverges for strong couplings (crowd-aversion-2d). The linear solves of a
+/// sweep are only as accurate as the current residual needs (`3e-5` of it, between `1e-15` and `1e-6`).
 final class PolicyIteration {
     let system: CoupledSystem
-    let anderson: AndersonAcceleration
+    let anderson: AndersonAcceleration?
     let current: UnsafeMutablePointer<Double>
     /// The density of the iterate with the smallest residual, and that residual; the residual of
     /// the first sweep.
@@ -18,9 +18,9 @@ final class PolicyIteration {
     private(set) var bestResidual = Double.infinity
     private(set) var firstResidual = Double.nan
 
-    init(_ system: CoupledSystem) {
+    init(_ system: CoupledSystem, accelerated: Bool) {
         self.system = system
-        anderson = AndersonAcceleration(size: system.valueUnknowns, depth: 8)
+        anderson = accelerated ? AndersonAcceleration(size: system.valueUnknowns, depth: 8) : nil
         current = .allocate(capacity: system.valueUnknowns)
         best = .allocate(capacity: system.unknowns)
         best.update(from: system.density, count: system.unknowns)
@@ -64,6 +64,7 @@ final class PolicyIteration {
                                            factor.squareRoot(), residual))
                 }
             }
+            guard let anderson else { previous = min(previous, residual); continue }
             // A residual that grows resets the acceleration and damps the map x + theta (G(x) - x).
             if residual > 2 * previous {
                 anderson.reset()
