@@ -38,7 +38,7 @@ func room2D(boundary: Boundary, obstacle: Bool = false, exit: Bool = false, symm
         for p in 0..<n { s.u[p] = s.active[p] ? random.uniform(-1, 1) : 0 }
         s.evaluateCouplings(step: 0)
         s.updatePolicy(step: 0)
-        s.assemble(step: 0, transposed: false)
+        s.assemble(step: 0)
         var a = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         for p in 0..<n where s.active[p] {
             a[p][p] += s.system.centre[p]
@@ -48,16 +48,22 @@ func room2D(boundary: Boundary, obstacle: Bool = false, exit: Bool = false, symm
         }
         // FP residual with m^0 = 0 and m^1 = e_q, at the same policy: column q of the FP matrix.
         // residuals() sums squares, so read the FP row values by differencing the squared norm.
-        var worst = 0.0, scale = 0.0
+        // The solver's own A^T (the transposed product on A's storage) against the same columns.
+        var worst = 0.0, worstProduct = 0.0, scale = 0.0
+        let unit = UnsafeMutablePointer<Double>.allocate(capacity: n), column = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer { unit.deallocate(); column.deallocate() }
         for q in 0..<n where s.active[q] {
-            for p in 0..<n { s.m[p] = 0; s.m[n + p] = p == q ? 1 : 0 }
+            for p in 0..<n { s.m[p] = 0; s.m[n + p] = p == q ? 1 : 0; unit[p] = p == q ? 1 : 0 }
+            s.system.multiply(0, transposed: true, unit, into: column)
             for p in 0..<n where s.active[p] {
                 let fpRow = fpResidualRow(s, p)
                 worst = max(worst, abs(fpRow - a[q][p]))
+                worstProduct = max(worstProduct, abs(fpRow - column[p]))
                 scale = max(scale, abs(a[q][p]))
             }
         }
         #expect(worst <= 1e-13 * scale, "max |FP - A^T| = \(worst) (entries up to \(scale))")
+        #expect(worstProduct <= 1e-13 * scale, "max |FP - transposed product| = \(worstProduct)")
     }
 
     /// The FP residual of cell p at step 0, recomputed here from the fluxes (independent of assemble).

@@ -89,3 +89,27 @@ extension Catalogue {
             initialDensity: { x, y in exp(-50 * ((x - 0.3) * (x - 0.3) + (y - 0.3) * (y - 0.3))) + 0.1 })
     }
 }
+
+extension Catalogue {
+    /// The monotone 1D problem on which policy iteration used to fail: torus, H = |p|^2/2, F = m,
+    /// V = cos(2 pi x), nu = 0.05, T = 1, m0 proportional to exp(-30 (x - 0.3)^2). Default grid 200 x 100.
+    public static func monotoneExample1D() -> MFGProblem {
+        MFGProblem(
+            name: "monotone-example-1d", lower: 0, upper: 1, boundary: .periodic, horizon: 1, viscosity: 0.05,
+            coupling: .local({ _, m in m }, derivative: { _, _ in 1 }), potential: { x in cos(2 * .pi * x) },
+            initialDensity: { x in exp(-30 * (x - 0.3) * (x - 0.3)) }, defaultNx: 200, defaultNt: 100)
+    }
+
+    /// The monotone 2D problem on which accelerated policy iteration used to fail: torus [0,1)^2,
+    /// H = |p|^2/2, F = 2m + cos(4 pi x) cos(2 pi y), nu = 0.03, T = 1, m0 proportional to
+    /// exp(-50 ((x - 0.5)^2 + (y - 0.5)^2)). Default grid 40 x 40 x 50.
+    public static func monotoneExample2D() -> MFGProblem2D {
+        MFGProblem2D(
+            name: "monotone-example-2d", x: (0, 1), y: (0, 1), boundary: .periodic, horizon: 1, viscosity: 0.03,
+            coupling: { _, x, y, m, out, n in for k in 0..<n { out[k] = 2 * m[k] + cos(4 * .pi * x[k]) * cos(2 * .pi * y[k]) } },
+            couplingDensityDerivative: { _, _, _, _, out, n in for k in 0..<n { out[k] = 2 } },
+            terminalCost: { _, _ in 0 },
+            initialDensity: { x, y in exp(-50 * ((x - 0.5) * (x - 0.5) + (y - 0.5) * (y - 0.5))) },
+            defaultNx: 40, defaultNy: 40, defaultNt: 50)
+    }
+}

@@ -14,7 +14,7 @@ public enum LinearSolverComparison {
         let s = try DiscreteMFG2D(problem: p, nx: n, ny: n, nt: 2)
         s.solveFokkerPlanck(into: s.m + s.count)
         s.solveLinearHJBAndUpdatePolicy()
-        s.assemble(step: 0, transposed: false)
+        s.assemble(step: 0)
         let count = s.count
         let rhs = (0..<count).map { Double($0 % 7) - 3 }
         // Banded LU.
@@ -33,9 +33,9 @@ public enum LinearSolverComparison {
         let banded = SolveLog.seconds(since: start)
         // ILU-BiCGSTAB from zero, to 1e-13.
         let start2 = ContinuousClock.now
-        s.system.factorPreconditioner()
+        s.system.factor(0)
         var x = [Double](repeating: 0, count: count)
-        x.withUnsafeMutableBufferPointer { xp in _ = s.system.solve(rhs, xp.baseAddress!, tolerance: 1e-13) }
+        x.withUnsafeMutableBufferPointer { xp in _ = s.system.solve(0, rhs, xp.baseAddress!, tolerance: 1e-13) }
         let krylov = SolveLog.seconds(since: start2)
         let difference = zip(x, direct).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
         return Result(banded: banded, krylov: krylov, krylovIterations: s.system.lastIterations, difference: difference)

@@ -30,29 +30,43 @@ extension DiscreteMFG2D: CoupledSystem {
             evaluateCouplings(step: n)
             let off = n * count, un = u + off, next = u + (n + 1) * count
             if !hasValue { un.update(from: next, count: count) }
-            var converged = false
+            // Howard's iteration is Newton's method: its linear solves need only be as accurate as
+            // the next change will be small (the square of this one), down to `accuracy`; it stops
+            // when u no longer moves, or in the quadratic regime once the change is below 1e-8.
+            var converged = false, previous = Double.infinity, tolerance = max(accuracy, 1e-8)
             for _ in 0..<100 {
                 updatePolicy(step: n)
-                assemble(step: n, transposed: false)
-                system.factorPreconditioner()
+                assemble(step: n)
+                system.factor(n)
                 linearisedRightHandSide(step: n)
                 work.update(from: un, count: count)
-                if !system.solve(rhs, un, tolerance: accuracy) { linearFailures += 1 }
+                if !system.solve(n, rhs, un, tolerance: tolerance) { linearFailures += 1 }
                 var change = 0.0, size = 0.0
                 for p in 0..<count { change = max(change, abs(un[p] - work[p])); size = max(size, abs(un[p])) }
                 guard change.isFinite else {
                     throw MFGError.nonFinite(iteration: 0, quantity: "u at time step \(n)",
                                              advice: "the HJB step diverged; increase nt or check the costs", history: [])
                 }
-                if change <= max(1e-13, 10 * accuracy) * (1 + size) { converged = true; break }
+                let relative = change / (1 + size)
+                let exact = tolerance <= accuracy
+                if exact && (relative <= max(1e-13, 10 * accuracy) || (relative <= 1e-8 && change <= 1e-2 * previous)) {
+                    converged = true
+                    break
+                }
+                tolerance = max(accuracy, min(tolerance, relative * relative))
+                previous = change
             }
             if !converged { failures += 1 }
+            // The step matrix of the final policy, kept for the FP sweep and the products.
             updatePolicy(step: n)
+            assemble(step: n)
+            system.factor(n)
             n -= 1
         }
         unconvergedSteps = failures
         hasValue = true
-        solveFokkerPlanck(into: l.response)
+        solveFokkerPlanck(into: l.response, assembling: false, warm: hasResponse)
+        hasResponse = true
         // Derivatives of the couplings and of the congestion term at every level.
         for n in 0..<nt {
             let off = n * count, level = m + (n + 1) * count, t = Double(n + 1) * dt
@@ -81,8 +95,8 @@ extension DiscreteMFG2D: CoupledSystem {
 
     /// `dPhi v`: the HJB linearised at the best response backward from `du^Nt = 0` (G does not
     /// depend on m in 2D) with the source `(dF - dg/dm) v + K * v`, then the FP linearised forward
-    /// from `dm^0 = 0` with the source `T(Phi(m), d policy)`. Each solve starts from the
-    /// neighbouring level's solution.
+    /// from `dm^0 = 0` with the source `T(Phi(m), d policy)`, on the step matrices and factors the
+    /// best response stored. Each solve starts from the neighbouring level's solution.
     func responseDerivative(_ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, accuracy: Double) {
         let l = linearised()
         (l.du + nt * count).update(repeating: 0, count: count)
@@ -96,10 +110,8 @@ extension DiscreteMFG2D: CoupledSystem {
                 if let hm = l.hm { s -= hm[off + p] * vn[p] }
                 rhs[p] = s
             }
-            assemble(step: n, transposed: false)
-            system.factorPreconditioner()
             (l.du + off).update(from: next, count: count)
-            if !system.solve(rhs, l.du + off, tolerance: accuracy) { linearFailures += 1 }
+            if !system.solve(n, rhs, l.du + off, tolerance: accuracy) { linearFailures += 1 }
             n -= 1
         }
         for n in 0..<nt {
@@ -107,10 +119,21 @@ extension DiscreteMFG2D: CoupledSystem {
             policyDerivative(step: n, du: l.du + off, v: vn)
             transport(l.response + off, bx: l.dbx, cx: l.dcx, by: l.dby, cy: l.dcy, into: work)
             for p in 0..<count { rhs[p] = active[p] ? previous[p] / dt + work[p] : 0 }
-            assemble(step: n, transposed: true)
-            system.factorPreconditioner()
-            (l.dm + off + count).update(from: previous, count: count)
-            if !system.solve(rhs, l.dm + off + count, tolerance: accuracy) { linearFailures += 1 }
+            let next = l.dm + off + count, density = l.response + off
+            next.update(from: previous, count: count)
+            if !system.solve(n, transposed: true, rhs, next, tolerance: accuracy) { linearFailures += 1 }
+            // The solve is inexact; restore the exact balance of mass (columns of A^T sum to
+            // 1/dt + excess): sum x (1 + dt excess) = dt sum rhs, along Phi's level.
+            exitRows(step: n)
+            var defect = 0.0, weight = 0.0
+            for p in 0..<count where active[p] {
+                defect += dt * rhs[p] - next[p] * (1 + dt * excess[p])
+                weight += density[p] * (1 + dt * excess[p])
+            }
+            if weight > 0 {
+                let c = defect / weight
+                for p in 0..<count where active[p] { next[p] += c * density[p] }
+            }
         }
         out.update(from: l.dm + count, count: nt * count)
     }

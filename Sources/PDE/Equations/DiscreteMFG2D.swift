@@ -42,6 +42,8 @@ public final class DiscreteMFG2D {
     var linearisation: Linearisation2D?
     /// True once `u` holds a solution of the HJB equations (a warm start for the next one).
     var hasValue = false
+    /// True once the linearisation's response holds a best response's density (a warm start).
+    var hasResponse = false
     /// Time steps whose Howard iteration stopped at its limit in the last best response.
     public internal(set) var unconvergedSteps = 0
 
@@ -53,9 +55,11 @@ public final class DiscreteMFG2D {
         let time = try TimeGrid(horizon: problem.horizon, steps: nt)
         let (cells, o1) = nx.multipliedReportingOverflow(by: ny)
         let (total, o2) = cells.multipliedReportingOverflow(by: nt + 1)
-        guard !o1, !o2, total <= 60_000_000 else {
+        // About 30 arrays of nx ny (nt + 1) doubles with the stored step matrices and Newton's
+        // linearisation: 2e7 cells take about 5 GB.
+        guard !o1, !o2, total <= 20_000_000 else {
             throw MFGError.invalidParameter(field: "nx * ny * nt", value: "\(nx) * \(ny) * \(nt)",
-                                            fix: "the space-time grid is too large for memory; use nx ny nt <= 6e7")
+                                            fix: "the space-time grid is too large for memory; use nx ny nt <= 2e7")
         }
         self.problem = problem
         self.nx = nx; self.ny = ny; self.nt = nt
@@ -136,7 +140,7 @@ public final class DiscreteMFG2D {
         weight.update(repeating: 1, count: nt * cells)
         rhs = .allocate(capacity: cells); work = .allocate(capacity: cells)
         rhs.initialize(repeating: 0, count: cells); work.initialize(repeating: 0, count: cells)
-        system = FivePointSystem(nx: nx, ny: ny, periodic: periodic)
+        system = FivePointSystem(nx: nx, ny: ny, steps: nt, periodic: periodic)
         let (hxv, hyv) = ((problem.upperX - problem.lowerX) / Double(nx), (problem.upperY - problem.lowerY) / Double(ny))
         nonlocal = try problem.nonlocalKernel.map { try NonlocalCoupling2D(kernel: $0, nx: nx, ny: ny, hx: hxv, hy: hyv) }
         outflow = [Double](repeating: 0, count: nt)
@@ -222,16 +226,17 @@ public final class DiscreteMFG2D {
         }
     }
 
-    /// Loads A (the HJB matrix linearised at the policy of step n) into the linear system, with the
-    /// coefficient of a wall face folded into the centre and that of an exit face moved to
-    /// `exitTerm` (HJB right-hand side) and `excess` (row sum beyond 1/dt); with `transposed`, A^T.
-    func assemble(step n: Int, transposed: Bool) {
-        let s = system, off = n * count
+    /// Stores A (the HJB matrix linearised at the policy of step n) as matrix n of the linear
+    /// system, with the coefficient of a wall face folded into the centre and that of an exit face
+    /// moved to `exitTerm` (HJB right-hand side) and `excess` (row sum beyond 1/dt). The FP step
+    /// matrix is its transpose, solved from the same storage.
+    func assemble(step n: Int) {
+        let s = system, o = n * count, off = n * count
         let dx = problem.viscosity / (hx * hx), dy = problem.viscosity / (hy * hy)
         let base = (stationaryShift ?? 1 / dt) + 2 * dx + 2 * dy
         for p in 0..<count {
             guard active[p] else {
-                s.centre[p] = 1; s.west[p] = 0; s.east[p] = 0; s.south[p] = 0; s.north[p] = 0
+                s.centre[o + p] = 1; s.west[o + p] = 0; s.east[o + p] = 0; s.south[o + p] = 0; s.north[o + p] = 0
                 exitTerm[p] = 0; excess[p] = 0
                 continue
             }
@@ -245,20 +250,25 @@ public final class DiscreteMFG2D {
                 else if q == Self.exit { term -= c * exitCost[d * count + p]; extra -= c; c = 0 }
             }
             face(0, &w); face(1, &e); face(2, &so); face(3, &no)
-            s.centre[p] = centre; s.west[p] = w; s.east[p] = e; s.south[p] = so; s.north[p] = no
+            s.centre[o + p] = centre; s.west[o + p] = w; s.east[o + p] = e; s.south[o + p] = so; s.north[o + p] = no
             exitTerm[p] = term; excess[p] = extra
         }
-        guard transposed else { return }
-        // A^T[p][q] = A[q][p]: the coefficient of the west neighbour's row towards p is its east one.
-        tw.update(from: s.west, count: count); te.update(from: s.east, count: count)
-        ts.update(from: s.south, count: count); tn.update(from: s.north, count: count)
+    }
+
+    /// `exitTerm` and `excess` of step n alone (its matrix already stored).
+    func exitRows(step n: Int) {
+        guard problem.hasExit else { return }
+        let off = n * count
+        let dx = problem.viscosity / (hx * hx), dy = problem.viscosity / (hy * hy)
         for p in 0..<count {
-            guard active[p] else { continue }
-            let qw = neighbour[p], qe = neighbour[count + p], qs = neighbour[2 * count + p], qn = neighbour[3 * count + p]
-            s.west[p] = qw >= 0 ? te[qw] : 0
-            s.east[p] = qe >= 0 ? tw[qe] : 0
-            s.south[p] = qs >= 0 ? tn[qs] : 0
-            s.north[p] = qn >= 0 ? ts[qn] : 0
+            guard active[p] else { exitTerm[p] = 0; excess[p] = 0; continue }
+            var term = 0.0, extra = 0.0
+            let coefficients = [-dx - cx[off + p] / hx, -dx + bx[off + p] / hx, -dy - cy[off + p] / hy, -dy + by[off + p] / hy]
+            for d in 0..<4 where neighbour[d * count + p] == Self.exit {
+                term -= coefficients[d] * exitCost[d * count + p]
+                extra -= coefficients[d]
+            }
+            exitTerm[p] = term; excess[p] = extra
         }
     }
 
@@ -268,15 +278,21 @@ public final class DiscreteMFG2D {
     /// (`levels + n count` is level n+1; `m + count` itself is allowed); each level is clamped at 0
     /// and rescaled so that mass plus outflow equals the mass of the level before exactly
     /// (corrections at the linear solver's tolerance).
-    func solveFokkerPlanck(into levels: UnsafeMutablePointer<Double>) {
+    /// With `warm`, each level's solve starts from what `levels` holds (the previous best response's
+    /// density), else from the level before.
+    func solveFokkerPlanck(into levels: UnsafeMutablePointer<Double>, assembling: Bool = true, warm: Bool = false) {
         linearIterations = 0
         for n in 0..<nt {
-            assemble(step: n, transposed: true)
-            system.factorPreconditioner()
+            if assembling {
+                assemble(step: n)
+                system.factor(n)
+            } else {
+                exitRows(step: n)
+            }
             let previous = n == 0 ? m : levels + (n - 1) * count, next = levels + n * count
             for p in 0..<count { rhs[p] = active[p] ? previous[p] / dt : 0 }
-            if levels != m + count { next.update(from: previous, count: count) }
-            if !system.solve(rhs, next, tolerance: linearTolerance) { linearFailures += 1 }
+            if levels != m + count && !warm { next.update(from: previous, count: count) }
+            if !system.solve(n, transposed: true, rhs, next, tolerance: linearTolerance) { linearFailures += 1 }
             linearIterations = max(linearIterations, system.lastIterations)
             var before = 0.0, after = 0.0, out = 0.0
             for p in 0..<count where active[p] {
@@ -293,19 +309,17 @@ public final class DiscreteMFG2D {
     }
 
     /// Backward sweep of the HJB equation linearised at the current policy, then the policy update.
-    /// With `updatingPolicy: false` the policy is left to the caller (who recomputes it from u).
-    func solveLinearHJBAndUpdatePolicy(relaxation: Double = 1, updatingPolicy: Bool = true) {
+    /// The step matrices of the policy are those the FP sweep just stored (`solveFokkerPlanck`).
+    func solveLinearHJBAndUpdatePolicy(relaxation: Double = 1) {
         applyTerminalCondition()
         var n = nt - 1
         while n >= 0 {
             evaluateCouplings(step: n)
-            assemble(step: n, transposed: false)
-            system.factorPreconditioner()
-            let off = n * count
+            exitRows(step: n)
             linearisedRightHandSide(step: n)
-            if !system.solve(rhs, u + off, tolerance: linearTolerance) { linearFailures += 1 }
+            if !system.solve(n, rhs, u + n * count, tolerance: linearTolerance) { linearFailures += 1 }
             linearIterations = max(linearIterations, system.lastIterations)
-            if updatingPolicy { updatePolicy(step: n, relaxation: relaxation) }
+            updatePolicy(step: n, relaxation: relaxation)
             n -= 1
         }
     }

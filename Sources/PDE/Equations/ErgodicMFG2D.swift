@@ -49,11 +49,11 @@ final class ErgodicMFG2D {
     /// The stationary density of the current policy into `out` (which holds the starting guess),
     /// by inverse iteration.
     func stationaryDensity(into out: UnsafeMutablePointer<Double>) {
-        s.assemble(step: 0, transposed: true)
-        s.system.factorPreconditioner()
+        s.assemble(step: 0)
+        s.system.factor(0)
         for _ in 0..<100 {
             for q in 0..<n { s.rhs[q] = s.active[q] ? shift * out[q] : 0 }
-            s.system.solve(s.rhs, s.work, tolerance: s.linearTolerance)
+            s.system.solve(0, transposed: true, s.rhs, s.work, tolerance: s.linearTolerance)
             var total = 0.0
             for q in 0..<n where s.active[q] { s.work[q] = max(s.work[q], 0); total += s.work[q] }
             var change = 0.0, top = 0.0
@@ -74,14 +74,14 @@ final class ErgodicMFG2D {
                        transposed: Bool, tolerance: Double) -> Double {
         var c = 0.0
         if !transposed { for q in 0..<n where s.active[q] { c += mu[q] * r[q] }; c *= area }
-        s.assemble(step: 0, transposed: transposed)
-        s.system.factorPreconditioner()
+        s.assemble(step: 0)
+        s.system.factor(0)
         var cells = 0.0
         for q in 0..<n where s.active[q] { cells += 1 }
         for _ in 0..<100 {
             previous.update(from: x, count: n)
             for q in 0..<n { s.work[q] = s.active[q] ? r[q] - c + shift * x[q] : 0 }
-            s.system.solve(s.work, x, tolerance: tolerance)
+            s.system.solve(0, transposed: transposed, s.work, x, tolerance: tolerance)
             // Remove the kernel component: constants (HJB) or the stationary density (FP).
             if transposed {
                 var mass = 0.0

@@ -38,10 +38,12 @@ final class GMRES {
     struct Outcome { var iterations: Int; var relativeResidual: Double; var converged: Bool }
 
     /// Solves `J x = b` from `x = 0` until `|b - J x| <= tolerance |b|` or `maxIterations`
-    /// products; `x` receives the iterate.
+    /// products; `x` receives the iterate. `product(v, out, rho)` computes `J v`, told the relative
+    /// residual `rho` reached so far: inexact Krylov theory (Simoncini-Szyld 2003, Bouras-Fraysse
+    /// 2005) lets the product's error grow like `tolerance / rho` as the iteration converges.
     func solve(
         _ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>, tolerance: Double, maxIterations: Int,
-        product: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+        product: (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Double) -> Void
     ) -> Outcome {
         let n = size
         x.update(repeating: 0, count: n)
@@ -57,7 +59,7 @@ final class GMRES {
                 v0.update(from: b, count: n)
                 first = false
             } else {
-                product(x, work)
+                product(x, work, 1)
                 for k in 0..<n { v0[k] = b[k] - work[k] }
                 residualNorm = dot(v0, v0).squareRoot()
             }
@@ -70,7 +72,7 @@ final class GMRES {
             var estimate = residualNorm
             while j < restart && total < maxIterations {
                 let vj = basis + j * n, w = basis + (j + 1) * n
-                product(vj, w)
+                product(vj, w, estimate / bNorm)
                 total += 1
                 // Modified Gram-Schmidt, twice.
                 for i in 0...j { hessenberg[j * (restart + 1) + i] = 0 }

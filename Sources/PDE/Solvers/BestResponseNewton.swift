@@ -91,26 +91,41 @@ final class BestResponseNewton {
         var products: Int? = nil, length: Double? = nil
         var previous = Double.nan, eta = 0.5
         while true {
-            let r = system.residuals()
+            var r = system.residuals()
+            if max(r.hjb, r.fp) <= tolerance {
+                // Converged: keep the FP density of the best response, whose mass balance is exact
+                // (the iterate's is only as good as the residual), if it meets the tolerance too.
+                base.update(from: system.density, count: size)
+                system.density.update(from: system.response, count: size)
+                let polished = system.residuals()
+                if max(polished.hjb, polished.fp) <= tolerance {
+                    _ = try log.record(system, residuals: polished, krylovProducts: products, stepLength: length)
+                    return .converged
+                }
+                system.density.update(from: base, count: size)
+                r = system.residuals()
+            }
             if try log.record(system, residuals: r, krylovProducts: products, stepLength: length) { return .converged }
             guard log.remaining > 0 else { return .exhausted }
-            // Forcing term: Eisenstat-Walker choice 2 with its safeguard, and no tighter than what
-            // brings |R| well below the size that meets the tolerance (the FP residual is about
-            // `ratio` times |R| here).
+            // Forcing term: Eisenstat-Walker choice 2 with its safeguard, but no tighter than a third
+            // of the last step's reduction (the upwind switches make Newton superlinear rather than
+            // quadratic: solving the linear system further is wasted), nor than what brings |R| to
+            // a tenth of the size that meets the tolerance (the residual is about `ratio` |R| here).
             if previous.isFinite {
-                let ratio = current / previous
-                var next = 0.9 * ratio * ratio
+                let reduction = current / previous
+                var next = 0.9 * reduction * reduction
                 if 0.9 * eta * eta > 0.1 { next = max(next, 0.9 * eta * eta) }
-                eta = next
+                eta = max(next, 0.3 * reduction)
             }
             let ratio = max(r.fp, r.hjb) / max(current, 1e-300)
             let needed = 0.1 * tolerance / max(ratio * current, 1e-300)
             eta = min(0.5, max(eta, needed, 1e-8))
             // GMRES on (I - dPhi) d = -R.
             for k in 0..<size { residual[k] = -residual[k] }
-            let inner = max(1e-14, min(1e-3, 1e-3 * eta))
             let system = self.system
-            let outcome = gmres.solve(residual, into: step, tolerance: eta, maxIterations: Self.maxProducts) { v, out in
+            let outcome = gmres.solve(residual, into: step, tolerance: eta, maxIterations: Self.maxProducts) { v, out, rho in
+                // Inner solves to eta/10 at first, looser as GMRES converges (at most 1e-2).
+                let inner = max(1e-14, min(1e-2, 0.1 * eta / max(rho, eta)))
                 system.responseDerivative(v, into: out, accuracy: inner)
                 for k in 0..<self.size { out[k] = v[k] - out[k] }
             }
@@ -121,7 +136,7 @@ final class BestResponseNewton {
             let m = system.density
             base.update(from: m, count: size)
             var t = 1.0, accepted: Double? = nil
-            let accuracy = max(1e-14, min(1e-6, 1e-8 * current))
+            let accuracy = max(1e-14, min(1e-6, min(1e-6 * current, 1e-4 * current * current)))
             for _ in 0..<8 {
                 move(to: t)
                 if let trial = evaluate(accuracy: accuracy), trial <= (1 - 1e-4 * t) * current {
@@ -154,3 +169,4 @@ final class BestResponseNewton {
         }
     }
 }
+

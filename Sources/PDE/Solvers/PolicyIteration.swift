@@ -32,8 +32,9 @@ final class PolicyIteration {
     }
 
     /// Sweeps until convergence or the iteration budget; with `requiredRate`, stops (stalled) as
-    /// soon as two sweeps together fail to reduce the residual by `requiredRate^2` (after three
-    /// sweeps), or the residual grows tenfold past its best.
+    /// soon as the second sweep's residual is twice the first's, two sweeps together fail to reduce
+    /// the residual by `requiredRate^2` (from the third sweep on), or the residual grows tenfold past
+    /// its best.
     func run(_ log: SolveLog, relaxation: Double, requiredRate: Double? = nil) throws -> PhaseOutcome {
         let n = system.valueUnknowns
         let value = system.value
@@ -53,6 +54,9 @@ final class PolicyIteration {
             }
             if converged { return .converged }
             residuals.append(residual)
+            if requiredRate != nil, residuals.count == 2, residuals[1] > 2 * residuals[0] {
+                return .stalled(String(format: "policy iteration diverged (residual %.2e after %.2e)", residuals[1], residuals[0]))
+            }
             if let rate = requiredRate, residuals.count >= 3 {
                 let k = residuals.count - 1
                 let factor = residuals[k] / residuals[k - 2]
