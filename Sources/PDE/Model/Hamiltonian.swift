@@ -162,4 +162,10 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
     public func lagrangian(speedSquared s: Double, density m: Double) -> Double {
         policyCost(policySquared: s, weight: weight(m))
     }
+
+    /// The Lagrangian with the weight `w(m)` given (to evaluate many velocities at one density).
+    @inline(__always)
+    public func lagrangian(speedSquared s: Double, weight w: Double) -> Double {
+        policyCost(policySquared: s, weight: w)
+    }
 }

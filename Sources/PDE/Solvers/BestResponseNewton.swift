@@ -71,7 +71,7 @@ final class BestResponseNewton {
                 m[k] = v
                 floored += v
             }
-            if floored > target, floored > 0 {
+            if floored > target, target > 0 {
                 let scale = target / floored
                 for k in start..<(start + width) { m[k] *= scale }
             }

@@ -92,9 +92,9 @@ public struct ContinuousGame: Sendable {
                 }
                 for i in 0..<nx {
                     let f = coupling.value(time, xs[i], mu[i] / h, mean) + (potential?(xs[i]) ?? 0)
-                    let density = mu[i] / h
+                    let w = hamiltonian.weight(mu[i] / h)
                     for k in 0..<K {
-                        let kinetic = hamiltonian.lagrangian(speedSquared: v[k] * v[k], density: density)
+                        let kinetic = hamiltonian.lagrangian(speedSquared: v[k] * v[k], weight: w)
                         var r = -(kinetic + f) * dt - payments[i * K + k]
                         if t == steps - 1 {
                             for (j, p) in successors[i * K + k] where j < nx { r -= p * gValues[j] }

@@ -115,9 +115,9 @@ public struct ContinuousGame2D: Sendable {
                 } }
                 if exits { for k in 0..<A { out[exited * A + k] = 0 } }
                 for s in 0..<cells {
-                    let density = mu[s] / area
+                    let w = hamiltonian.weight(mu[s] / area)
                     for k in 0..<A {
-                        let kinetic = hamiltonian.lagrangian(speedSquared: speed[k], density: density)
+                        let kinetic = hamiltonian.lagrangian(speedSquared: speed[k], weight: w)
                         var r = -(kinetic + f[s]) * dt - payments[s * A + k]
                         if t == steps - 1 { for (q, p) in successors[s * A + k] { r -= p * terminal[q] } }
                         out[s * A + k] = act[s] ? r : 0
