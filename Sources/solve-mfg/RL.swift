@@ -104,8 +104,6 @@ struct GameOptions: ParsableArguments {
     }
 }
 
-extension TabularAlgorithm: ExpressibleByArgument {}
-
 struct RLRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -146,28 +144,20 @@ struct RLRun: ParsableCommand {
         if algorithm == OfflineAlgorithm.dMOMD.rawValue {
             let resolved = try gameOptions.resolve()
             let settings = try training.settings(iterations: iterations, alpha: alpha ?? 0.99, learningRate: learningRate ?? 1e-3)
-            let learner: OfflineLearner
-            do { learner = try OfflineLearner(game: resolved.game, dataset: nil, algorithm: .dMOMD, settings: settings) } catch let e as RLError {
-                printError("error: \(e)")
-                throw Exit.badData
-            }
+            let learner = try refusingBadInput { try OfflineLearner(game: resolved.game, dataset: nil, algorithm: .dMOMD, settings: settings) }
             return try runLearner(learner, continuous: resolved.continuous, name: resolved.game.name, parameters: gameOptions.parameters,
                                   directory: URL(fileURLWithPath: out ?? "out/rl-\(resolved.game.name.replacingOccurrences(of: " ", with: "_"))-d-momd"),
                                   quiet: quiet, extra: [:])
         }
-        guard let algorithm = TabularAlgorithm(rawValue: algorithm) else {
-            throw ValidationError("unknown algorithm '\(self.algorithm)'; algorithms: \((TabularAlgorithm.allCases.map(\.rawValue) + ["d-momd"]).joined(separator: ", "))")
+        guard let name = TabularAlgorithmName(rawValue: algorithm) else {
+            throw ValidationError("unknown algorithm '\(self.algorithm)'; algorithms: \((TabularAlgorithmName.allCases.map(\.rawValue) + ["d-momd"]).joined(separator: ", "))")
         }
-        let learningRate = self.learningRate ?? 0.1, alpha = self.alpha ?? 1
+        let learningRate = self.learningRate ?? 0.1, alpha = self.alpha ?? 1, temperature = temperature
+        try refusingBadInput { try TabularAlgorithmName.check(learningRate: learningRate, alpha: alpha, temperature: temperature) }
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
         let game = try continuous?.game ?? gameOptions.make()
-        let solver: TabularSolver
-        do {
-            solver = try TabularSolver(game: game, algorithm: algorithm, learningRate: learningRate, alpha: alpha, temperature: temperature)
-        } catch let e as RLError {
-            printError("error: \(e)")
-            throw Exit.badData
-        }
+        let algorithm = try refusingBadInput { try name.make(game: game, learningRate: learningRate, alpha: alpha, temperature: temperature) }
+        var solver = TabularRun(game: game, algorithm: algorithm)
         let quiet = self.quiet
         let start = solver.exploitability
         let log = solver.run(iterations: iterations) { entry in
@@ -175,32 +165,41 @@ struct RLRun: ParsableCommand {
                 printError(String(format: "iter %5d  exploitability %.6e  %.3f s", entry.iteration, entry.exploitability, entry.seconds))
             }
         }
-        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name.replacingOccurrences(of: " ", with: "_"))-\(algorithm.rawValue)")
+        let distribution = solver.evaluation.distribution
+        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name.replacingOccurrences(of: " ", with: "_"))-\(name.rawValue)")
         try AtomicFile.makeDirectory(directory)
         try NPY.write(solver.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("policy.npy"))
-        try NPY.write(solver.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
+        try NPY.write(distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
         try CSV.write(header: ["iteration", "exploitability", "seconds"],
                       rows: [[0, start, 0]] + log.map { [Double($0.iteration), $0.exploitability, $0.seconds] },
                       to: directory.appendingPathComponent("exploitability.csv"))
         try Figures.linePlot(
-            [Series(label: algorithm.rawValue, x: [0] + log.map { Double($0.iteration) }, y: [start] + log.map(\.exploitability),
+            [Series(label: name.rawValue, x: [0] + log.map { Double($0.iteration) }, y: [start] + log.map(\.exploitability),
                     color: Figures.palette[0])],
             title: "\(game.name): exploitability", xLabel: "iteration", yLabel: "exploitability", logY: true,
             to: directory.appendingPathComponent("exploitability.png"))
         var summary = RLSummary(
             game: game.name, parameters: gameOptions.parameters, states: game.states, actions: game.actions, horizon: game.horizon,
-            algorithm: algorithm.rawValue, iterations: iterations, learningRate: learningRate, temperature: temperature, alpha: alpha,
+            algorithm: name.rawValue, iterations: iterations, learningRate: learningRate, temperature: temperature, alpha: alpha,
             initialExploitability: start, exploitability: log.last!.exploitability, wallSeconds: log.last!.seconds,
             arrays: ["policy": [game.horizon, game.states, game.actions], "distribution": [game.horizon + 1, game.states]])
         if let continuous {
-            let d = continuous.distances(solver.distribution)
+            let d = continuous.distances(distribution)
             summary.l1DistanceToPde = d.l1
             summary.w1DistanceToPde = d.w1
             print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
         }
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
-        print("\(game.name), \(algorithm.rawValue): exploitability \(String(format: "%.12e", start)) -> \(String(format: "%.12e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
+        print("\(game.name), \(name.rawValue): exploitability \(String(format: "%.12e", start)) -> \(String(format: "%.12e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
         print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json")
+    }
+}
+
+/// Runs `body`, turning the RL tools' refusals (`RLError`) into a message and exit code 65.
+func refusingBadInput<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as RLError {
+        printError("error: \(e)")
+        throw Exit.badData
     }
 }
 
@@ -258,15 +257,14 @@ struct RLEvaluate: ParsableCommand {
                 throw Exit.badData
             }
         }
-        let solver = try TabularSolver(game: game, algorithm: .fixedPoint)
-        try solver.setPolicy(values)
-        let value = solver.tools.expectedReturn(of: values)
-        print(String(format: "%@: value %.15g, exploitability %.15g", game.name, value, solver.exploitability))
+        // One forward pass and one backward sweep: the value, the best response and the exploitability.
+        let evaluation = ExactTools(game: game).evaluate(values)
+        print(String(format: "%@: value %.15g, exploitability %.15g", game.name, evaluation.expectedReturn, evaluation.exploitability))
         if let distributionOut {
-            try NPY.write(solver.distribution, shape: [game.horizon + 1, game.states], to: URL(fileURLWithPath: distributionOut))
+            try NPY.write(evaluation.distribution, shape: [game.horizon + 1, game.states], to: URL(fileURLWithPath: distributionOut))
         }
         if let continuous {
-            let d = continuous.distances(solver.distribution)
+            let d = continuous.distances(evaluation.distribution)
             print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
         }
     }

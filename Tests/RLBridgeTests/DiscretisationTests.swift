@@ -82,13 +82,12 @@ func crowdAversionProblem() -> MFGProblem {
         // Mass is conserved with the exited state, and the mass still inside at T/2 is the PDE's.
         let pde = try RefinementStudy.reference(problem, fineNx: 320, fineNt: 320)
         let g = try RefinementStudy.game(problem, nx: 80, pde: pde)
-        let solver = try TabularSolver(game: g.game, algorithm: .fixedPoint)
-        try solver.setPolicy(RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde))
+        let mu = ExactTools(game: g.game).evaluate(RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde)).distribution
         let S = g.game.states, step = g.game.horizon / 2
-        let inside = solver.distribution[(step * S)..<(step * S + g.cells)].reduce(0, +)
+        let inside = mu[(step * S)..<(step * S + g.cells)].reduce(0, +)
         let pdeInside = pde.m[(160 * 320)..<(161 * 320)].reduce(0, +) / 320
         print("evacuation-1d: mass inside at T/2, game (PDE policy, 80 cells) \(inside), PDE \(pdeInside)")
-        #expect(abs(inside + solver.distribution[step * S + g.cells] - 1) < 1e-12)
+        #expect(abs(inside + mu[step * S + g.cells] - 1) < 1e-12)
         #expect(abs(inside - pdeInside) < 0.02 * pdeInside)
     }
 
@@ -119,7 +118,7 @@ func crowdAversionProblem() -> MFGProblem {
             for t in 0...H { #expect(abs(mu[(t * S)..<((t + 1) * S)].reduce(0, +) - 1) < 1e-12) }
             let left = mu[H * S + S - 1]
             #expect(left > 0.1)
-            let difference = ExactTools(game: paid).expectedReturn(of: paid.uniformPolicy) - ExactTools(game: free).expectedReturn(of: free.uniformPolicy)
+            let difference = ExactTools(game: paid).evaluate(paid.uniformPolicy).expectedReturn - ExactTools(game: free).evaluate(free.uniformPolicy).expectedReturn
             #expect(abs(difference + c * left) < 1e-12)
             print("\(free.name): mass that left \(left), return difference \(difference), -c x mass \(-c * left)")
         }

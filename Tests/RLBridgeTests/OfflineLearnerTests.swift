@@ -81,7 +81,7 @@ final class OfflineLearnerTests: XCTestCase {
 final class OfflineIterationTests: XCTestCase {
     /// With the target refreshed H times per iteration, tabular Off-MMD evaluates pi_k fully and is
     /// Munchausen mirror descent with step 1/tau (alpha log pi_k): with the exact mean field its iterates
-    /// are those of `TabularSolver`'s Munchausen mirror descent.
+    /// are those of Munchausen mirror descent (`MunchausenMirrorDescent`), written out here.
     func testFullTargetRefreshIsMunchausenMirrorDescent() throws {
         let game = try OpenSpielGames.crowdModelling(size: 8, horizon: 5)
         let expert = try ReferencePolicies.mirrorDescentExpert(game: game, iterations: 10, learningRate: 0.3)
@@ -98,11 +98,10 @@ final class OfflineIterationTests: XCTestCase {
         // terms; compare the exploitability curve with the exact iteration written out here.
         let tools = ExactTools(game: game)
         let S = game.states, A = game.actions, H = game.horizon
-        var pi = game.uniformPolicy, mu: [Double] = []
-        var expected = [tools.exploitability(of: pi, distribution: &mu)]
+        var pi = game.uniformPolicy
+        var expected = [tools.evaluate(pi).exploitability]
         for _ in 0..<20 {
-            tools.distribution(of: pi, into: &mu)
-            tools.computeRewards(along: mu)
+            let rewards = tools.evaluate(pi).rewards
             // Regularised evaluation: Q = r + alpha tau log pi + P sum pi (Q - tau log pi).
             var v = [Double](repeating: 0, count: (H + 1) * S)
             var q = [Double](repeating: 0, count: H * S * A)
@@ -115,7 +114,7 @@ final class OfflineIterationTests: XCTestCase {
                         for j in game.rowStart[x * A + a]..<game.rowStart[x * A + a + 1] { e += game.probability[j] * v[(t + 1) * S + Int(game.successor[j])] }
                         // log pi clipped at log 1e-6, as the learner does.
                         let lp = max(log(pi[k]), log(1e-6))
-                        q[k] = tools.rewards[k] + s.alpha * s.tau * lp + e
+                        q[k] = rewards[k] + s.alpha * s.tau * lp + e
                         vx += pi[k] * (q[k] - s.tau * lp)
                     }
                     v[t * S + x] = vx
@@ -127,7 +126,7 @@ final class OfflineIterationTests: XCTestCase {
                 let total = z.reduce(0, +)
                 for a in 0..<A { pi[row * A + a] = z[a] / total }
             }
-            expected.append(tools.exploitability(of: pi, distribution: &mu))
+            expected.append(tools.evaluate(pi).exploitability)
         }
         for (k, (got, want)) in zip(logs.map(\.exploitability), expected).enumerated() {
             XCTAssertEqual(got, want, accuracy: 1e-12 * max(1, want), "iteration \(k)")

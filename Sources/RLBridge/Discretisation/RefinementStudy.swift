@@ -102,13 +102,12 @@ public enum RefinementStudy {
     /// equilibrium (mirror descent warm-started from that policy) with its distances to the PDE.
     static func row(_ n: Int, game: FiniteMFG, groundTruth: [Double], iterations: Int, learningRate: Double,
                     distances: ([Double]) -> (l1: Double, w1: Double)) throws -> RefinementRow {
-        let truth = try TabularSolver(game: game, algorithm: .fixedPoint)
-        try truth.setPolicy(groundTruth)
-        let solver = try TabularSolver(game: game, algorithm: .mirrorDescent, learningRate: learningRate)
-        try solver.setPolicy(groundTruth)
-        _ = solver.run(iterations: iterations)
-        let (l1, w1) = distances(solver.distribution)
-        return RefinementRow(nx: n, steps: game.horizon, l1: l1, w1: w1, equilibriumExploitability: solver.exploitability,
+        let tools = ExactTools(game: game)
+        let truth = tools.evaluate(groundTruth)
+        var equilibrium = TabularRun(tools: tools, algorithm: try MirrorDescent(game: game, learningRate: learningRate, initialPolicy: groundTruth))
+        _ = equilibrium.run(iterations: iterations)
+        let (l1, w1) = distances(equilibrium.evaluation.distribution)
+        return RefinementRow(nx: n, steps: game.horizon, l1: l1, w1: w1, equilibriumExploitability: equilibrium.exploitability,
                              groundTruthExploitability: truth.exploitability)
     }
 

@@ -83,8 +83,11 @@ public final class OfflineLearner {
     public private(set) var policy: [Double]
     var logPolicy: [Double]
     var softValue: [Double]        // [(H+1) S]
-    public private(set) var distribution: [Double] = []
+    /// The exact evaluation of the current policy, as of the last `evaluate()`.
+    public private(set) var evaluation = Evaluation()
+    public var distribution: [Double] { evaluation.distribution }
     var meanField: [Double] = []
+    var rewards: [Double] = []   // along `meanField`
 
     // Per-transition training data, [N H].
     var targets: [Float] = [], weights: [Float] = [], anchors: [Float] = []
@@ -252,7 +255,7 @@ public final class OfflineLearner {
         } else {
             estimator!.estimate(policy: policy, into: &meanField)
         }
-        tools.computeRewards(along: meanField)
+        tools.rewards(along: meanField, into: &rewards)
     }
 
     // MARK: one outer iteration
@@ -272,7 +275,7 @@ public final class OfflineLearner {
     func tabularIteration() {
         updateMeanField()
         let gamma = game.discount, at = settings.alpha * settings.tau
-        let r = tools.rewards
+        let r = rewards
         for _ in 0..<settings.targetUpdates {
             computeSoftValue()
             for t in 0..<H {
@@ -322,7 +325,7 @@ public final class OfflineLearner {
         updateMeanField()
         let n = dataset.episodes * H, gamma = game.discount, at = settings.alpha * settings.tau
         if targets.count != n { targets = [Float](repeating: 0, count: n) }
-        let r = tools.rewards
+        let r = rewards
         let B = settings.batchSize, eta = algorithm == .dMOMD ? 0 : Float(settings.cqlWeight), scale = 1 / Float(B)
         let phases = settings.targetUpdates
         for phase in 0..<phases {
@@ -399,7 +402,7 @@ public final class OfflineLearner {
         if targets.count != n {
             targets = [Float](repeating: 0, count: n); weights = targets; anchors = targets
         }
-        let r = tools.rewards
+        let r = rewards
         for i in 0..<n {
             let (t, s, a, next) = transition(i)
             let k = (t * S + s) * A + a
@@ -444,9 +447,10 @@ public final class OfflineLearner {
 
     // MARK: running
 
-    /// Exploitability of the current policy against its own exact mean field (fills `distribution`).
+    /// Exploitability of the current policy against its own exact mean field (fills `evaluation`).
     public func evaluate() -> Double {
-        tools.exploitability(of: policy, distribution: &distribution)
+        tools.evaluate(policy, into: &evaluation)
+        return evaluation.exploitability
     }
 
     /// Runs `settings.iterations` outer iterations, evaluating the policy before the first and after
