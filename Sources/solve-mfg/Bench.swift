@@ -41,7 +41,7 @@ struct Bench: ParsableCommand {
         settings.iterations = 1
         var best = Double.infinity
         for _ in 0..<min(repeats, 3) {
-            let learner = try OfflineLearner(game: game, dataset: dataset!, algorithm: .offMMD, settings: settings)
+            let learner = try OfflineTraining(game: game, dataset: dataset, algorithm: .offMMD, settings: settings)
             let logs = try learner.run()
             best = min(best, logs[1].seconds - logs[0].seconds)
         }

@@ -142,10 +142,11 @@ struct RLRun: ParsableCommand {
     func run() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         if algorithm == OfflineAlgorithm.dMOMD.rawValue {
-            let resolved = try gameOptions.resolve()
             let settings = try training.settings(iterations: iterations, alpha: alpha ?? 0.99, learningRate: learningRate ?? 1e-3)
-            let learner = try refusingBadInput { try OfflineLearner(game: resolved.game, dataset: nil, algorithm: .dMOMD, settings: settings) }
-            return try runLearner(learner, continuous: resolved.continuous, name: resolved.game.name, parameters: gameOptions.parameters,
+            try refusingBadInput { try settings.check(for: .dMOMD) }
+            let resolved = try gameOptions.resolve()
+            let training = try refusingBadInput { try OfflineTraining(game: resolved.game, dataset: nil, algorithm: .dMOMD, settings: settings) }
+            return try runLearner(training, continuous: resolved.continuous, parameters: gameOptions.parameters,
                                   directory: URL(fileURLWithPath: out ?? "out/rl-\(resolved.game.name.replacingOccurrences(of: " ", with: "_"))-d-momd"),
                                   quiet: quiet, extra: [:])
         }

@@ -90,6 +90,6 @@ struct LinearQuadraticMeanRevertTests {
             _ = try DatasetGenerator.generate(game: game, components: [.init(name: "u", policy: game.uniformPolicy, proportion: 1)],
                                               episodes: 10, seed: 1, gameSpec: [:])
         }
-        #expect(throws: RLError.self) { _ = try OfflineLearner(game: game, dataset: nil, algorithm: .dMOMD, settings: OfflineSettings()) }
+        #expect(throws: RLError.self) { _ = try OfflineTraining(game: game, dataset: nil, algorithm: .dMOMD, settings: OfflineSettings()) }
     }
 }

@@ -29,18 +29,18 @@ final class OfflineLearnerTests: XCTestCase {
         let (d, _) = try expertData(100)
         var s = settings(300)
         s.exactMeanField = true
-        let logs = try OfflineLearner(game: game, dataset: d, algorithm: .tabularOffMMD, settings: s).run()
+        let logs = try OfflineTraining(game: game, dataset: d, algorithm: .tabularOffMMD, settings: s).run()
         print("tabular Off-MMD (exact mean field):", logs[0].exploitability, logs[50].exploitability, logs.last!.exploitability)
         XCTAssertLessThan(logs.last!.exploitability, 1e-2 * logs[0].exploitability)
     }
 
     func testBehaviourCloningRecoversTheExpert() throws {
         let (d, expert) = try expertData(4000)
-        let learner = try OfflineLearner(game: game, dataset: d, algorithm: .behaviorCloning, settings: settings(3))
+        let learner = try OfflineTraining(game: game, dataset: d, algorithm: .behaviorCloning, settings: settings(3))
         _ = try learner.run()
         // mu-weighted L1 distance between the policies, per step.
         var mu: [Double] = []
-        learner.tools.distribution(of: expert, into: &mu)
+        ExactTools(game: game).distribution(of: expert, into: &mu)
         var distance = 0.0
         let S = game.states, A = game.actions
         for t in 0..<game.horizon { for s in 0..<S { for a in 0..<A {
@@ -58,7 +58,7 @@ final class OfflineLearnerTests: XCTestCase {
             var s = settings(15)
             s.cqlWeight = 0.5
             s.episodesPerIteration = 500
-            let logs = try OfflineLearner(game: game, dataset: algorithm == .dMOMD ? nil : d, algorithm: algorithm, settings: s).run()
+            let logs = try OfflineTraining(game: game, dataset: algorithm == .dMOMD ? nil : d, algorithm: algorithm, settings: s).run()
             let best = logs.map(\.exploitability).min()!
             print("\(algorithm.rawValue): \(logs.map { String(format: "%.3f", $0.exploitability) }.joined(separator: " "))")
             XCTAssertLessThan(best, 0.5 * logs[0].exploitability, algorithm.rawValue)
@@ -69,12 +69,12 @@ final class OfflineLearnerTests: XCTestCase {
     func testDatasetOfAnotherGameIsRefused() throws {
         let (d, _) = try expertData(10)
         let other = try OpenSpielGames.crowdModelling(size: 9, horizon: 5)
-        XCTAssertThrowsError(try OfflineLearner(game: other, dataset: d, algorithm: .offMMD, settings: settings(1))) { e in
+        XCTAssertThrowsError(try OfflineTraining(game: other, dataset: d, algorithm: .offMMD, settings: settings(1))) { e in
             XCTAssert("\(e)".contains("is not of"), "\(e)")
         }
         var s = settings(1)
         s.tau = 0
-        XCTAssertThrowsError(try OfflineLearner(game: game, dataset: d, algorithm: .offMMD, settings: s))
+        XCTAssertThrowsError(try OfflineTraining(game: game, dataset: d, algorithm: .offMMD, settings: s))
     }
 }
 
@@ -93,7 +93,7 @@ final class OfflineIterationTests: XCTestCase {
         s.alpha = 0.9
         s.exactMeanField = true
         s.targetUpdates = game.horizon
-        let logs = try OfflineLearner(game: game, dataset: d, algorithm: .tabularOffMMD, settings: s).run()
+        let logs = try OfflineTraining(game: game, dataset: d, algorithm: .tabularOffMMD, settings: s).run()
         // Munchausen MD: pi_{k+1} ∝ pi_k^alpha exp(Q^{pi_k}_reg / tau) where Q_reg includes the entropy
         // terms; compare the exploitability curve with the exact iteration written out here.
         let tools = ExactTools(game: game)
