@@ -24,16 +24,20 @@ struct GameOptions: ParsableArguments {
     @Option(help: "A continuous problem (file or catalogue name; 1D or 2D on a square, torus, walls or exits, quadratic or congestion H, local or mean couplings; in 2D --nx is cells per axis) to discretise as a finite MFG consistent with the PDE scheme (docs/rl.md).")
     var problem: String?
 
-    @Option(help: "With --problem: grid cells of the discrete game (must divide --reference).")
+    @Option(help: "With --problem: grid cells of the discrete game (at least 4; must divide --reference).")
     var nx: Int = 40
 
-    @Option(help: "With --problem: points and time steps of the PDE reference the game is compared with.")
-    var reference: Int = 320
+    @Option(help: "With --problem: points and time steps of the PDE reference the game is compared with (default: the smallest multiple of --nx that is at least 320).")
+    var reference: Int?
 
     @Option(help: "With --problem in 2D: time steps of the PDE reference (default: --reference).")
     var referenceSteps: Int?
 
-    /// The discrete game of --problem and its PDE reference.
+    /// The PDE reference's points with --problem: --reference, else the smallest multiple of --nx >= 320.
+    var referencePoints: Int { reference ?? DiscretisedProblem.defaultReference(cells: nx) }
+
+    /// The discrete game of --problem and its PDE reference (whatever would refuse the problem or the
+    /// sizes is checked before the reference is solved).
     func continuous() throws -> DiscretisedProblem? {
         guard let problem else { return nil }
         if game != nil { throw ValidationError("give either --game or --problem, not both") }
@@ -45,9 +49,11 @@ struct GameOptions: ParsableArguments {
         do {
             switch file.model {
             case let .twoD(p2):
-                return try reportingInputErrors { try DiscretisedProblem.twoD(p2, n: nx, reference: reference, steps: referenceSteps ?? reference) }
+                return try reportingInputErrors {
+                    try DiscretisedProblem.twoD(p2, n: nx, reference: referencePoints, steps: referenceSteps ?? referencePoints)
+                }
             case let .oneD(p):
-                return try DiscretisedProblem.oneD(p, nx: nx, reference: reference)
+                return try DiscretisedProblem.oneD(p, nx: nx, reference: referencePoints)
             }
         } catch let e as RLError {
             printError("error: \(e)")
@@ -61,7 +67,7 @@ struct GameOptions: ParsableArguments {
         let game = try continuous?.game ?? make()
         var spec: [String: String] = ["set": parameters.joined(separator: ";")]
         if let problem {
-            spec["problem"] = problem; spec["nx"] = String(nx); spec["reference"] = String(reference)
+            spec["problem"] = problem; spec["nx"] = String(nx); spec["reference"] = String(referencePoints)
             if let referenceSteps { spec["reference_steps"] = String(referenceSteps) }
         } else if let game = self.game {
             spec["game"] = game
@@ -317,8 +323,7 @@ struct RLRefine: ParsableCommand {
         print("\(file.name): discrete game vs PDE equilibrium (PDE reference \(fine)\((file.model.dimension == 2) ? " x \(fine)" : "") points x \(fineTimeSteps ?? fine) steps)")
         print("    nx  steps  actions        L1        W1   exploitability(equilibrium)   exploitability(PDE policy)")
         for r in rows {
-            let perAxis = (file.model.dimension == 2) ? max(3, 2 * (r.nx / 10) + 1) : 2 * (r.nx / 10) + 1
-            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, (file.model.dimension == 2) ? perAxis * perAxis : perAxis,
+            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, r.actions,
                          r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
         }
     }

@@ -91,6 +91,22 @@ func crowdAversionProblem() -> MFGProblem {
         #expect(abs(inside - pdeInside) < 0.02 * pdeInside)
     }
 
+    /// One action-set rule for 1D and 2D (`VelocitySet`), the default reference a multiple of nx, and
+    /// the sizes checked before the PDE reference is solved: the 3,000,000-point references below are
+    /// never solved (one would take hours), the refusal comes first.
+    @Test func actionSetAndSizesAreCheckedBeforeTheReference() throws {
+        #expect([4, 9, 10, 19, 20, 39, 40, 80].map { VelocitySet.perAxis(cells: $0) } == [3, 3, 3, 3, 5, 7, 9, 17])
+        #expect([10, 25, 40, 7, 400].map { DiscretisedProblem.defaultReference(cells: $0) } == [320, 325, 320, 322, 400])
+        for (nx, reference) in [(1, 3_000_000), (3, 3_000_000), (25, 3_000_010)] {
+            #expect(throws: RLError.self) { _ = try DiscretisedProblem.oneD(crowdAversionProblem(), nx: nx, reference: reference) }
+        }
+        #expect(throws: RLError.self) { _ = try DiscretisedProblem.twoD(Catalogue.crowdAversion2D(), n: 2, reference: 3_000_000) }
+        #expect(throws: RLError.self) { _ = try DiscretisedProblem.twoD(Catalogue.crowdAversion2D(), n: 10, reference: 20, steps: 0) }
+        // 8 cells: 3 velocities (the 1D rule used to give 1 and refuse the game after solving the reference).
+        #expect(try DiscretisedProblem.oneD(crowdAversionProblem(), nx: 8, reference: 40).game.actions == 3)
+        #expect(try DiscretisedProblem.twoD(Catalogue.crowdAversion2D(), n: 5, reference: 10, steps: 10).game.actions == 9)
+    }
+
     /// The exited state: mass is conserved, and a door's cost is paid once per agent that leaves, so the
     /// expected return with cost c is that with cost 0 less c times the mass that has left (1D: doors at
     /// both ends; 2D: part of the right wall and the whole bottom wall).
