@@ -20,8 +20,10 @@ public struct BoltzmannPolicyIteration: TabularAlgorithm {
     }
 
     public mutating func update(from evaluation: Evaluation, tools: ExactTools) {
-        let q = evaluation.policyQ, temperature = temperature
-        for k in 0..<logits.count { logits[k] = q[k] / temperature }
+        let temperature = temperature
+        evaluation.policyQ.withUnsafeBufferPointer { q in
+            logits.withUnsafeMutableBufferPointer { z in for k in 0..<z.count { z[k] = q[k] / temperature } }
+        }
         softmax.apply(&logits, into: &policy)
     }
 }

@@ -25,16 +25,25 @@ public struct FictitiousPlay: TabularAlgorithm {
         tools.distribution(of: bestResponse, into: &bestResponseDistribution)
         let w = 1 / Double(iteration + 1)
         let S = tools.game.states, A = tools.game.actions, rows = tools.game.horizon * S
-        let mu = evaluation.distribution
-        for row in 0..<rows {
-            let t = row / S, s = row % S
-            let d = mu[t * S + s], dBR = bestResponseDistribution[t * S + s]
-            let norm = (1 - w) * d + w * dBR
-            if norm > 0 {
-                for a in 0..<A { policy[row * A + a] = ((1 - w) * d * policy[row * A + a] + w * dBR * bestResponse[row * A + a]) / norm }
-            } else {
-                for a in 0..<A { policy[row * A + a] = uniform[row * A + a] }
+        policy.withUnsafeMutableBufferPointer { pi in
+          evaluation.distribution.withUnsafeBufferPointer { mu in
+            bestResponse.withUnsafeBufferPointer { br in
+              bestResponseDistribution.withUnsafeBufferPointer { muBR in
+                uniform.withUnsafeBufferPointer { u in
+                    // Rows are (t, s) in order, so the distributions' index t S + s is the row.
+                    for row in 0..<rows {
+                        let d = mu[row], dBR = muBR[row]
+                        let norm = (1 - w) * d + w * dBR
+                        if norm > 0 {
+                            for a in 0..<A { pi[row * A + a] = ((1 - w) * d * pi[row * A + a] + w * dBR * br[row * A + a]) / norm }
+                        } else {
+                            for a in 0..<A { pi[row * A + a] = u[row * A + a] }
+                        }
+                    }
+                }
+              }
             }
+          }
         }
     }
 }
