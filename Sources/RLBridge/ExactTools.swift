@@ -155,7 +155,7 @@ public final class ExactTools {
             e.policyValue = [Double](repeating: 0, count: (H + 1) * S)
             e.bestResponseValue = e.policyValue
         }
-        let S = S, A = A, H = H
+        let S = S, H = H
         policy.withUnsafeBufferPointer { pp in
           e.rewards.withUnsafeBufferPointer { r in
             e.distribution.withUnsafeBufferPointer { mu in
@@ -167,7 +167,7 @@ public final class ExactTools {
                         let b = SweepBuffers(
                             value: vp.baseAddress!, best: bp.baseAddress!, qPolicy: qp.baseAddress!, qBest: qb.baseAddress!,
                             rewards: r.baseAddress!, policy: pp.baseAddress!, legal: lg.baseAddress!, distribution: mu.baseAddress!,
-                            states: S, actions: A, horizon: H, gamma: game.discount)
+                            states: S, horizon: H, gamma: game.discount)
                         if let f = game.moveThenNoise { factoredSweep(b, f) } else { genericSweep(b) }
                       }
                     }
@@ -279,7 +279,7 @@ struct SweepBuffers {
     let rewards, policy: UnsafePointer<Double>
     let legal: UnsafePointer<Bool>
     let distribution: UnsafePointer<Double>
-    let states: Int, actions: Int, horizon: Int
+    let states: Int, horizon: Int
     let gamma: Double
 }
 
