@@ -80,6 +80,10 @@ check "rl refine refuses nonlocal couplings" 65 "without nonlocal couplings" -- 
 check "rl refine refuses ergodic 2D problems" 65 "time-dependent problems" -- "$bin" rl refine ergodic-periodic-2d --levels 10,20 --fine 40
 check "rl run --problem with an exit" 0 "l1_distance_to_pde" -- sh -c "'$bin' rl run --problem evacuation-1d --nx 10 --reference 40 --iterations 5 --quiet --out '$work/rlev' > /dev/null && cat '$work/rlev/summary.json'"
 check "rl run --problem reports distances to the PDE" 0 '"w1_distance_to_pde"' -- sh -c "'$bin' rl run --problem crowd-aversion-1d --nx 10 --reference 40 --iterations 5 --quiet --out '$work/rlp' > /dev/null && cat '$work/rlp/summary.json'"
+check "rl run --problem --nx 1 is refused before the reference" 65 "at least 4 cells per axis.*give --nx 4" -- "$bin" rl run --problem crowd-aversion-1d --nx 1 --quiet
+check "a --reference that --nx does not divide is refused" 65 "give --reference 325" -- "$bin" rl run --problem crowd-aversion-1d --nx 25 --reference 320 --quiet
+check "rl run --problem picks a reference --nx divides" 0 "crowd-aversion-1d, mirror-descent" -- "$bin" rl run --problem crowd-aversion-1d --nx 25 --iterations 2 --quiet --out "$work/rl25"
+check "rl run --problem --nx 8 has 3 actions" 0 '"actions" : 3' -- sh -c "'$bin' rl run --problem crowd-aversion-1d --nx 8 --reference 40 --iterations 2 --quiet --out '$work/rl8' > /dev/null && cat '$work/rl8/summary.json'"
 check "rl --game and --problem together are refused" 64 "either --game or --problem" -- "$bin" rl run --game crowd_modelling --problem crowd-aversion-1d --quiet
 check "nonlocal on walls is refused" 65 "nonlocal couplings need boundary" -- "$bin" check "$work/nlr.toml"
 # Offline learning: datasets (npz and Minari), info, learners, bad input.

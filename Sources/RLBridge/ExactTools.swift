@@ -1,54 +1,45 @@
 import Foundation
 
-/// Exact evaluation of policies in a finite MFG: induced distribution, rewards along it, policy
-/// value, best response and exploitability. Buffers are allocated once per game; nothing is
-/// allocated per call.
+/// Exact evaluation of policies in a finite MFG (`Evaluation`): the induced distribution, the
+/// rewards along it, the policy's value, a best response and the exploitability. The tools keep only
+/// scratch space (a few `[S]` rows), sized once per game and meaningless between calls; every result
+/// goes to the caller's arrays, so a caller that reuses its `Evaluation` allocates nothing per call.
 public final class ExactTools {
     public let game: FiniteMFG
     let S: Int, A: Int, H: Int
-    /// Rewards `R_t(s, a)` along the current distribution, `[H][S][A]`.
-    public private(set) var rewards: [Double]
-    /// Q-values of the last policy evaluation (`qPolicy`) and of the last best response (`q`), `[H][S][A]`.
-    public private(set) var q: [Double]
-    public private(set) var qPolicy: [Double]
-    var value: [Double]       // [H+1][S]
-    var best: [Double]        // [H+1][S]
-    var scratch: [Double]     // [S]: the moved mass (move-then-noise games)
-    let uniform: [Double]     // the policy evaluated alongside a best response alone
     let allLegal: Bool
-    var kernelValues: [SIMD2<Double>]   // [S]: ((K V)(j), (K V_BR)(j)), move-then-noise games
-    /// Population-dependent moves: those of every step along the distribution of the last
-    /// `computeRewards(along:)` (`[H][S A]`, read by the backward sweep), and one step's (`[S A]`) for
-    /// `distribution(of:)`.
-    var stepMoves: [Int32] = []
-    var moveScratch: [Int32] = []
+    // Scratch of one step.
+    var moved: [Double]                 // [S]: nu, the mass after the move (move-then-noise games)
+    var kernelValues: [SIMD2<Double>]   // [S]: ((K V)(j), (K V_BR)(j)) (move-then-noise games)
+    var stepMoves: [Int32]              // [S A]: the moves of one step (population-dependent moves)
 
     public init(game: FiniteMFG) {
         self.game = game
         S = game.states; A = game.actions; H = game.horizon
-        rewards = [Double](repeating: 0, count: H * S * A)
-        q = rewards
-        qPolicy = rewards
-        value = [Double](repeating: 0, count: (H + 1) * S)
-        best = value
-        scratch = [Double](repeating: 0, count: S)
-        uniform = game.uniformPolicy
         allLegal = !game.legal.contains(false)
+        moved = [Double](repeating: 0, count: S)
         kernelValues = [SIMD2<Double>](repeating: .zero, count: S)
-        if game.populationDependentDynamics {
-            stepMoves = [Int32](repeating: 0, count: H * S * A)
-            moveScratch = [Int32](repeating: 0, count: S * A)
-        }
+        stepMoves = [Int32](repeating: 0, count: game.populationDependentDynamics ? S * A : 0)
     }
 
-    /// The moves of step t under `mu` (`populationMove`), checked to be states.
-    private func populationMoves(_ f: MoveThenNoise.PopulationMove, step t: Int, _ mu: UnsafePointer<Double>, into move: UnsafeMutablePointer<Int32>) {
-        f(t, mu, move)
-        for k in 0..<(S * A) { precondition(move[k] >= 0 && Int(move[k]) < S, "\(game.name): population move \(move[k]) is not a state") }
+    /// The evaluation of `policy` (`[H][S][A]`) against its own distribution.
+    public func evaluate(_ policy: [Double]) -> Evaluation {
+        var e = Evaluation()
+        evaluate(policy, into: &e)
+        return e
+    }
+
+    /// The evaluation of `policy` into `e`, overwriting all of it: the distribution (one forward
+    /// pass), the rewards along it, then both values in one backward sweep (`sweep`).
+    public func evaluate(_ policy: [Double], into e: inout Evaluation) {
+        distribution(of: policy, into: &e.distribution)
+        rewards(along: e.distribution, into: &e.rewards)
+        sweep(policy, into: &e)
     }
 
     /// The distribution induced by `policy` from mu0: `mu_{t+1}(s') = sum mu_t(s) pi_t(a|s) P(s'|s,a)`.
     public func distribution(of policy: [Double], into mu: inout [Double]) {
+        precondition(policy.count == game.policySize, "\(game.name): a policy has \(game.policySize) entries, got \(policy.count)")
         if mu.count != (H + 1) * S { mu = [Double](repeating: 0, count: (H + 1) * S) }
         if let f = game.moveThenNoise { return distribution(of: policy, into: &mu, factored: f) }
         let g = game
@@ -85,8 +76,8 @@ public final class ExactTools {
         let g = game, A = A, populationMove = f.populationMove
         mu.withUnsafeMutableBufferPointer { m in
             policy.withUnsafeBufferPointer { pi in
-                scratch.withUnsafeMutableBufferPointer { nu in
-                  moveScratch.withUnsafeMutableBufferPointer { stepMove in
+                moved.withUnsafeMutableBufferPointer { nu in
+                  stepMoves.withUnsafeMutableBufferPointer { stepMove in
                     f.arrivalStart.withUnsafeBufferPointer { ast in
                         f.arrival.withUnsafeBufferPointer { arr in
                           f.arrivalState.withUnsafeBufferPointer { ars in
@@ -99,7 +90,7 @@ public final class ExactTools {
                                             let p = pi.baseAddress! + t &* S &* A
                                             if let populationMove {
                                                 let mv = stepMove.baseAddress!
-                                                populationMoves(populationMove, step: t, cur, into: mv)
+                                                Self.populationMoves(populationMove, game: g, step: t, cur, into: mv)
                                                 for j in 0..<S { nu[j] = 0 }
                                                 for s in 0..<S { for a in 0..<A { nu[Int(mv[s * A + a])] += cur[s] * p[s * A + a] } }
                                             } else {
@@ -129,87 +120,55 @@ public final class ExactTools {
         }
     }
 
-    /// Rewards of every step along the distribution `mu` (`[H+1][S]`), and, where the moves depend
-    /// on the population, the moves along it: the environment that `backward(policy:)` then sees.
-    public func computeRewards(along mu: [Double]) {
-        let g = game
-        rewards.withUnsafeMutableBufferPointer { r in
+    /// The moves of step t under `mu` (`populationMove`), checked to be states.
+    static func populationMoves(_ f: MoveThenNoise.PopulationMove, game: FiniteMFG, step t: Int, _ mu: UnsafePointer<Double>,
+                                into move: UnsafeMutablePointer<Int32>) {
+        f(t, mu, move)
+        let S = game.states
+        for k in 0..<(S * game.actions) { precondition(move[k] >= 0 && Int(move[k]) < S, "\(game.name): population move \(move[k]) is not a state") }
+    }
+
+    /// `R_t(s, a; mu_t, mu_{t+1})` of every step along the distribution `mu` (`[H+1][S]`), into `r` (`[H][S][A]`).
+    public func rewards(along mu: [Double], into r: inout [Double]) {
+        precondition(mu.count == (H + 1) * S, "\(game.name): a distribution has \((H + 1) * S) entries, got \(mu.count)")
+        if r.count != H * S * A { r = [Double](repeating: 0, count: H * S * A) }
+        let g = game, S = S, A = A
+        r.withUnsafeMutableBufferPointer { r in
             mu.withUnsafeBufferPointer { m in
                 for t in 0..<H { g.reward(t, m.baseAddress! + t * S, m.baseAddress! + (t + 1) * S, r.baseAddress! + t * S * A) }
             }
         }
-        if let populationMove = g.moveThenNoise?.populationMove {
-            mu.withUnsafeBufferPointer { m in
-                stepMoves.withUnsafeMutableBufferPointer { mv in
-                    for t in 0..<H { populationMoves(populationMove, step: t, m.baseAddress! + t * S, into: mv.baseAddress! + t * S * A) }
-                }
-            }
+    }
+
+    /// Backward induction on `e.rewards` (and, where the moves depend on the population, on the moves
+    /// along `e.distribution`): the value of `policy` (`policyQ`, `policyValue`) and of a best response
+    /// (`bestResponseQ`, `bestResponseValue`) in one sweep that reads each transition once for both, then
+    /// `expectedReturn` and `exploitability`. `evaluate` is `distribution`, `rewards`, then this.
+    public func sweep(_ policy: [Double], into e: inout Evaluation) {
+        precondition(policy.count == game.policySize, "\(game.name): a policy has \(game.policySize) entries, got \(policy.count)")
+        precondition(e.rewards.count == H * S * A && e.distribution.count == (H + 1) * S, "sweep: the evaluation has no rewards along a distribution")
+        if e.policyQ.count != H * S * A {
+            e.policyQ = [Double](repeating: 0, count: H * S * A)
+            e.bestResponseQ = e.policyQ
         }
-    }
-
-    /// Backward induction on the current rewards: the value of `policy`, or (policy nil) the
-    /// optimal value. One sweep computes both (`inductBoth`, the uniform policy standing in for nil), so
-    /// it fills `qPolicy` and `q`; returns the requested value at step 0.
-    @discardableResult
-    public func backward(policy: [Double]?) -> [Double] {
-        inductBoth(policy: policy ?? uniform)
-        return Array((policy == nil ? best : value)[0..<S])
-    }
-
-    /// Exploitability `sum_s mu0(s) [V_BR(s) - V_pi(s)]` of `policy` against its own distribution.
-    /// Fills `qPolicy` and `q` as `backward(policy:)` and `backward(policy: nil)` would, in one sweep
-    /// that reads each transition once for both values.
-    public func exploitability(of policy: [Double], distribution mu: inout [Double]) -> Double {
-        distribution(of: policy, into: &mu)
-        computeRewards(along: mu)
-        inductBoth(policy: policy)
-        var e = 0.0
-        for s in 0..<S { e += game.initialDistribution[s] * (best[s] - value[s]) }
-        return e
-    }
-
-    /// Policy evaluation (`value`, `qPolicy`) and best response (`best`, `q`) in one backward sweep.
-    private func inductBoth(policy: [Double]) {
-        if let f = game.moveThenNoise { return inductBoth(policy: policy, factored: f) }
-        let g = game, gamma = g.discount
-        value.withUnsafeMutableBufferPointer { vp in
-          best.withUnsafeMutableBufferPointer { bp in
-            qPolicy.withUnsafeMutableBufferPointer { qp in
-              q.withUnsafeMutableBufferPointer { qb in
-                rewards.withUnsafeBufferPointer { r in
-                  policy.withUnsafeBufferPointer { pp in
-                    g.legal.withUnsafeBufferPointer { lg in
-                      g.rowStart.withUnsafeBufferPointer { rs in
-                        g.successor.withUnsafeBufferPointer { nx in
-                          g.probability.withUnsafeBufferPointer { pr in
-                            for s in 0..<S { vp[H * S + s] = 0; bp[H * S + s] = 0 }
-                            var t = H - 1
-                            while t >= 0 {
-                                let nextV = vp.baseAddress! + (t + 1) * S, nextB = bp.baseAddress! + (t + 1) * S
-                                for s in 0..<S {
-                                    let base = (t * S + s) * A
-                                    var accV = 0.0, accB = -Double.infinity
-                                    for a in 0..<A {
-                                        let row = s * A + a
-                                        var ev = 0.0, eb = 0.0
-                                        for k in rs[row]..<rs[row + 1] {
-                                            let j = Int(nx[k]), p = pr[k]
-                                            ev += p * nextV[j]
-                                            eb += p * nextB[j]
-                                        }
-                                        let qv = r[base + a] + gamma * ev, qbest = r[base + a] + gamma * eb
-                                        qp[base + a] = qv
-                                        qb[base + a] = qbest
-                                        accV += pp[base + a] * qv
-                                        if lg[row] && qbest > accB { accB = qbest }
-                                    }
-                                    vp[t * S + s] = accV
-                                    bp[t * S + s] = accB
-                                }
-                                t -= 1
-                            }
-                          }
-                        }
+        if e.policyValue.count != (H + 1) * S {
+            e.policyValue = [Double](repeating: 0, count: (H + 1) * S)
+            e.bestResponseValue = e.policyValue
+        }
+        let S = S, H = H
+        policy.withUnsafeBufferPointer { pp in
+          e.rewards.withUnsafeBufferPointer { r in
+            e.distribution.withUnsafeBufferPointer { mu in
+              e.policyQ.withUnsafeMutableBufferPointer { qp in
+                e.bestResponseQ.withUnsafeMutableBufferPointer { qb in
+                  e.policyValue.withUnsafeMutableBufferPointer { vp in
+                    e.bestResponseValue.withUnsafeMutableBufferPointer { bp in
+                      game.legal.withUnsafeBufferPointer { lg in
+                        let b = SweepBuffers(
+                            value: vp.baseAddress!, best: bp.baseAddress!, qPolicy: qp.baseAddress!, qBest: qb.baseAddress!,
+                            rewards: r.baseAddress!, policy: pp.baseAddress!, legal: lg.baseAddress!, distribution: mu.baseAddress!,
+                            states: S, horizon: H, gamma: game.discount)
+                        if let f = game.moveThenNoise { factoredSweep(b, f) } else { genericSweep(b) }
                       }
                     }
                   }
@@ -218,43 +177,72 @@ public final class ExactTools {
             }
           }
         }
+        var exploitability = 0.0
+        for s in 0..<S { exploitability += game.initialDistribution[s] * (e.bestResponseValue[s] - e.policyValue[s]) }
+        e.exploitability = exploitability
+        e.expectedReturn = zip(game.initialDistribution, e.policyValue[0..<S]).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
-    /// `inductBoth` for move-then-noise games: `(K V)(j)` and `(K V_BR)(j)` once per state (side by
-    /// side, so that one vector load serves both values), then `Q(s,a) = r + gamma (K V)(move(s, a))`.
-    /// (Q of illegal actions is that of staying put; it is never used.)
-    private func inductBoth(policy: [Double], factored f: MoveThenNoise) {
+    /// The sweep on the transition rows.
+    private func genericSweep(_ b: SweepBuffers) {
+        let g = game, S = S, A = A, H = H, gamma = b.gamma
+        let vp = b.value, bp = b.best, qp = b.qPolicy, qb = b.qBest, r = b.rewards, pp = b.policy, lg = b.legal
+        g.rowStart.withUnsafeBufferPointer { rs in
+            g.successor.withUnsafeBufferPointer { nx in
+                g.probability.withUnsafeBufferPointer { pr in
+                    for s in 0..<S { vp[H * S + s] = 0; bp[H * S + s] = 0 }
+                    var t = H - 1
+                    while t >= 0 {
+                        let nextV = vp + (t + 1) * S, nextB = bp + (t + 1) * S
+                        for s in 0..<S {
+                            let base = (t * S + s) * A
+                            var accV = 0.0, accB = -Double.infinity
+                            for a in 0..<A {
+                                let row = s * A + a
+                                var ev = 0.0, eb = 0.0
+                                for k in rs[row]..<rs[row + 1] {
+                                    let j = Int(nx[k]), p = pr[k]
+                                    ev += p * nextV[j]
+                                    eb += p * nextB[j]
+                                }
+                                let qv = r[base + a] + gamma * ev, qbest = r[base + a] + gamma * eb
+                                qp[base + a] = qv
+                                qb[base + a] = qbest
+                                accV += pp[base + a] * qv
+                                if lg[row] && qbest > accB { accB = qbest }
+                            }
+                            vp[t * S + s] = accV
+                            bp[t * S + s] = accB
+                        }
+                        t -= 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// The sweep of a move-then-noise game: `(K V)(j)` and `(K V_BR)(j)` once per state (side by side,
+    /// so that one vector load serves both values), then `Q(s,a) = r + gamma (K V)(move(s, a))`, the
+    /// moves of each step from its distribution where they depend on the population. (Q of an illegal
+    /// action is that of staying put; it is never used.)
+    private func factoredSweep(_ b: SweepBuffers, _ f: MoveThenNoise) {
         let g = game, A = A
-        value.withUnsafeMutableBufferPointer { vp in
-          best.withUnsafeMutableBufferPointer { bp in
-            qPolicy.withUnsafeMutableBufferPointer { qp in
-              q.withUnsafeMutableBufferPointer { qb in
-                rewards.withUnsafeBufferPointer { r in
-                  policy.withUnsafeBufferPointer { pp in
-                    g.legal.withUnsafeBufferPointer { lg in
-                      kernelValues.withUnsafeMutableBufferPointer { kv in
-                        (f.populationMove == nil ? f.move : stepMoves).withUnsafeBufferPointer { mv in
-                          f.kernelStart.withUnsafeBufferPointer { ks in
-                            f.kernelTarget.withUnsafeBufferPointer { kt in
-                              f.kernelProbability.withUnsafeBufferPointer { kp in
-                                let b = FactoredSweep(
-                                    value: vp.baseAddress!, best: bp.baseAddress!, qPolicy: qp.baseAddress!, qBest: qb.baseAddress!,
-                                    rewards: r.baseAddress!, policy: pp.baseAddress!, legal: lg.baseAddress!,
-                                    kernelValues: kv.baseAddress!,
-                                    move: mv.baseAddress!, moveStride: f.populationMove == nil ? 0 : S * A, kernelStart: ks.baseAddress!, kernelTarget: kt.baseAddress!,
-                                    kernelProbability: kp.baseAddress!, states: S, horizon: H, gamma: g.discount)
-                                switch (A, allLegal) {
-                                case (3, true): b.run(width: 3, allLegal: true)
-                                case (5, true): b.run(width: 5, allLegal: true)
-                                case (5, false): b.run(width: 5, allLegal: false)
-                                case (_, true): b.run(width: A, allLegal: true)
-                                default: b.run(width: A, allLegal: false)
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
+        kernelValues.withUnsafeMutableBufferPointer { kv in
+          stepMoves.withUnsafeMutableBufferPointer { sm in
+            f.move.withUnsafeBufferPointer { mv in
+              f.kernelStart.withUnsafeBufferPointer { ks in
+                f.kernelTarget.withUnsafeBufferPointer { kt in
+                  f.kernelProbability.withUnsafeBufferPointer { kp in
+                    let sweep = FactoredSweep(
+                        buffers: b, kernelValues: kv.baseAddress!, move: mv.baseAddress!, game: g, populationMove: f.populationMove,
+                        stepMoves: sm.baseAddress, kernelStart: ks.baseAddress!, kernelTarget: kt.baseAddress!,
+                        kernelProbability: kp.baseAddress!)
+                    switch (A, allLegal) {
+                    case (3, true): sweep.run(width: 3, allLegal: true)
+                    case (5, true): sweep.run(width: 5, allLegal: true)
+                    case (5, false): sweep.run(width: 5, allLegal: false)
+                    case (_, true): sweep.run(width: A, allLegal: true)
+                    default: sweep.run(width: A, allLegal: false)
                     }
                   }
                 }
@@ -264,52 +252,55 @@ public final class ExactTools {
         }
     }
 
-    /// The value of `policy` against its own distribution, `sum_s mu0(s) V_pi(s)`.
-    public func expectedReturn(of policy: [Double]) -> Double {
-        var mu: [Double] = []
-        distribution(of: policy, into: &mu)
-        computeRewards(along: mu)
-        let v = backward(policy: policy)
-        return zip(game.initialDistribution, v).reduce(0) { $0 + $1.0 * $1.1 }
-    }
-
-    /// The greedy best response to the current rewards: the first maximiser, as OpenSpiel's
-    /// `np.argmax`. Values within 1e-12 (relative) of the maximum count as ties, so that exact ties
-    /// (symmetric games) are broken the same way whatever the order of summation.
-    public func greedyPolicy() -> [Double] {
-        backward(policy: nil)
-        var pi = [Double](repeating: 0, count: H * S * A)
+    /// The greedy best response of `e` (`[H][S][A]`, into `policy`): at each (t, s) the first maximiser
+    /// of `Q*` over the legal actions, as OpenSpiel's `np.argmax`. Values within 1e-12 (relative) of the
+    /// maximum count as ties, so that exact ties (symmetric games) are broken the same way whatever the
+    /// order of summation.
+    public func bestResponse(_ e: Evaluation, into policy: inout [Double]) {
+        if policy.count != H * S * A { policy = [Double](repeating: 0, count: H * S * A) }
+        let q = e.bestResponseQ, legal = game.legal, S = S, A = A
+        precondition(q.count == H * S * A, "bestResponse: the evaluation has no Q table")
         for k in 0..<(H * S) {
             let s = k % S
             var top = -Double.infinity
-            for a in 0..<A where game.legal[s * A + a] { top = max(top, q[k * A + a]) }
+            for a in 0..<A where legal[s * A + a] { top = max(top, q[k * A + a]) }
             let tolerance = 1e-12 * max(1, abs(top))
             var bestA = 0
-            for a in 0..<A where game.legal[s * A + a] && q[k * A + a] >= top - tolerance { bestA = a; break }
-            pi[k * A + bestA] = 1
+            for a in 0..<A where legal[s * A + a] && q[k * A + a] >= top - tolerance { bestA = a; break }
+            for a in 0..<A { policy[k * A + a] = 0 }
+            policy[k * A + bestA] = 1
         }
-        return pi
     }
 }
 
-/// The buffers of one factored backward sweep, and the sweep itself with the row width a
-/// parameter that callers pass as a constant for the common action counts (so that it is unrolled).
-private struct FactoredSweep {
+/// The arrays one backward sweep reads and writes.
+struct SweepBuffers {
     let value, best, qPolicy, qBest: UnsafeMutablePointer<Double>
     let rewards, policy: UnsafePointer<Double>
     let legal: UnsafePointer<Bool>
+    let distribution: UnsafePointer<Double>
+    let states: Int, horizon: Int
+    let gamma: Double
+}
+
+/// One factored backward sweep, with the row width a parameter that callers pass as a constant for
+/// the common action counts (so that it is unrolled).
+private struct FactoredSweep {
+    let buffers: SweepBuffers
     let kernelValues: UnsafeMutablePointer<SIMD2<Double>>   // [S]: ((K V)(j), (K V_BR)(j))
-    let move: UnsafePointer<Int32>          // [S A], or [H][S A] (moveStride S A) when they change with mu
-    let moveStride: Int
+    let move: UnsafePointer<Int32>          // [S A]
+    let game: FiniteMFG
+    /// Where the moves depend on the population: the moves of step t from mu_t, into `stepMoves` (`[S A]`).
+    let populationMove: MoveThenNoise.PopulationMove?
+    let stepMoves: UnsafeMutablePointer<Int32>?
     let kernelStart: UnsafePointer<Int>
     let kernelTarget: UnsafePointer<Int32>
     let kernelProbability: UnsafePointer<Double>
-    let states: Int, horizon: Int
-    let gamma: Double
 
     @inline(__always)
     func run(width A: Int, allLegal: Bool) {
-        let S = states, H = horizon
+        let b = buffers, S = b.states, H = b.horizon, gamma = b.gamma
+        let value = b.value, best = b.best, legal = b.legal
         for s in 0..<S { value[H &* S &+ s] = 0; best[H &* S &+ s] = 0 }
         var t = H - 1
         while t >= 0 {
@@ -323,8 +314,12 @@ private struct FactoredSweep {
                 kernelValues[j] = acc
             }
             let row = t &* S &* A
-            let r = rewards + row, p = policy + row, qv = qPolicy + row, qb = qBest + row
-            let move = move + t &* moveStride
+            let r = b.rewards + row, p = b.policy + row, qv = b.qPolicy + row, qb = b.qBest + row
+            var move = self.move
+            if let populationMove, let stepMoves {
+                ExactTools.populationMoves(populationMove, game: game, step: t, b.distribution + t &* S, into: stepMoves)
+                move = UnsafePointer(stepMoves)
+            }
             for s in 0..<S {
                 var accV = 0.0, accB = -Double.infinity
                 for a in 0..<A {

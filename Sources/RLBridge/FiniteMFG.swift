@@ -85,7 +85,13 @@ public struct FiniteMFG: Sendable {
     }
 
     public var policySize: Int { horizon * states * actions }
-    public var distributionSize: Int { (horizon + 1) * states }
+
+    /// Refuses a policy that does not have this game's shape `[H][S][A]`.
+    public func checkShape(of policy: [Double]) throws {
+        guard policy.count == policySize else {
+            throw RLError.invalid("the policy has \(policy.count) entries; this game needs [\(horizon), \(states), \(actions)] = \(policySize)")
+        }
+    }
 
     /// The uniform policy over the legal actions.
     public var uniformPolicy: [Double] {

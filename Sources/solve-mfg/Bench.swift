@@ -41,7 +41,7 @@ struct Bench: ParsableCommand {
         settings.iterations = 1
         var best = Double.infinity
         for _ in 0..<min(repeats, 3) {
-            let learner = try OfflineLearner(game: game, dataset: dataset!, algorithm: .offMMD, settings: settings)
+            let learner = try OfflineTraining(game: game, dataset: dataset, algorithm: .offMMD, settings: settings)
             let logs = try learner.run()
             best = min(best, logs[1].seconds - logs[0].seconds)
         }
@@ -64,21 +64,25 @@ struct Bench: ParsableCommand {
             let clock = ContinuousClock()
             func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
             for _ in 0..<repeats {
-                let solver = try TabularSolver(game: game, algorithm: .mirrorDescent, learningRate: 1)
+                var solver = TabularRun(game: game, algorithm: try MirrorDescent(game: game, learningRate: 1))
                 let log = solver.run(iterations: 500)
                 best = min(best, log.last!.seconds / 500)
                 var spent = [Double](repeating: 0, count: 4)
+                // The phases of 100 more iterations, `ExactTools.evaluate` in its three steps, after one
+                // untimed iteration (the copies then own their arrays).
                 let tools = solver.tools
-                var mu: [Double] = []
+                var algorithm = solver.algorithm, evaluation = solver.evaluation
+                algorithm.update(from: evaluation, tools: tools)
+                tools.evaluate(algorithm.policy, into: &evaluation)
                 for _ in 0..<100 {
                     var start = clock.now
-                    solver.update()
+                    algorithm.update(from: evaluation, tools: tools)
                     spent[0] += seconds(clock.now - start); start = clock.now
-                    tools.distribution(of: solver.policy, into: &mu)
+                    tools.distribution(of: algorithm.policy, into: &evaluation.distribution)
                     spent[1] += seconds(clock.now - start); start = clock.now
-                    tools.computeRewards(along: mu)
+                    tools.rewards(along: evaluation.distribution, into: &evaluation.rewards)
                     spent[2] += seconds(clock.now - start); start = clock.now
-                    tools.backward(policy: solver.policy)
+                    tools.sweep(algorithm.policy, into: &evaluation)
                     spent[3] += seconds(clock.now - start)
                 }
                 for k in 0..<4 { phases[k] = min(phases[k], spent[k] / 100) }
@@ -109,7 +113,7 @@ struct Bench: ParsableCommand {
                 // every iteration. Best of --repeats for the first and the last 100 of 500 iterations.
                 var first = Double.infinity, last = Double.infinity
                 for _ in 0..<repeats {
-                    let solver = try TabularSolver(game: game, algorithm: .munchausenMirrorDescent, learningRate: 1, alpha: 0.9)
+                    var solver = TabularRun(game: game, algorithm: try MunchausenMirrorDescent(game: game, learningRate: 1, alpha: 0.9))
                     let log = solver.run(iterations: 500)
                     first = min(first, log[99].seconds / 100)
                     last = min(last, (log[499].seconds - log[399].seconds) / 100)

@@ -24,16 +24,20 @@ struct GameOptions: ParsableArguments {
     @Option(help: "A continuous problem (file or catalogue name; 1D or 2D on a square, torus, walls or exits, quadratic or congestion H, local or mean couplings; in 2D --nx is cells per axis) to discretise as a finite MFG consistent with the PDE scheme (docs/rl.md).")
     var problem: String?
 
-    @Option(help: "With --problem: grid cells of the discrete game (must divide --reference).")
+    @Option(help: "With --problem: grid cells of the discrete game (at least 4; must divide --reference).")
     var nx: Int = 40
 
-    @Option(help: "With --problem: points and time steps of the PDE reference the game is compared with.")
-    var reference: Int = 320
+    @Option(help: "With --problem: points and time steps of the PDE reference the game is compared with (default: the smallest multiple of --nx that is at least 320).")
+    var reference: Int?
 
     @Option(help: "With --problem in 2D: time steps of the PDE reference (default: --reference).")
     var referenceSteps: Int?
 
-    /// The discrete game of --problem and its PDE reference.
+    /// The PDE reference's points with --problem: --reference, else the smallest multiple of --nx >= 320.
+    var referencePoints: Int { reference ?? DiscretisedProblem.defaultReference(cells: nx) }
+
+    /// The discrete game of --problem and its PDE reference (whatever would refuse the problem or the
+    /// sizes is checked before the reference is solved).
     func continuous() throws -> DiscretisedProblem? {
         guard let problem else { return nil }
         if game != nil { throw ValidationError("give either --game or --problem, not both") }
@@ -45,9 +49,11 @@ struct GameOptions: ParsableArguments {
         do {
             switch file.model {
             case let .twoD(p2):
-                return try reportingInputErrors { try DiscretisedProblem.twoD(p2, n: nx, reference: reference, steps: referenceSteps ?? reference) }
+                return try reportingInputErrors {
+                    try DiscretisedProblem.twoD(p2, n: nx, reference: referencePoints, steps: referenceSteps ?? referencePoints)
+                }
             case let .oneD(p):
-                return try DiscretisedProblem.oneD(p, nx: nx, reference: reference)
+                return try DiscretisedProblem.oneD(p, nx: nx, reference: referencePoints)
             }
         } catch let e as RLError {
             printError("error: \(e)")
@@ -61,7 +67,7 @@ struct GameOptions: ParsableArguments {
         let game = try continuous?.game ?? make()
         var spec: [String: String] = ["set": parameters.joined(separator: ";")]
         if let problem {
-            spec["problem"] = problem; spec["nx"] = String(nx); spec["reference"] = String(reference)
+            spec["problem"] = problem; spec["nx"] = String(nx); spec["reference"] = String(referencePoints)
             if let referenceSteps { spec["reference_steps"] = String(referenceSteps) }
         } else if let game = self.game {
             spec["game"] = game
@@ -104,8 +110,6 @@ struct GameOptions: ParsableArguments {
     }
 }
 
-extension TabularAlgorithm: ExpressibleByArgument {}
-
 struct RLRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -144,30 +148,23 @@ struct RLRun: ParsableCommand {
     func run() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
         if algorithm == OfflineAlgorithm.dMOMD.rawValue {
-            let resolved = try gameOptions.resolve()
             let settings = try training.settings(iterations: iterations, alpha: alpha ?? 0.99, learningRate: learningRate ?? 1e-3)
-            let learner: OfflineLearner
-            do { learner = try OfflineLearner(game: resolved.game, dataset: nil, algorithm: .dMOMD, settings: settings) } catch let e as RLError {
-                printError("error: \(e)")
-                throw Exit.badData
-            }
-            return try runLearner(learner, continuous: resolved.continuous, name: resolved.game.name, parameters: gameOptions.parameters,
+            try refusingBadInput { try settings.check(for: .dMOMD) }
+            let resolved = try gameOptions.resolve()
+            let training = try refusingBadInput { try OfflineTraining(game: resolved.game, dataset: nil, algorithm: .dMOMD, settings: settings) }
+            return try runLearner(training, continuous: resolved.continuous, parameters: gameOptions.parameters,
                                   directory: URL(fileURLWithPath: out ?? "out/rl-\(resolved.game.name.replacingOccurrences(of: " ", with: "_"))-d-momd"),
                                   quiet: quiet, extra: [:])
         }
-        guard let algorithm = TabularAlgorithm(rawValue: algorithm) else {
-            throw ValidationError("unknown algorithm '\(self.algorithm)'; algorithms: \((TabularAlgorithm.allCases.map(\.rawValue) + ["d-momd"]).joined(separator: ", "))")
+        guard let name = TabularAlgorithmName(rawValue: algorithm) else {
+            throw ValidationError("unknown algorithm '\(self.algorithm)'; algorithms: \((TabularAlgorithmName.allCases.map(\.rawValue) + ["d-momd"]).joined(separator: ", "))")
         }
-        let learningRate = self.learningRate ?? 0.1, alpha = self.alpha ?? 1
+        let learningRate = self.learningRate ?? 0.1, alpha = self.alpha ?? 1, temperature = temperature
+        try refusingBadInput { try TabularAlgorithmName.check(learningRate: learningRate, alpha: alpha, temperature: temperature) }
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
         let game = try continuous?.game ?? gameOptions.make()
-        let solver: TabularSolver
-        do {
-            solver = try TabularSolver(game: game, algorithm: algorithm, learningRate: learningRate, alpha: alpha, temperature: temperature)
-        } catch let e as RLError {
-            printError("error: \(e)")
-            throw Exit.badData
-        }
+        let algorithm = try refusingBadInput { try name.make(game: game, learningRate: learningRate, alpha: alpha, temperature: temperature) }
+        var solver = TabularRun(game: game, algorithm: algorithm)
         let quiet = self.quiet
         let start = solver.exploitability
         let log = solver.run(iterations: iterations) { entry in
@@ -175,32 +172,41 @@ struct RLRun: ParsableCommand {
                 printError(String(format: "iter %5d  exploitability %.6e  %.3f s", entry.iteration, entry.exploitability, entry.seconds))
             }
         }
-        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name.replacingOccurrences(of: " ", with: "_"))-\(algorithm.rawValue)")
+        let distribution = solver.evaluation.distribution
+        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name.replacingOccurrences(of: " ", with: "_"))-\(name.rawValue)")
         try AtomicFile.makeDirectory(directory)
         try NPY.write(solver.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("policy.npy"))
-        try NPY.write(solver.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
+        try NPY.write(distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
         try CSV.write(header: ["iteration", "exploitability", "seconds"],
                       rows: [[0, start, 0]] + log.map { [Double($0.iteration), $0.exploitability, $0.seconds] },
                       to: directory.appendingPathComponent("exploitability.csv"))
         try Figures.linePlot(
-            [Series(label: algorithm.rawValue, x: [0] + log.map { Double($0.iteration) }, y: [start] + log.map(\.exploitability),
+            [Series(label: name.rawValue, x: [0] + log.map { Double($0.iteration) }, y: [start] + log.map(\.exploitability),
                     color: Figures.palette[0])],
             title: "\(game.name): exploitability", xLabel: "iteration", yLabel: "exploitability", logY: true,
             to: directory.appendingPathComponent("exploitability.png"))
         var summary = RLSummary(
             game: game.name, parameters: gameOptions.parameters, states: game.states, actions: game.actions, horizon: game.horizon,
-            algorithm: algorithm.rawValue, iterations: iterations, learningRate: learningRate, temperature: temperature, alpha: alpha,
+            algorithm: name.rawValue, iterations: iterations, learningRate: learningRate, temperature: temperature, alpha: alpha,
             initialExploitability: start, exploitability: log.last!.exploitability, wallSeconds: log.last!.seconds,
             arrays: ["policy": [game.horizon, game.states, game.actions], "distribution": [game.horizon + 1, game.states]])
         if let continuous {
-            let d = continuous.distances(solver.distribution)
+            let d = continuous.distances(distribution)
             summary.l1DistanceToPde = d.l1
             summary.w1DistanceToPde = d.w1
             print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
         }
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
-        print("\(game.name), \(algorithm.rawValue): exploitability \(String(format: "%.12e", start)) -> \(String(format: "%.12e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
+        print("\(game.name), \(name.rawValue): exploitability \(String(format: "%.12e", start)) -> \(String(format: "%.12e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
         print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json")
+    }
+}
+
+/// Runs `body`, turning the RL tools' refusals (`RLError`) into a message and exit code 65.
+func refusingBadInput<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as RLError {
+        printError("error: \(e)")
+        throw Exit.badData
     }
 }
 
@@ -258,15 +264,14 @@ struct RLEvaluate: ParsableCommand {
                 throw Exit.badData
             }
         }
-        let solver = try TabularSolver(game: game, algorithm: .fixedPoint)
-        try solver.setPolicy(values)
-        let value = solver.tools.expectedReturn(of: values)
-        print(String(format: "%@: value %.15g, exploitability %.15g", game.name, value, solver.exploitability))
+        // One forward pass and one backward sweep: the value, the best response and the exploitability.
+        let evaluation = ExactTools(game: game).evaluate(values)
+        print(String(format: "%@: value %.15g, exploitability %.15g", game.name, evaluation.expectedReturn, evaluation.exploitability))
         if let distributionOut {
-            try NPY.write(solver.distribution, shape: [game.horizon + 1, game.states], to: URL(fileURLWithPath: distributionOut))
+            try NPY.write(evaluation.distribution, shape: [game.horizon + 1, game.states], to: URL(fileURLWithPath: distributionOut))
         }
         if let continuous {
-            let d = continuous.distances(solver.distribution)
+            let d = continuous.distances(evaluation.distribution)
             print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
         }
     }
@@ -318,8 +323,7 @@ struct RLRefine: ParsableCommand {
         print("\(file.name): discrete game vs PDE equilibrium (PDE reference \(fine)\((file.model.dimension == 2) ? " x \(fine)" : "") points x \(fineTimeSteps ?? fine) steps)")
         print("    nx  steps  actions        L1        W1   exploitability(equilibrium)   exploitability(PDE policy)")
         for r in rows {
-            let perAxis = (file.model.dimension == 2) ? max(3, 2 * (r.nx / 10) + 1) : 2 * (r.nx / 10) + 1
-            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, (file.model.dimension == 2) ? perAxis * perAxis : perAxis,
+            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, r.actions,
                          r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
         }
     }

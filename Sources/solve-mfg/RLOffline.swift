@@ -64,7 +64,7 @@ struct TrainingOptions: ParsableArguments {
 }
 
 /// Runs a learner with a progress line per iteration and writes the documented outputs.
-func runLearner(_ learner: OfflineLearner, continuous: DiscretisedProblem?, name: String, parameters: [String],
+func runLearner(_ learner: OfflineTraining, continuous: DiscretisedProblem?, parameters: [String],
                 directory: URL, quiet: Bool, extra: [String: String]) throws {
     let game = learner.game
     let measure: (([Double]) -> (Double, Double))? = continuous.map { c in { mu in
@@ -72,21 +72,17 @@ func runLearner(_ learner: OfflineLearner, continuous: DiscretisedProblem?, name
         return (d.l1, d.w1)
     } }
     let total = learner.settings.iterations
-    let logs: [OfflineLog]
-    do {
-        logs = try learner.run(measure: measure) { e in
+    let logs = try refusingBadInput {
+        try learner.run(measure: measure) { e in
             guard !quiet else { return }
             var line = String(format: "iter %4d/%d  exploitability %.6e  mean-field error %.3e  %.1f s", e.iteration, total, e.exploitability, e.meanFieldError, e.seconds)
             if let l1 = e.l1DistanceToPde { line += String(format: "  L1 to PDE %.3e", l1) }
             printError(line)
         }
-    } catch let e as RLError {
-        printError("error: \(e)")
-        throw Exit.badData
     }
     try AtomicFile.makeDirectory(directory)
     try NPY.write(learner.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("policy.npy"))
-    try NPY.write(learner.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
+    try NPY.write(learner.evaluation.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
     let networks = try learner.writeNetworks(to: directory)
     var header = ["iteration", "exploitability", "seconds", "mean_field_error"]
     if continuous != nil { header += ["l1_distance_to_pde", "w1_distance_to_pde"] }
@@ -180,15 +176,16 @@ struct RLOffline: ParsableCommand {
             printError("error: \(error)")
             throw Exit.badData
         }
+        let settings = try training.settings(iterations: iterations, alpha: alpha, learningRate: learningRate)
+        try refusingBadInput { try settings.check(for: algorithm) }
         let options = try GameOptions.from(spec: data.gameSpec, source: dataset)
         let resolved = try options.resolve()
-        let settings = try training.settings(iterations: iterations, alpha: alpha, learningRate: learningRate)
-        let learner: OfflineLearner
-        do { learner = try OfflineLearner(game: resolved.game, dataset: data, algorithm: algorithm, settings: settings) } catch let e as RLError {
+        let learner: OfflineTraining
+        do { learner = try OfflineTraining(game: resolved.game, dataset: data, algorithm: algorithm, settings: settings) } catch let e as RLError {
             printError("error: \(dataset): \(e)")
             throw Exit.badData
         }
-        try runLearner(learner, continuous: resolved.continuous, name: resolved.game.name, parameters: options.parameters,
+        try runLearner(learner, continuous: resolved.continuous, parameters: options.parameters,
                        directory: URL(fileURLWithPath: out ?? "out/offline-\(algorithm.rawValue)"), quiet: quiet,
                        extra: ["dataset": dataset, "episodes": String(data.episodes)])
     }

@@ -82,14 +82,29 @@ func crowdAversionProblem() -> MFGProblem {
         // Mass is conserved with the exited state, and the mass still inside at T/2 is the PDE's.
         let pde = try RefinementStudy.reference(problem, fineNx: 320, fineNt: 320)
         let g = try RefinementStudy.game(problem, nx: 80, pde: pde)
-        let solver = try TabularSolver(game: g.game, algorithm: .fixedPoint)
-        try solver.setPolicy(RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde))
+        let mu = ExactTools(game: g.game).evaluate(RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde)).distribution
         let S = g.game.states, step = g.game.horizon / 2
-        let inside = solver.distribution[(step * S)..<(step * S + g.cells)].reduce(0, +)
+        let inside = mu[(step * S)..<(step * S + g.cells)].reduce(0, +)
         let pdeInside = pde.m[(160 * 320)..<(161 * 320)].reduce(0, +) / 320
         print("evacuation-1d: mass inside at T/2, game (PDE policy, 80 cells) \(inside), PDE \(pdeInside)")
-        #expect(abs(inside + solver.distribution[step * S + g.cells] - 1) < 1e-12)
+        #expect(abs(inside + mu[step * S + g.cells] - 1) < 1e-12)
         #expect(abs(inside - pdeInside) < 0.02 * pdeInside)
+    }
+
+    /// One action-set rule for 1D and 2D (`VelocitySet`), the default reference a multiple of nx, and
+    /// the sizes checked before the PDE reference is solved: the 3,000,000-point references below are
+    /// never solved (one would take hours), the refusal comes first.
+    @Test func actionSetAndSizesAreCheckedBeforeTheReference() throws {
+        #expect([4, 9, 10, 19, 20, 39, 40, 80].map { VelocitySet.perAxis(cells: $0) } == [3, 3, 3, 3, 5, 7, 9, 17])
+        #expect([10, 25, 40, 7, 400].map { DiscretisedProblem.defaultReference(cells: $0) } == [320, 325, 320, 322, 400])
+        for (nx, reference) in [(1, 3_000_000), (3, 3_000_000), (25, 3_000_010)] {
+            #expect(throws: RLError.self) { _ = try DiscretisedProblem.oneD(crowdAversionProblem(), nx: nx, reference: reference) }
+        }
+        #expect(throws: RLError.self) { _ = try DiscretisedProblem.twoD(Catalogue.crowdAversion2D(), n: 2, reference: 3_000_000) }
+        #expect(throws: RLError.self) { _ = try DiscretisedProblem.twoD(Catalogue.crowdAversion2D(), n: 10, reference: 20, steps: 0) }
+        // 8 cells: 3 velocities (the 1D rule used to give 1 and refuse the game after solving the reference).
+        #expect(try DiscretisedProblem.oneD(crowdAversionProblem(), nx: 8, reference: 40).game.actions == 3)
+        #expect(try DiscretisedProblem.twoD(Catalogue.crowdAversion2D(), n: 5, reference: 10, steps: 10).game.actions == 9)
     }
 
     /// The exited state: mass is conserved, and a door's cost is paid once per agent that leaves, so the
@@ -119,7 +134,7 @@ func crowdAversionProblem() -> MFGProblem {
             for t in 0...H { #expect(abs(mu[(t * S)..<((t + 1) * S)].reduce(0, +) - 1) < 1e-12) }
             let left = mu[H * S + S - 1]
             #expect(left > 0.1)
-            let difference = ExactTools(game: paid).expectedReturn(of: paid.uniformPolicy) - ExactTools(game: free).expectedReturn(of: free.uniformPolicy)
+            let difference = ExactTools(game: paid).evaluate(paid.uniformPolicy).expectedReturn - ExactTools(game: free).evaluate(free.uniformPolicy).expectedReturn
             #expect(abs(difference + c * left) < 1e-12)
             print("\(free.name): mass that left \(left), return difference \(difference), -c x mass \(-c * left)")
         }

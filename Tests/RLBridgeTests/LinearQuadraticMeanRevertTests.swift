@@ -73,7 +73,7 @@ struct LinearQuadraticMeanRevertTests {
         let game = try OpenSpielGames.make("linear_quadratic", parameters: ["mean_revert": revert])
         #expect(game.populationDependentDynamics == (revert != 0))
         // The uniform policy, and the policy after 5 mirror-descent iterations (far from uniform).
-        let solver = try TabularSolver(game: game, algorithm: .mirrorDescent, learningRate: 1)
+        var solver = TabularRun(game: game, algorithm: try MirrorDescent(game: game, learningRate: 1))
         let uniform = solver.exploitability
         #expect(abs(uniform - engine.exploitability(game.uniformPolicy)) <= 1e-12 * max(1, abs(uniform)))
         for _ in 0..<5 { solver.step() }
@@ -90,6 +90,6 @@ struct LinearQuadraticMeanRevertTests {
             _ = try DatasetGenerator.generate(game: game, components: [.init(name: "u", policy: game.uniformPolicy, proportion: 1)],
                                               episodes: 10, seed: 1, gameSpec: [:])
         }
-        #expect(throws: RLError.self) { _ = try OfflineLearner(game: game, dataset: nil, algorithm: .dMOMD, settings: OfflineSettings()) }
+        #expect(throws: RLError.self) { _ = try OfflineTraining(game: game, dataset: nil, algorithm: .dMOMD, settings: OfflineSettings()) }
     }
 }

@@ -17,14 +17,12 @@ final class OfflineDatasetTests: XCTestCase {
         let d = try DatasetGenerator.generate(game: game, components: [.init(name: "expert", policy: policy, proportion: 1)],
                                               episodes: 40_000, seed: 7, gameSpec: ["game": "crowd_modelling"])
         let S = game.states, A = game.actions, H = game.horizon
-        let tools = ExactTools(game: game)
-        var mu: [Double] = []
-        tools.distribution(of: policy, into: &mu)
-        tools.computeRewards(along: mu)
+        let evaluation = ExactTools(game: game).evaluate(policy)
+        let mu = evaluation.distribution
         for i in stride(from: 0, to: d.episodes * H, by: 997) {
             let e = i / H, t = i % H, s = Int(d.statesVisited[e * (H + 1) + t]), a = Int(d.actionsTaken[i])
             XCTAssertEqual(d.logProbabilities[i], log(policy[(t * S + s) * A + a]), accuracy: 1e-15)
-            XCTAssertEqual(d.rewards[i], tools.rewards[(t * S + s) * A + a])
+            XCTAssertEqual(d.rewards[i], evaluation.rewards[(t * S + s) * A + a])
             XCTAssertEqual(d.meanField[i], mu[t * S + s])
         }
         // Empirical state frequencies approach mu: the L1 error of a multinomial sample of size N is
@@ -109,12 +107,9 @@ final class OfflineDatasetTests: XCTestCase {
         XCTAssertEqual(Int(game.successor[game.rowStart[s * 5 + 2]]), s)
         XCTAssertEqual(Int(game.successor[game.rowStart[s * 5 + 3]]), 2 * 13 + 1)
         // Exploration reward -log clip(mu, 1e-6, 1): a cell with all the mass pays 0, an empty one log 1e6.
-        let tools = ExactTools(game: game)
-        var mu: [Double] = []
-        tools.distribution(of: game.uniformPolicy, into: &mu)
-        tools.computeRewards(along: mu)
-        XCTAssertEqual(tools.rewards[s * 5], 0)
-        XCTAssertEqual(tools.rewards[(2 * 13 + 2) * 5], log(1e6), accuracy: 1e-12)
+        let rewards = ExactTools(game: game).evaluate(game.uniformPolicy).rewards
+        XCTAssertEqual(rewards[s * 5], 0)
+        XCTAssertEqual(rewards[(2 * 13 + 2) * 5], log(1e6), accuracy: 1e-12)
     }
 
     func testBadInputsAreRefusedOrNormalised() throws {
@@ -159,16 +154,13 @@ final class MoveThenNoiseTests: XCTestCase {
                 }
                 for a in 0..<game.actions { pi[row * game.actions + a] /= total }
             }
-            var mu1: [Double] = [], mu2: [Double] = []
-            let factored = ExactTools(game: game), plain = ExactTools(game: generic)
-            let e1 = factored.exploitability(of: pi, distribution: &mu1)
-            let e2 = plain.exploitability(of: pi, distribution: &mu2)
-            XCTAssertEqual(e1, e2, accuracy: 1e-12 * max(1, abs(e2)), game.name)
-            for k in 0..<mu1.count { XCTAssertEqual(mu1[k], mu2[k], accuracy: 1e-14, game.name) }
+            let factored = ExactTools(game: game).evaluate(pi), plain = ExactTools(game: generic).evaluate(pi)
+            XCTAssertEqual(factored.exploitability, plain.exploitability, accuracy: 1e-12 * max(1, abs(plain.exploitability)), game.name)
+            for k in 0..<plain.distribution.count { XCTAssertEqual(factored.distribution[k], plain.distribution[k], accuracy: 1e-14, game.name) }
             // Both Q tables, on the legal actions (illegal ones are never read).
             for k in 0..<game.policySize where game.legal[k % (game.states * game.actions)] {
-                XCTAssertEqual(factored.qPolicy[k], plain.qPolicy[k], accuracy: 1e-12 * max(1, abs(plain.qPolicy[k])), game.name)
-                XCTAssertEqual(factored.q[k], plain.q[k], accuracy: 1e-12 * max(1, abs(plain.q[k])), game.name)
+                XCTAssertEqual(factored.policyQ[k], plain.policyQ[k], accuracy: 1e-12 * max(1, abs(plain.policyQ[k])), game.name)
+                XCTAssertEqual(factored.bestResponseQ[k], plain.bestResponseQ[k], accuracy: 1e-12 * max(1, abs(plain.bestResponseQ[k])), game.name)
             }
         }
     }

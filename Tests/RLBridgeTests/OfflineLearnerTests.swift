@@ -29,18 +29,18 @@ final class OfflineLearnerTests: XCTestCase {
         let (d, _) = try expertData(100)
         var s = settings(300)
         s.exactMeanField = true
-        let logs = try OfflineLearner(game: game, dataset: d, algorithm: .tabularOffMMD, settings: s).run()
+        let logs = try OfflineTraining(game: game, dataset: d, algorithm: .tabularOffMMD, settings: s).run()
         print("tabular Off-MMD (exact mean field):", logs[0].exploitability, logs[50].exploitability, logs.last!.exploitability)
         XCTAssertLessThan(logs.last!.exploitability, 1e-2 * logs[0].exploitability)
     }
 
     func testBehaviourCloningRecoversTheExpert() throws {
         let (d, expert) = try expertData(4000)
-        let learner = try OfflineLearner(game: game, dataset: d, algorithm: .behaviorCloning, settings: settings(3))
+        let learner = try OfflineTraining(game: game, dataset: d, algorithm: .behaviorCloning, settings: settings(3))
         _ = try learner.run()
         // mu-weighted L1 distance between the policies, per step.
         var mu: [Double] = []
-        learner.tools.distribution(of: expert, into: &mu)
+        ExactTools(game: game).distribution(of: expert, into: &mu)
         var distance = 0.0
         let S = game.states, A = game.actions
         for t in 0..<game.horizon { for s in 0..<S { for a in 0..<A {
@@ -58,7 +58,7 @@ final class OfflineLearnerTests: XCTestCase {
             var s = settings(15)
             s.cqlWeight = 0.5
             s.episodesPerIteration = 500
-            let logs = try OfflineLearner(game: game, dataset: algorithm == .dMOMD ? nil : d, algorithm: algorithm, settings: s).run()
+            let logs = try OfflineTraining(game: game, dataset: algorithm == .dMOMD ? nil : d, algorithm: algorithm, settings: s).run()
             let best = logs.map(\.exploitability).min()!
             print("\(algorithm.rawValue): \(logs.map { String(format: "%.3f", $0.exploitability) }.joined(separator: " "))")
             XCTAssertLessThan(best, 0.5 * logs[0].exploitability, algorithm.rawValue)
@@ -69,19 +69,19 @@ final class OfflineLearnerTests: XCTestCase {
     func testDatasetOfAnotherGameIsRefused() throws {
         let (d, _) = try expertData(10)
         let other = try OpenSpielGames.crowdModelling(size: 9, horizon: 5)
-        XCTAssertThrowsError(try OfflineLearner(game: other, dataset: d, algorithm: .offMMD, settings: settings(1))) { e in
+        XCTAssertThrowsError(try OfflineTraining(game: other, dataset: d, algorithm: .offMMD, settings: settings(1))) { e in
             XCTAssert("\(e)".contains("is not of"), "\(e)")
         }
         var s = settings(1)
         s.tau = 0
-        XCTAssertThrowsError(try OfflineLearner(game: game, dataset: d, algorithm: .offMMD, settings: s))
+        XCTAssertThrowsError(try OfflineTraining(game: game, dataset: d, algorithm: .offMMD, settings: s))
     }
 }
 
 final class OfflineIterationTests: XCTestCase {
     /// With the target refreshed H times per iteration, tabular Off-MMD evaluates pi_k fully and is
     /// Munchausen mirror descent with step 1/tau (alpha log pi_k): with the exact mean field its iterates
-    /// are those of `TabularSolver`'s Munchausen mirror descent.
+    /// are those of Munchausen mirror descent (`MunchausenMirrorDescent`), written out here.
     func testFullTargetRefreshIsMunchausenMirrorDescent() throws {
         let game = try OpenSpielGames.crowdModelling(size: 8, horizon: 5)
         let expert = try ReferencePolicies.mirrorDescentExpert(game: game, iterations: 10, learningRate: 0.3)
@@ -93,16 +93,15 @@ final class OfflineIterationTests: XCTestCase {
         s.alpha = 0.9
         s.exactMeanField = true
         s.targetUpdates = game.horizon
-        let logs = try OfflineLearner(game: game, dataset: d, algorithm: .tabularOffMMD, settings: s).run()
+        let logs = try OfflineTraining(game: game, dataset: d, algorithm: .tabularOffMMD, settings: s).run()
         // Munchausen MD: pi_{k+1} ∝ pi_k^alpha exp(Q^{pi_k}_reg / tau) where Q_reg includes the entropy
         // terms; compare the exploitability curve with the exact iteration written out here.
         let tools = ExactTools(game: game)
         let S = game.states, A = game.actions, H = game.horizon
-        var pi = game.uniformPolicy, mu: [Double] = []
-        var expected = [tools.exploitability(of: pi, distribution: &mu)]
+        var pi = game.uniformPolicy
+        var expected = [tools.evaluate(pi).exploitability]
         for _ in 0..<20 {
-            tools.distribution(of: pi, into: &mu)
-            tools.computeRewards(along: mu)
+            let rewards = tools.evaluate(pi).rewards
             // Regularised evaluation: Q = r + alpha tau log pi + P sum pi (Q - tau log pi).
             var v = [Double](repeating: 0, count: (H + 1) * S)
             var q = [Double](repeating: 0, count: H * S * A)
@@ -115,7 +114,7 @@ final class OfflineIterationTests: XCTestCase {
                         for j in game.rowStart[x * A + a]..<game.rowStart[x * A + a + 1] { e += game.probability[j] * v[(t + 1) * S + Int(game.successor[j])] }
                         // log pi clipped at log 1e-6, as the learner does.
                         let lp = max(log(pi[k]), log(1e-6))
-                        q[k] = tools.rewards[k] + s.alpha * s.tau * lp + e
+                        q[k] = rewards[k] + s.alpha * s.tau * lp + e
                         vx += pi[k] * (q[k] - s.tau * lp)
                     }
                     v[t * S + x] = vx
@@ -127,7 +126,7 @@ final class OfflineIterationTests: XCTestCase {
                 let total = z.reduce(0, +)
                 for a in 0..<A { pi[row * A + a] = z[a] / total }
             }
-            expected.append(tools.exploitability(of: pi, distribution: &mu))
+            expected.append(tools.evaluate(pi).exploitability)
         }
         for (k, (got, want)) in zip(logs.map(\.exploitability), expected).enumerated() {
             XCTAssertEqual(got, want, accuracy: 1e-12 * max(1, want), "iteration \(k)")

@@ -28,7 +28,7 @@ public struct ContinuousGame: Sendable {
         }
     }
 
-    public init(problem: MFGProblem, nx: Int, minimumSteps: Int, actions: Int = 11, maximumVelocity amax: Double) throws {
+    public init(problem: MFGProblem, nx: Int, minimumSteps: Int, actions: Int, maximumVelocity amax: Double) throws {
         try Self.checkSupported(problem)
         guard actions >= 2, amax > 0, amax.isFinite else { throw RLError.invalid("need at least 2 actions and a maximum velocity > 0") }
         let grid = try Grid1D(lower: problem.lower, upper: problem.upper, count: nx, boundary: problem.boundary)

@@ -10,8 +10,35 @@ public struct DiscretisedProblem: Sendable {
     /// The PDE equilibrium's feedback projected to the game ("the ground-truth policy").
     public let groundTruthPolicy: @Sendable () -> [Double]
 
-    /// A 1D problem on `nx` cells against the PDE solved on `reference` points and steps.
-    public static func oneD(_ problem: MFGProblem, nx: Int, reference: Int) throws -> DiscretisedProblem {
+    /// The fewest cells per axis of a game (those of the PDE grids).
+    public static let minimumCells = 4
+
+    /// The PDE reference's points (and, by default, steps) when none is given: the smallest multiple of
+    /// `cells` that is at least 320, `cells ceil(320 / cells)`.
+    public static func defaultReference(cells: Int) -> Int {
+        let n = max(1, cells)
+        return n * ((320 + n - 1) / n)
+    }
+
+    /// Refuses sizes the discretisation cannot use: fewer than 4 cells per axis, a reference grid that is
+    /// not a multiple of the cells (each cell is a block of reference points), fewer than one reference step.
+    public static func check(cells: Int, reference: Int, referenceSteps: Int) throws {
+        guard cells >= minimumCells else {
+            throw RLError.invalid("the game needs at least \(minimumCells) cells per axis (--nx \(cells)); give --nx \(minimumCells) or more")
+        }
+        guard reference >= cells, reference % cells == 0 else {
+            throw RLError.invalid("the PDE reference grid (--reference \(reference)) must be a multiple of the game's cells (--nx \(cells)); give --reference \(defaultReference(cells: cells)), or leave it out to have it chosen")
+        }
+        guard referenceSteps >= 1 else { throw RLError.invalid("the PDE reference needs at least one time step, got \(referenceSteps)") }
+    }
+
+    /// A 1D problem on `nx` cells against the PDE solved on `reference` points and steps (default
+    /// `defaultReference`). Everything that would refuse the problem or the sizes is checked before the
+    /// PDE is solved.
+    public static func oneD(_ problem: MFGProblem, nx: Int, reference: Int? = nil) throws -> DiscretisedProblem {
+        let reference = reference ?? defaultReference(cells: nx)
+        try ContinuousGame.checkSupported(problem)
+        try check(cells: nx, reference: reference, referenceSteps: reference)
         let pde = try RefinementStudy.reference(problem, fineNx: reference, fineNt: reference)
         let g = try RefinementStudy.game(problem, nx: nx, pde: pde)
         return DiscretisedProblem(
@@ -19,8 +46,12 @@ public struct DiscretisedProblem: Sendable {
             groundTruthPolicy: { RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde) })
     }
 
-    /// A 2D problem on `n x n` cells against the PDE solved on `reference^2` cells and `steps` steps.
-    public static func twoD(_ problem: MFGProblem2D, n: Int, reference: Int, steps: Int) throws -> DiscretisedProblem {
+    /// A 2D problem on `n x n` cells against the PDE solved on `reference^2` cells and `steps` steps
+    /// (defaults `defaultReference` and `reference`), checked as `oneD`.
+    public static func twoD(_ problem: MFGProblem2D, n: Int, reference: Int? = nil, steps: Int? = nil) throws -> DiscretisedProblem {
+        let reference = reference ?? defaultReference(cells: n), steps = steps ?? reference
+        try ContinuousGame2D.checkSupported(problem)
+        try check(cells: n, reference: reference, referenceSteps: steps)
         let pde = try RefinementStudy.reference(problem, fineN: reference, fineNt: steps)
         let g = try RefinementStudy.game(problem, n: n, pde: pde)
         return DiscretisedProblem(

@@ -5,6 +5,8 @@ import PDE
 public struct RefinementRow: Sendable {
     public var nx: Int
     public var steps: Int
+    /// Actions of the discrete game (`VelocitySet`: K in 1D, K^2 in 2D).
+    public var actions: Int
     /// Distances between the discrete equilibrium's distribution and the PDE density at T/2 and T.
     public var l1: Double
     public var w1: Double
@@ -60,7 +62,7 @@ public enum RefinementStudy {
         guard pde.nx % nx == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of nx (\(nx))") }
         let amax = maximumVelocity(speeds: pde.control[0].map(abs), density: pde.m, levelSize: pde.nx, steps: pde.nt,
                                    onlyWhereTheMassIs: problem.hasExit)
-        return try ContinuousGame(problem: problem, nx: nx, minimumSteps: pde.nt, actions: 2 * (nx / 10) + 1, maximumVelocity: amax)
+        return try ContinuousGame(problem: problem, nx: nx, minimumSteps: pde.nt, actions: VelocitySet.perAxis(cells: nx), maximumVelocity: amax)
     }
 
     /// The PDE equilibrium's feedback (nearest PDE level and point) projected to the game: the
@@ -78,18 +80,16 @@ public enum RefinementStudy {
         return g.policy(fromFeedback: feedback)
     }
 
-    /// Solves the PDE on a fine periodic grid (`fineNx` points, a multiple of every level's nx,
-    /// `fineNt` steps, a multiple of 2), then for each nx the discrete game, its equilibrium (mirror
-    /// descent from the PDE's policy, `iterations` iterations at learning rate `learningRate`), and the distances. The
-    /// velocity set refines with the grid (`nx / 5 + 1` velocities, odd), so that mixing two
-    /// neighbouring velocities costs less and less against the continuous control.
+    /// Solves the PDE on a fine grid (`fineNx` points, a multiple of every level's nx, `fineNt`
+    /// steps), then for each nx the discrete game (`VelocitySet` velocities), its equilibrium (mirror
+    /// descent from the PDE's policy, `iterations` iterations at learning rate `learningRate`), and the
+    /// distances. Levels and problem are checked before the PDE is solved.
     public static func run(
         _ problem: MFGProblem, levels: [Int], fineNx: Int, fineNt: Int, iterations: Int = 300,
         learningRate: Double = 0.3
     ) throws -> [RefinementRow] {
-        for n in levels where fineNx % n != 0 {
-            throw RLError.invalid("the fine grid (\(fineNx)) must be a multiple of every level (\(n))")
-        }
+        try ContinuousGame.checkSupported(problem)
+        try checkLevels(levels, fine: fineNx, fineSteps: fineNt)
         let pde = try reference(problem, fineNx: fineNx, fineNt: fineNt)
         return try levels.map { n in
             let g = try game(problem, nx: n, pde: pde)
@@ -98,18 +98,28 @@ public enum RefinementStudy {
         }
     }
 
+    /// Refuses levels the fine grid cannot serve (fewer than 4 cells, or not dividing it).
+    static func checkLevels(_ levels: [Int], fine: Int, fineSteps: Int) throws {
+        for n in levels {
+            guard n >= DiscretisedProblem.minimumCells else {
+                throw RLError.invalid("every level needs at least \(DiscretisedProblem.minimumCells) cells, got \(n)")
+            }
+            guard fine % n == 0 else { throw RLError.invalid("the fine grid (\(fine)) must be a multiple of every level (\(n))") }
+        }
+        guard fineSteps >= 1 else { throw RLError.invalid("the PDE reference needs at least one time step, got \(fineSteps)") }
+    }
+
     /// One row of a refinement table: the ground-truth policy's exploitability, and the discrete
     /// equilibrium (mirror descent warm-started from that policy) with its distances to the PDE.
     static func row(_ n: Int, game: FiniteMFG, groundTruth: [Double], iterations: Int, learningRate: Double,
                     distances: ([Double]) -> (l1: Double, w1: Double)) throws -> RefinementRow {
-        let truth = try TabularSolver(game: game, algorithm: .fixedPoint)
-        try truth.setPolicy(groundTruth)
-        let solver = try TabularSolver(game: game, algorithm: .mirrorDescent, learningRate: learningRate)
-        try solver.setPolicy(groundTruth)
-        _ = solver.run(iterations: iterations)
-        let (l1, w1) = distances(solver.distribution)
-        return RefinementRow(nx: n, steps: game.horizon, l1: l1, w1: w1, equilibriumExploitability: solver.exploitability,
-                             groundTruthExploitability: truth.exploitability)
+        let tools = ExactTools(game: game)
+        let truth = tools.evaluate(groundTruth)
+        var equilibrium = TabularRun(tools: tools, algorithm: try MirrorDescent(game: game, learningRate: learningRate, initialPolicy: groundTruth))
+        _ = equilibrium.run(iterations: iterations)
+        let (l1, w1) = distances(equilibrium.evaluation.distribution)
+        return RefinementRow(nx: n, steps: game.horizon, actions: game.actions, l1: l1, w1: w1,
+                             equilibriumExploitability: equilibrium.exploitability, groundTruthExploitability: truth.exploitability)
     }
 
     // MARK: 2D
@@ -123,12 +133,12 @@ public enum RefinementStudy {
         return pde
     }
 
-    /// The discrete game of a 2D problem on n x n cells (`2 (n/10) + 1` velocities per axis, at least 3).
+    /// The discrete game of a 2D problem on n x n cells (`VelocitySet` velocities per axis).
     public static func game(_ problem: MFGProblem2D, n: Int, pde: Equilibrium) throws -> ContinuousGame2D {
         guard pde.nx % n == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of n (\(n))") }
         let amax = maximumVelocity(speeds: zip(pde.control[0], pde.control[1]).map { max(abs($0), abs($1)) }, density: pde.m,
                                    levelSize: pde.nx * pde.nx, steps: pde.nt, onlyWhereTheMassIs: problem.hasExit)
-        return try ContinuousGame2D(problem: problem, n: n, minimumSteps: pde.nt, velocitiesPerAxis: max(3, 2 * (n / 10) + 1), maximumVelocity: amax)
+        return try ContinuousGame2D(problem: problem, n: n, minimumSteps: pde.nt, velocitiesPerAxis: VelocitySet.perAxis(cells: n), maximumVelocity: amax)
     }
 
     /// The PDE feedback (nearest fine level and cell) projected to the 2D game.
@@ -171,9 +181,8 @@ public enum RefinementStudy {
     public static func run(
         _ problem: MFGProblem2D, levels: [Int], fineN: Int, fineNt: Int, iterations: Int = 300, learningRate: Double = 0.3
     ) throws -> [RefinementRow] {
-        for n in levels where fineN % n != 0 {
-            throw RLError.invalid("the fine grid (\(fineN)) must be a multiple of every level (\(n))")
-        }
+        try ContinuousGame2D.checkSupported(problem)
+        try checkLevels(levels, fine: fineN, fineSteps: fineNt)
         let pde = try reference(problem, fineN: fineN, fineNt: fineNt)
         return try levels.map { n in
             let g = try game(problem, n: n, pde: pde)

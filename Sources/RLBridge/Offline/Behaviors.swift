@@ -20,20 +20,21 @@ public struct ReferencePolicies: Sendable {
     public let randomValue: Double
 
     public init(game: FiniteMFG, expert: [Double]) throws {
-        let solver = try TabularSolver(game: game, algorithm: .fixedPoint)
-        try solver.setPolicy(expert)
+        try game.checkShape(of: expert)
+        let tools = ExactTools(game: game)
+        let evaluation = tools.evaluate(expert)
         self.expert = expert
         uniform = game.uniformPolicy
-        expertExploitability = solver.exploitability
-        expertValue = solver.tools.expectedReturn(of: expert)
-        randomValue = solver.tools.expectedReturn(of: uniform)
+        expertExploitability = evaluation.exploitability
+        expertValue = evaluation.expectedReturn
+        randomValue = tools.evaluate(uniform).expectedReturn
     }
 
     /// Mirror descent from the uniform policy (`iterations` at `learningRate`).
     public static func mirrorDescentExpert(game: FiniteMFG, iterations: Int, learningRate: Double) throws -> [Double] {
-        let solver = try TabularSolver(game: game, algorithm: .mirrorDescent, learningRate: learningRate)
-        _ = solver.run(iterations: iterations)
-        return solver.policy
+        var run = TabularRun(game: game, algorithm: try MirrorDescent(game: game, learningRate: learningRate))
+        _ = run.run(iterations: iterations)
+        return run.policy
     }
 
     public func policy(_ kind: BehaviorKind) -> [Double] {

@@ -43,11 +43,11 @@ public enum DatasetGenerator {
         var fields: [[Double]] = [], rewardTables: [[Double]] = []
         for c in components {
             guard c.policy.count == game.policySize else { throw RLError.invalid("behaviour \(c.name) has \(c.policy.count) entries, expected \(game.policySize)") }
-            var mu: [Double] = []
+            var mu: [Double] = [], r: [Double] = []
             tools.distribution(of: c.policy, into: &mu)
-            tools.computeRewards(along: mu)
+            tools.rewards(along: mu, into: &r)
             fields.append(mu)
-            rewardTables.append(tools.rewards)
+            rewardTables.append(r)
         }
         // The marginal behaviour log-probabilities, [H][S][A].
         var logBeta = [Double](repeating: 0, count: H * S * A)

@@ -1,0 +1,43 @@
+import Neural
+
+/// Behaviour cloning: a softmax policy network fitted to the dataset's actions by cross-entropy,
+/// U minibatches of B transitions per outer iteration.
+final class BehaviorCloning: OfflineLearner {
+    let game: FiniteMFG
+    let settings: OfflineSettings
+    var batches: TransitionBatches
+    let actor: TrainedNetwork
+    var current: SoftmaxPolicy
+    var logits: [Double] = []
+
+    init(game: FiniteMFG, settings: OfflineSettings, batches: TransitionBatches) {
+        self.game = game
+        self.settings = settings
+        self.batches = batches
+        actor = TrainedNetwork(layerSizes: [batches.features.count] + settings.hidden + [game.actions], seed: settings.seed &+ 3,
+                               learningRate: settings.learningRate, batchSize: settings.batchSize, chunk: max(settings.batchSize, 1024))
+        current = SoftmaxPolicy(game: game)
+        refreshPolicy()
+    }
+
+    var policy: [Double] { current.policy }
+    var networks: [(file: String, network: MLP)] { [("policy.mlp", actor.network)] }
+
+    /// `pi = softmax(actor logits)`.
+    func refreshPolicy() {
+        actor.table(of: actor.network, features: batches.features, into: &logits)
+        current.set(logits: logits, temperature: 1)
+    }
+
+    func iterate() {
+        let A = game.actions, legal = game.legal, scale = 1 / Float(settings.batchSize)
+        for _ in 0..<settings.updatesPerIteration {
+            batches.draw()
+            actor.step(batches.input) { b, row, grow in
+                let (_, s, a, _) = batches.transition(batches.picked[b])
+                softmaxGradient(row, into: grow, legal: legal, actions: A, state: s, action: a, weight: scale)
+            }
+        }
+        refreshPolicy()
+    }
+}

@@ -1,0 +1,45 @@
+/// Settings of the offline learners and of D-MOMD (defaults: Off-MMD's).
+public struct OfflineSettings: Sendable {
+    public var iterations = 100
+    public var updatesPerIteration = 2000
+    public var batchSize = 512
+    public var hidden = [128, 128, 128]
+    /// Softmax temperature of the Q policy (Off-MMD: 20); the in-sample learner's alpha (OMIGA: 10).
+    public var tau = 20.0
+    /// Munchausen weight of `tau log pi_prev` (Off-MMD: 0.99).
+    public var alpha = 0.99
+    /// CQL weight eta (Off-MMD's repository: 3).
+    public var cqlWeight = 3.0
+    public var learningRate: Float = 1e-3
+    public var seed: UInt64 = 0
+    /// Use the exact mean field of the current policy instead of the importance-sampling estimate.
+    public var exactMeanField = false
+    /// Target refreshes per outer iteration (Off-MMD: 1, the target frozen for the whole iteration):
+    /// the updates are split into this many phases, and Q_target is refreshed between them while
+    /// pi_prev stays pi_k. With the horizon's number of refreshes, each iteration evaluates pi_k fully
+    /// (Munchausen mirror descent with full evaluation).
+    public var targetUpdates = 1
+    /// d-momd: episodes sampled per iteration and the uniform-exploration weight epsilon.
+    public var episodesPerIteration = 1000
+    public var epsilon = 0.1
+    public init() {}
+
+    /// Refuses settings that `algorithm` cannot run with.
+    public func check(for algorithm: OfflineAlgorithm) throws {
+        guard iterations >= 1, updatesPerIteration >= 1, batchSize >= 1 else {
+            throw RLError.invalid("iterations, updates per iteration and batch size must be at least 1")
+        }
+        guard tau.isFinite, tau > 0 else { throw RLError.invalid("--tau must be > 0, got \(tau)") }
+        guard alpha >= 0, alpha <= 1 else { throw RLError.invalid("--alpha must lie in [0, 1], got \(alpha)") }
+        guard cqlWeight >= 0, cqlWeight.isFinite else { throw RLError.invalid("--cql-weight must be >= 0, got \(cqlWeight)") }
+        guard learningRate > 0, learningRate.isFinite else { throw RLError.invalid("the learning rate must be > 0") }
+        guard hidden.allSatisfy({ $0 >= 1 }) else { throw RLError.invalid("hidden layer sizes must be positive") }
+        guard epsilon >= 0, epsilon <= 1 else { throw RLError.invalid("epsilon must lie in [0, 1]") }
+        guard targetUpdates >= 1, targetUpdates <= updatesPerIteration || ![.offMMD, .dMOMD].contains(algorithm) else {
+            throw RLError.invalid("--target-updates must lie in 1 ... --updates-per-iteration")
+        }
+        if algorithm == .dMOMD {
+            guard episodesPerIteration >= 1 else { throw RLError.invalid("episodes per iteration must be at least 1") }
+        }
+    }
+}
