@@ -45,7 +45,8 @@ import Testing
     /// couplings, the power Hamiltonian, 2D and ergodic systems. Differences of step 1e-6 are
     /// accurate to about 1e-9 of the product. (The problems are asymmetric: on a symmetric one some
     /// upwind difference is exactly zero, where the policy has a kink and no derivative.)
-    @Test(arguments: ["congestion", "walls and exit", "mean coupling", "nonlocal", "power", "2D", "2D exit", "ergodic"])
+    @Test(arguments: ["congestion", "walls and exit", "mean coupling", "nonlocal", "power", "2D", "2D exit", "2D power",
+                      "ergodic", "ergodic 2D"])
     func responseDerivativeMatchesDifferences(kind: String) throws {
         let system: CoupledSystem
         switch kind {
@@ -66,6 +67,14 @@ import Testing
             system = try DiscreteMFG(problem: p, nx: 20, nt: 8)
         case "2D": system = try DiscreteMFG2D(problem: Catalogue.crowdAversion2D(), nx: 12, ny: 10, nt: 6)
         case "2D exit": system = try DiscreteMFG2D(problem: room2D(boundary: .reflecting, obstacle: true, exit: true), nx: 12, ny: 10, nt: 5)
+        case "2D power":
+            var p = room2D(boundary: .reflecting, obstacle: true, exit: false)
+            p.hamiltonian = try .power(exponent: 1.5, kappa: 1, alpha: 1)
+            system = try DiscreteMFG2D(problem: p, nx: 12, ny: 10, nt: 5)
+        case "ergodic 2D":
+            var p = room2D(boundary: .periodic, obstacle: false, exit: false)
+            p.isErgodic = true
+            system = try ErgodicMFG2D(problem: p, nx: 12, ny: 10)
         default:
             var p = smallCongestionProblem()
             p.isErgodic = true

@@ -3,9 +3,10 @@ import PDE
 import Testing
 @testable import Problems
 
-/// Ergodic problems: lambda, m, u and the feedback converge to the closed forms.
+/// Ergodic problems: lambda, m, u and the feedback converge to the closed forms at first order,
+/// the power Hamiltonian (gamma = 1.5, a manufactured solution) included.
 @Suite struct ErgodicTests {
-    @Test(arguments: ["ergodic-periodic-1d.toml", "ergodic-gaussian-1d.toml"])
+    @Test(arguments: ["ergodic-periodic-1d.toml", "ergodic-gaussian-1d.toml", "ergodic-power-1d.toml"])
     func ergodicSolutionsConverge(file: String) throws {
         let f = try load(file)
         #expect(f.oneD.isErgodic)
@@ -28,5 +29,45 @@ import Testing
                 #expect(order >= 0.8, "\(file) \(rows[0][j].0) level \(k): order \(order)")
             }
         }
+    }
+}
+
+/// The power family reduces to the quadratic and congestion Hamiltonians at gamma = 2: the file's
+/// `hamiltonian = "power"` with `exponent = 2` is the congestion problem exactly, and the general
+/// formulas (gamma < 2, with P^(gamma-2) and the conjugate exponent) converge to it as gamma -> 2.
+@Suite struct PowerHamiltonianTests {
+    func congestionFile(_ dynamics: String) throws -> ProblemFile {
+        let text = """
+            name = "p"
+            [domain]
+            x = [0.0, 1.0]
+            boundary = "reflecting"
+            [time]
+            horizon = 0.5
+            [dynamics]
+            viscosity = 0.05
+            \(dynamics)
+            [costs]
+            running = "m + 0.3*x"
+            terminal = "cos(2*pi*x)"
+            [initial]
+            density = "exp(-30*(x - 0.4)^2)"
+            """
+        return try ProblemFile.parse(text, path: "p.toml")
+    }
+
+    @Test func exponentTwoIsTheCongestionHamiltonian() throws {
+        let grid = GridSize(nx: 60, nt: 30), options = SolverOptions(tolerance: 1e-12)
+        let congestion = try MFGSolver.solve(try congestionFile("hamiltonian = \"congestion\"\nkappa = 2\nalpha = 1").model, grid: grid, options: options)
+        let power = try MFGSolver.solve(try congestionFile("hamiltonian = \"power\"\nexponent = 2\nkappa = 2\nalpha = 1").model, grid: grid, options: options)
+        #expect(maxAbsDifference(congestion.u, power.u) == 0 && maxAbsDifference(congestion.m, power.m) == 0)
+        // Just below 2 the general branch runs: the solution moves by O(2 - gamma).
+        let near = try MFGSolver.solve(try congestionFile("hamiltonian = \"power\"\nexponent = 1.999999\nkappa = 2\nalpha = 1").model, grid: grid, options: options)
+        let du = maxAbsDifference(congestion.u, near.u), dm = maxAbsDifference(congestion.m, near.m)
+        #expect(du <= 1e-4 && dm <= 1e-4 && du + dm > 0, "gamma = 2 - 1e-6: max |du| = \(du), max |dm| = \(dm)")
+        // The quadratic Hamiltonian is the power family with kappa = 0.
+        let quadratic = try MFGSolver.solve(try congestionFile("hamiltonian = \"quadratic\"").model, grid: grid, options: options)
+        let plain = try MFGSolver.solve(try congestionFile("hamiltonian = \"power\"\nexponent = 2").model, grid: grid, options: options)
+        #expect(maxAbsDifference(quadratic.u, plain.u) == 0 && maxAbsDifference(quadratic.m, plain.m) == 0)
     }
 }

@@ -63,6 +63,8 @@ public final class DiscreteMFG {
                 field: "nx * nt", value: "\(nx) * \(nt)",
                 fix: "the space-time grid is too large for memory; use nx * nt <= 2e7")
         }
+        var problem = problem
+        problem.hamiltonian = problem.hamiltonian.discretised(spacing: grid.spacing)
         self.problem = problem
         self.grid = grid
         self.time = time

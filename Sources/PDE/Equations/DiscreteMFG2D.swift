@@ -61,6 +61,9 @@ public final class DiscreteMFG2D {
             throw MFGError.invalidParameter(field: "nx * ny * nt", value: "\(nx) * \(ny) * \(nt)",
                                             fix: "the space-time grid is too large for memory; use nx ny nt <= 2e7")
         }
+        var problem = problem
+        problem.hamiltonian = problem.hamiltonian.discretised(
+            spacing: min(problem.upperX - problem.lowerX, problem.upperY - problem.lowerY) / Double(max(nx, ny)))
         self.problem = problem
         self.nx = nx; self.ny = ny; self.nt = nt
         count = cells

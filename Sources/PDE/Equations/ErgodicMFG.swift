@@ -51,6 +51,8 @@ public final class ErgodicMFG {
                                             fix: "the 1D ergodic solver uses a dense bordered LU for the HJB step; use nx <= 4000")
         }
         grid = try Grid1D(lower: problem.lower, upper: problem.upper, count: nx, boundary: problem.boundary)
+        var problem = problem
+        problem.hamiltonian = problem.hamiltonian.discretised(spacing: grid.spacing)
         self.problem = problem
         self.nx = nx
         // dt = infinity removes the 1/dt terms from the operator.

@@ -103,11 +103,41 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
 
     // MARK: - The numerical Hamiltonian
 
+    /// The upwind norm below which a power Hamiltonian (gamma < 2) is replaced by its quadratic
+    /// continuation in the scheme (0: none). `|p|^gamma` has an unbounded second derivative at
+    /// p = 0, which makes the best response only Hoelder-continuous in the density where some upwind
+    /// norm is small, and Newton's method stalls (in 2D, along every curve where a component of
+    /// the gradient changes sign). Below `delta` the scheme uses `delta^(gamma-2) P^2 / 2 +
+    /// delta^gamma (1/gamma - 1/2)`, the C^1 continuation of `P^gamma / gamma`, whose conjugate is
+    /// the Huber-like Lagrangian. The change of the policy is at most `delta^(gamma-1)`, and
+    /// `delta = (4h)^(1/(gamma-1))` keeps it O(h), as the scheme's own error (the Hamiltonian moves by
+    /// `O(delta^gamma)`, less; the factor 4 was chosen by measurement: 1 and 2 leave Newton stalling
+    /// near 2e-10 on a 2D problem, 4 and 8 converge, and the feedback's error grows with it).
+    /// Set by `discretised(spacing:)`.
+    public private(set) var smallGradient = 0.0
+
+    /// This Hamiltonian as a scheme on a grid of spacing h uses it (`smallGradient =
+    /// (4h)^(1/(gamma-1))` for gamma < 2; unchanged at gamma = 2).
+    public func discretised(spacing h: Double) -> Hamiltonian {
+        var copy = self
+        copy.smallGradient = exponent < 2 && h.isFinite && h > 0 ? pow(4 * h, 1 / (exponent - 1)) : 0
+        return copy
+    }
+
+    /// The curvature `delta^(gamma-2)` of the quadratic continuation and its constant
+    /// `delta^gamma (1/gamma - 1/2)`.
+    @inline(__always)
+    var continuation: (curvature: Double, constant: Double) {
+        let d = smallGradient
+        return (pow(d, exponent - 2), pow(d, exponent) * (1 / exponent - 0.5))
+    }
+
     /// The factor `w P^(gamma-2)` of the upwind policy `dg/dq = factor * (beta, gamma_)`, from the
-    /// squared upwind norm `P^2` (0 when `P = 0`).
+    /// squared upwind norm `P^2` (0 when `P = 0` without continuation).
     @inline(__always)
     public func policyFactor(normSquared p2: Double, weight w: Double) -> Double {
         if exponent == 2 { return w }
+        if p2 < smallGradient * smallGradient { return w * continuation.curvature }
         return p2 > 0 ? w * pow(p2, 0.5 * exponent - 1) : 0
     }
 
@@ -115,13 +145,30 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
     @inline(__always)
     public func numerical(normSquared p2: Double, weight w: Double) -> Double {
         if exponent == 2 { return 0.5 * w * p2 }
+        if p2 < smallGradient * smallGradient {
+            let (a, c) = continuation
+            return w * (0.5 * a * p2 + c)
+        }
         return p2 > 0 ? w * pow(p2, 0.5 * exponent) / exponent : 0
     }
 
     /// The cost of a policy, the conjugate `g*(b, c) = |(b, c)|^gamma' / (gamma' w^(gamma'-1))`, from
-    /// `|(b, c)|^2` (sum over axes of `b^2 + c^2`). At `gamma = 2`: `(b^2 + c^2) / (2 w)`.
+    /// `|(b, c)|^2` (sum over axes of `b^2 + c^2`). At `gamma = 2`: `(b^2 + c^2) / (2 w)`; below the
+    /// continuation's policy size `w delta^(gamma-1)`: `|(b, c)|^2 / (2 w delta^(gamma-2)) - w c`.
     @inline(__always)
     public func policyCost(policySquared s: Double, weight w: Double) -> Double {
+        if exponent == 2 { return 0.5 * s / w }
+        if smallGradient > 0 {
+            let (a, c) = continuation
+            let edge = w * a * smallGradient
+            if s < edge * edge { return 0.5 * s / (w * a) - w * c }
+        }
+        return conjugate(policySquared: s, weight: w)
+    }
+
+    /// The exact conjugate `|b|^gamma' / (gamma' w^(gamma'-1))` of `w |p|^gamma / gamma`.
+    @inline(__always)
+    func conjugate(policySquared s: Double, weight w: Double) -> Double {
         if exponent == 2 { return 0.5 * s / w }
         guard s > 0 else { return 0 }
         let q = conjugateExponent
@@ -129,10 +176,16 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
     }
 
     /// `g` at the optimal policy `(b, c)` of `q`, from `|(b, c)|^2`: `g = g* / (gamma - 1)`
-    /// (at gamma = 2 both are `(b^2 + c^2) / (2 w)`).
+    /// (at gamma = 2 both are `(b^2 + c^2) / (2 w)`); on the continuation `g = g* + 2 w c`.
     @inline(__always)
     public func numerical(policySquared s: Double, weight w: Double) -> Double {
-        exponent == 2 ? 0.5 * s / w : policyCost(policySquared: s, weight: w) / (exponent - 1)
+        if exponent == 2 { return 0.5 * s / w }
+        if smallGradient > 0 {
+            let (a, c) = continuation
+            let edge = w * a * smallGradient
+            if s < edge * edge { return 0.5 * s / (w * a) + w * c }
+        }
+        return conjugate(policySquared: s, weight: w) / (exponent - 1)
     }
 
     /// `dg/dm = (w'/w) g` at the optimal policy, from `|(b, c)|^2` and the density.
@@ -142,13 +195,13 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
     }
 
     /// The derivative of the policy `(b_k) = factor * (beta_k)` in the direction `dbeta` of the
-    /// upwind differences (zero outside the active sets), for gamma < 2 the projection term
-    /// `(gamma - 2) beta (beta . dbeta) / P^2` included. `P` is floored at `floor` (the factor
-    /// `P^(gamma-2)` is unbounded at P = 0). Returns the scale `s` and the coefficient `r` of
-    /// `db_k = s dbeta_k + r beta_k (beta . dbeta)`.
+    /// upwind differences (zero outside the active sets): `db_k = s dbeta_k + r beta_k (beta . dbeta)`
+    /// with `s` the factor and, for gamma < 2 above the continuation, `r = (gamma - 2) s / P^2`.
+    /// Without continuation `P` is floored at `floor` (the factor is unbounded at P = 0).
     @inline(__always)
     public func policyDerivativeCoefficients(normSquared p2: Double, weight w: Double, floor: Double) -> (scale: Double, projection: Double) {
         if exponent == 2 { return (w, 0) }
+        if p2 < smallGradient * smallGradient { return (w * continuation.curvature, 0) }
         let q = max(p2, floor * floor)
         let f = w * pow(q, 0.5 * exponent - 1)
         return (f, f * (exponent - 2) / q)
@@ -160,12 +213,12 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
     /// `|a|^2 = speedSquared`.
     @inline(__always)
     public func lagrangian(speedSquared s: Double, density m: Double) -> Double {
-        policyCost(policySquared: s, weight: weight(m))
+        conjugate(policySquared: s, weight: weight(m))
     }
 
     /// The Lagrangian with the weight `w(m)` given (to evaluate many velocities at one density).
     @inline(__always)
     public func lagrangian(speedSquared s: Double, weight w: Double) -> Double {
-        policyCost(policySquared: s, weight: w)
+        conjugate(policySquared: s, weight: w)
     }
 }
