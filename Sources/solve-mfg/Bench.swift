@@ -5,23 +5,109 @@ import Problems
 import RLBridge
 
 struct Bench: ParsableCommand {
-    /// 2D: crowd-aversion-2d on n x n grids with 100 time steps, once each.
+    /// 2D: one step solve two ways, the monotone 2D example at its grid, and crowd-aversion-2d on
+    /// n x n x 100 grids with the default solver, once each (with `--baseline`, the same solves by
+    /// that binary in the same run).
     func benchTwoD() throws {
         for n in [50, 100] {
             let r = try LinearSolverComparison.measure(n: n)
             print(String(format: "one 2D step solve %3d x %3d: banded LU (dgbsv) %8.2f ms   ILU-BiCGSTAB %6.2f ms (%d iterations, from zero)   ratio %.0fx   max difference %.1e",
                          n, n, r.banded * 1e3, r.krylov * 1e3, r.krylovIterations, r.banded / r.krylov, r.difference))
         }
+        try timeOnce("bench/problems/monotone-example-2d.toml", grid: nil)
+        var previous: (cells: Int, seconds: Double)? = nil
         for n in [50, 100, 200] {
-            let s = try reportingInputErrors {
-                try MFGSolver.solve(.twoD(Catalogue.crowdAversion2D()), grid: GridSize(nx: n, ny: n, nt: 100),
-                                    options: SolverOptions(tolerance: 1e-10, maxIterations: 300))
+            let seconds = try timeOnce("crowd-aversion-2d", grid: (n, n, 100))
+            if let (cells, before) = previous {
+                print(String(format: "    growth per 4x unknowns: %.2fx (%d -> %d cells per level)", seconds / before, cells, n * n))
             }
-            let r = s.final!
-            print(String(format: "crowd-aversion-2d %3d x %3d x 100  accelerated policy iteration: %3d iterations to %.2e  %8.2f s  converged %@  peak memory so far %.0f MB",
-                         n, n, s.iterations, r.residual, s.seconds, s.converged ? "yes" : "NO", peakMemoryMB()))
-            fflush(nil)
+            previous = (n * n, seconds)
         }
+    }
+
+    /// Solves a problem `--repeats` times with the default solver and prints the best and median
+    /// (with `--baseline`, that binary's time in the same run); returns the best seconds.
+    @discardableResult
+    func timeRepeated(_ name: String, grid: GridSize?, tolerance: Double) throws -> Double {
+        let file = try reportingInputErrors { try ProblemLocator.load(name, overrides: []) }
+        let size = grid ?? file.model.defaultGrid
+        var times: [Double] = []
+        var last: Equilibrium?
+        for _ in 0..<repeats {
+            let s = try reportingInputErrors {
+                try MFGSolver.solve(file.model, grid: size, options: SolverOptions(tolerance: tolerance))
+            }
+            times.append(s.seconds)
+            last = s
+        }
+        times.sort()
+        let s = last!
+        let methods = s.phases.map(\.method).joined(separator: " > ")
+        var line = String(format: "%@ %@  %@: %2d iterations to %.2e  best %8.2f ms  median %8.2f ms  converged %@",
+                          file.name, size.description, methods, s.iterations, s.final!.residual, times[0] * 1e3,
+                          times[times.count / 2] * 1e3, s.converged ? "yes" : "NO")
+        if let baseline {
+            var best = Double.infinity, status = ""
+            for _ in 0..<repeats {
+                let (output, _) = try runProcess(baseline, ["solve", file.path, "--quiet", "--no-pictures", "--tolerance", "\(tolerance)",
+                                                           "--out", NSTemporaryDirectory() + "solve-mfg-bench-baseline",
+                                                           "--nx", "\(size.nx)", "--nt", "\(size.nt ?? 1)"])
+                if let summary = output.split(separator: "\n").first(where: { $0.hasPrefix(file.name + ":") }),
+                   let seconds = Double(summary.split(separator: ",").last?.trimmingCharacters(in: .whitespaces).dropLast(2) ?? "") {
+                    best = min(best, seconds)
+                    status = summary.contains("did NOT converge") ? "did NOT converge" : "converged"
+                }
+            }
+            line += best.isFinite ? String(format: "   baseline: %@, best %.2f ms (%.1fx)", status, best * 1e3, best / times[0])
+                : "   baseline: no summary line"
+        }
+        print(line)
+        fflush(nil)
+        return times[0]
+    }
+
+    /// Solves a problem once with the default solver (and with `--baseline`, that binary's default)
+    /// and prints both; returns this binary's seconds.
+    @discardableResult
+    func timeOnce(_ name: String, grid: (nx: Int, ny: Int, nt: Int)?) throws -> Double {
+        let file = try reportingInputErrors { try ProblemLocator.load(name, overrides: []) }
+        let size = grid.map { GridSize(nx: $0.nx, ny: $0.ny, nt: $0.nt) } ?? file.model.defaultGrid
+        let s = try reportingInputErrors { try MFGSolver.solve(file.model, grid: size, options: SolverOptions()) }
+        let methods = s.phases.filter { $0.method != "coarse-grid" }.map(\.method).joined(separator: " > ")
+        var line = String(format: "%@ %@  %@: %3d iterations to %.2e  %8.3f s  converged %@  peak memory so far %.0f MB",
+                          file.name, size.description, methods, s.iterations, s.final!.residual, s.seconds,
+                          s.converged ? "yes" : "NO", peakMemoryMB())
+        if let baseline {
+            var arguments = ["solve", file.path, "--quiet", "--no-pictures", "--out", NSTemporaryDirectory() + "solve-mfg-bench-baseline",
+                             "--nx", "\(size.nx)"]
+            if let ny = size.ny { arguments += ["--ny", "\(ny)"] }
+            if let nt = size.nt { arguments += ["--nt", "\(nt)"] }
+            let (output, _) = try runProcess(baseline, arguments)
+            if let summary = output.split(separator: "\n").first(where: { $0.hasPrefix(file.name + ":") }),
+               let seconds = Double(summary.split(separator: ",").last?.trimmingCharacters(in: .whitespaces).dropLast(2) ?? "") {
+                let status = summary.contains("did NOT converge") ? "did NOT converge" : "converged"
+                line += String(format: "   baseline: %@ in %.3f s (%.1fx)", status, seconds, seconds / s.seconds)
+            } else {
+                line += "   baseline: no summary line"
+            }
+        }
+        print(line)
+        fflush(nil)
+        return s.seconds
+    }
+
+    /// Runs a program and returns its standard output and exit status.
+    func runProcess(_ path: String, _ arguments: [String]) throws -> (String, Int32) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
     }
 
     /// Offline learning on four rooms: dataset generation and one Off-MMD outer iteration (one BLAS thread).
@@ -157,15 +243,20 @@ struct Bench: ParsableCommand {
     }
 
     static let configuration = CommandConfiguration(
-        abstract: "Release-mode speed benchmark of the 1D solver, optionally against the Python reference.",
+        abstract: "Release-mode speed benchmark of the solvers, optionally against the Python reference and an earlier build.",
         discussion: """
-            Times policy iteration on the Lauriere-Song-Tang congestion problem (congestion-lst-1d) \
-            until both the HJB and the FP residual are at most 1e-12 at 200 x 200, and 1e-10 at \
-            1000 x 1000 (there the round-off floor of the residual is about 2e-11), single-threaded; \
-            reports the best and median of --repeats runs. With --python, also runs \
-            bench/lst_reference.py (PyPI mfgsolver 0.4.4, 15 policy iterations at 200 x 200) in the \
-            same run and prints the speed ratio. Also compares problems read from files (compiled \
-            expressions) with the same problems written in Swift. Build with `swift build -c release` first.
+            Times the default solver (no settings) on the monotone 1D example \
+            (bench/problems/monotone-example-1d.toml, 200 x 100, to 1e-10) and on the \
+            Lauriere-Song-Tang congestion problem (congestion-lst-1d) until both the HJB and the FP \
+            residual are at most 1e-12 at 200 x 200, and 1e-10 at 1000 x 1000 (there the round-off \
+            floor of the residual is about 2e-11); reports the best and median of --repeats runs. \
+            --2d adds the monotone 2D example (40 x 40 x 50) and crowd-aversion-2d on 50^2, 100^2 \
+            and 200^2 cells with 100 steps, with the growth per 4x unknowns. With --baseline, an \
+            earlier solve-mfg binary solves the same problems in the same run and the ratios are \
+            printed. With --python, also runs bench/lst_reference.py (PyPI mfgsolver 0.4.4, 15 policy \
+            iterations at 200 x 200) and prints the speed ratio. Also compares problems read from files \
+            (compiled expressions) with the same problems written in Swift. No environment variable is \
+            needed: the program sets its BLAS threads itself. Build with `swift build -c release` first.
             """)
 
     @Option(help: "Runs per size; best and median are reported.")
@@ -174,7 +265,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Python interpreter with mfgsolver 0.4.4 installed (e.g. bench/.venv/bin/python).")
     var python: String?
 
-    @Flag(name: .customLong("2d"), help: "Also time crowd-aversion-2d on 50^2, 100^2 and 200^2 grids with 100 time steps, to residual 1e-10 (about 2 minutes).")
+    @Flag(name: .customLong("2d"), help: "Also time the monotone 2D example (40 x 40 x 50) and crowd-aversion-2d on 50^2, 100^2 and 200^2 grids with 100 time steps, to residual 1e-10, once each (about 2 minutes).")
     var twoD = false
 
     @Flag(name: .customLong("rl"), help: "Also time one mirror-descent iteration (distribution, evaluation, best response, update, exploitability) on crowd_modelling 100 x 100 and periodic_aversion.")
@@ -186,11 +277,14 @@ struct Bench: ParsableCommand {
     @Option(help: "With --rl: Python interpreter with open_spiel 2.0.2 (e.g. bench/.venv-openspiel/bin/python), to time OpenSpiel in the same run.")
     var openspielPython: String?
 
-    @Flag(name: .customLong("skip-1d"), help: "Skip the 1D policy-iteration timings and the file/Swift comparison (to time only --rl, --offline or --2d).")
+    @Flag(name: .customLong("skip-1d"), help: "Skip the 1D timings and the file/Swift comparison (to time only --rl, --offline or --2d).")
     var skip1D = false
 
     @Option(help: "Path of the reference script.")
     var script: String = "bench/lst_reference.py"
+
+    @Option(help: "Another solve-mfg binary (e.g. a build of an earlier commit) to time on the same problems in the same run, for ratios.")
+    var baseline: String?
 
     func run() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
@@ -199,23 +293,13 @@ struct Bench: ParsableCommand {
         printError("warning: this is a debug build; timings are not representative (use swift build -c release)")
         #endif
         var best200 = 0.0
-        for (size, tolerance) in skip1D ? [] : [(200, 1e-12), (1000, 1e-10)] {
-            var times: [Double] = []
-            var last: Equilibrium?
-            for _ in 0..<repeats {
-                let options = SolverOptions(method: .policyIteration, tolerance: tolerance, maxIterations: 100)
-                let s = try reportingInputErrors {
-                    try MFGSolver.solve(.oneD(Catalogue.congestionLST()), grid: GridSize(nx: size, nt: size), options: options)
-                }
-                times.append(s.seconds)
-                last = s
+        if !skip1D {
+            // The monotone 1D example (the former default failed on it), best and median of --repeats.
+            try timeRepeated("bench/problems/monotone-example-1d.toml", grid: nil, tolerance: 1e-10)
+            for (size, tolerance) in [(200, 1e-12), (1000, 1e-10)] {
+                let best = try timeRepeated("congestion-lst-1d", grid: GridSize(nx: size, nt: size), tolerance: tolerance)
+                if size == 200 { best200 = best }
             }
-            times.sort()
-            let s = last!, r = s.final!
-            if size == 200 { best200 = times[0] }
-            print(String(format: "congestion-lst-1d %4d x %4d  policy iteration: %2d iterations to %.2e  best %8.2f ms  median %8.2f ms  converged %@",
-                         size, size, s.iterations, r.residual, times[0] * 1e3, times[times.count / 2] * 1e3,
-                         s.converged ? "yes" : "NO"))
         }
         if !skip1D { try compareFilesWithSwift() }
         if twoD { try benchTwoD() }

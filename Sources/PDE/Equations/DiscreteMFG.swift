@@ -215,17 +215,8 @@ public final class DiscreteMFG {
     func linearisedRightHandSide(step n: Int, b bn: UnsafePointer<Double>, c cn: UnsafePointer<Double>) {
         let invDt = 1 / dt
         let next = u + (n + 1) * nx, fn = cost + n * nx
-        let ham = problem.hamiltonian
-        if let w = weight {
-            let wn = w + n * nx
-            for i in 0..<nx {
-                rhs[i] = next[i] * invDt + ham.policyCost(policySquared: bn[i] * bn[i] + cn[i] * cn[i], weight: wn[i]) + fn[i]
-            }
-        } else {
-            for i in 0..<nx {
-                rhs[i] = next[i] * invDt + ham.policyCost(policySquared: bn[i] * bn[i] + cn[i] * cn[i], weight: 1) + fn[i]
-            }
-        }
+        problem.hamiltonian.policyCosts(b: bn, c: cn, weight: weight.map { $0 + n * nx }, into: rhs, count: nx)
+        for i in 0..<nx { rhs[i] += next[i] * invDt + fn[i] }
         op.addExitTerms(b: bn, c: cn, rhs: rhs)
     }
 
@@ -306,12 +297,7 @@ public final class DiscreteMFG {
         let fn = cost + n * nx
         var hjb = 0.0, fp = 0.0
         op.diffusion(un, into: diag, density: false)
-        let ham = problem.hamiltonian
-        if let wn = weight.map({ $0 + n * nx }) {
-            for i in 0..<nx { rhs[i] = ham.numerical(policySquared: b[i] * b[i] + c[i] * c[i], weight: wn[i]) }
-        } else {
-            for i in 0..<nx { rhs[i] = ham.numerical(policySquared: b[i] * b[i] + c[i] * c[i], weight: 1) }
-        }
+        problem.hamiltonian.numericalValues(b: b, c: c, weight: weight.map { $0 + n * nx }, into: rhs, count: nx)
         for i in 0..<nx {
             let r = (un[i] - next[i]) * invDt - diag[i] + rhs[i] - fn[i]
             hjb += r * r
@@ -340,12 +326,13 @@ public final class DiscreteMFG {
             op.assemble(b: bn, c: cn, sub: sub, diag: diag, sup: sup)
             linearisedRightHandSide(step: n, b: bn, c: cn)
             solver.solve(sub: sub, diag: diag, sup: sup, rhs: rhs, x: u + n * nx, periodic: op.periodic)
-            op.policy(u: u + n * nx, weight: wn, b: optimalB, c: optimalC)
-            let r = squaredResiduals(step: n, b: optimalB, c: optimalC)
+            let r: (hjb: Double, fp: Double)
             if relaxation >= 1 {
-                bn.update(from: optimalB, count: nx)
-                cn.update(from: optimalC, count: nx)
+                op.policy(u: u + n * nx, weight: wn, b: bn, c: cn)
+                r = squaredResiduals(step: n, b: bn, c: cn)
             } else {
+                op.policy(u: u + n * nx, weight: wn, b: optimalB, c: optimalC)
+                r = squaredResiduals(step: n, b: optimalB, c: optimalC)
                 for i in 0..<nx {
                     bn[i] += relaxation * (optimalB[i] - bn[i])
                     cn[i] += relaxation * (optimalC[i] - cn[i])

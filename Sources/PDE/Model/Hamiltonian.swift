@@ -188,6 +188,37 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
         return conjugate(policySquared: s, weight: w) / (exponent - 1)
     }
 
+    /// `out[i] = g*(b_i, c_i)` (`policyCost`) for a row of a 1D policy; `w == nil` means `w = 1`.
+    /// The exponent is tested once for the row, so the quadratic case runs as a plain loop.
+    @inline(__always)
+    public func policyCosts(
+        b: UnsafePointer<Double>, c: UnsafePointer<Double>, weight w: UnsafePointer<Double>?,
+        into out: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        if exponent == 2 {
+            if let w {
+                for i in 0..<count { out[i] = 0.5 * (b[i] * b[i] + c[i] * c[i]) / w[i] }
+            } else {
+                for i in 0..<count { out[i] = 0.5 * (b[i] * b[i] + c[i] * c[i]) }
+            }
+        } else {
+            for i in 0..<count { out[i] = policyCost(policySquared: b[i] * b[i] + c[i] * c[i], weight: w?[i] ?? 1) }
+        }
+    }
+
+    /// `out[i] = g` at the optimal policy `(b_i, c_i)` (`numerical(policySquared:)`) for a row.
+    @inline(__always)
+    public func numericalValues(
+        b: UnsafePointer<Double>, c: UnsafePointer<Double>, weight w: UnsafePointer<Double>?,
+        into out: UnsafeMutablePointer<Double>, count: Int
+    ) {
+        if exponent == 2 {
+            policyCosts(b: b, c: c, weight: w, into: out, count: count)
+        } else {
+            for i in 0..<count { out[i] = numerical(policySquared: b[i] * b[i] + c[i] * c[i], weight: w?[i] ?? 1) }
+        }
+    }
+
     /// `dg/dm = (w'/w) g` at the optimal policy, from `|(b, c)|^2` and the density.
     @inline(__always)
     public func densityDerivative(policySquared s: Double, density m: Double, weight w: Double) -> Double {

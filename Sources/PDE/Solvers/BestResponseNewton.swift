@@ -36,7 +36,8 @@ final class BestResponseNewton {
             return p
         }
         residual = make(); step = make(); base = make()
-        gmres = GMRES(size: size, restart: 40)
+        // The Krylov basis takes at most 512 MB (restart 40, but at least 10).
+        gmres = GMRES(size: size, restart: max(10, min(40, (1 << 26) / max(size, 1))))
     }
 
     deinit { for p in [residual, step, base] { p.deallocate() } }

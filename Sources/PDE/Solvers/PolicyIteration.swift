@@ -42,7 +42,7 @@ final class PolicyIteration {
         var previous = Double.infinity
         var residuals: [Double] = []
         while log.remaining > 0 {
-            current.update(from: value, count: n)
+            if anderson != nil { current.update(from: value, count: n) }
             let accuracy = max(1e-15, min(1e-6, 3e-5 * previous))
             let r = try system.policyIterationSweep(relaxation: relaxation, accuracy: accuracy)
             let converged = try log.record(system, residuals: r)
@@ -50,14 +50,19 @@ final class PolicyIteration {
             if firstResidual.isNaN { firstResidual = residual }
             if residual < bestResidual {
                 bestResidual = residual
-                best.update(from: system.density, count: system.unknowns)
+                // Kept only when it will be used: a stalled run restarts from it only if it is
+                // 1000 times below the first residual (AutomaticSolver).
+                if requiredRate != nil && residual <= 1e-3 * firstResidual {
+                    best.update(from: system.density, count: system.unknowns)
+                }
             }
             if converged { return .converged }
             residuals.append(residual)
             if requiredRate != nil, residuals.count == 2, residuals[1] > 2 * residuals[0] {
                 return .stalled(String(format: "policy iteration diverged (residual %.2e after %.2e)", residuals[1], residuals[0]))
             }
-            if let rate = requiredRate, residuals.count >= 3 {
+            // Near the tolerance the contraction is blurred by round-off: let it finish.
+            if let rate = requiredRate, residuals.count >= 3, residual > 10 * log.options.tolerance {
                 let k = residuals.count - 1
                 let factor = residuals[k] / residuals[k - 2]
                 if residual > 10 * bestResidual {
