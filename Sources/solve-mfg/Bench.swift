@@ -222,7 +222,7 @@ struct Bench: ParsableCommand {
     /// Times the same problem written as a file (compiled expressions) and in Swift (closures).
     func compareFilesWithSwift() throws {
         let pairs: [(String, MFGProblem, Int, Int)] = [
-            ("congestion-lst-1d", Catalogue.congestionLST(), 200, 200),
+            ("congestion-lst-1d", try Catalogue.congestionLST(), 200, 200),
             ("lq-1d", try Catalogue.linearQuadratic(), 400, 100),
         ]
         for (name, swift, nx, nt) in pairs {

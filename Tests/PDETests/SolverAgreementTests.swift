@@ -7,7 +7,7 @@ import Testing
     /// The discrete equilibrium does not depend on the method: solved to 1e-12, the four methods
     /// agree to 1e-9 (the solution's sensitivity to a residual of 1e-12 on this 50 x 50 grid).
     @Test func solversAgreeOnCongestionProblem() throws {
-        let problem = MFGModel.oneD(smallCongestionProblem())
+        let problem = MFGModel.oneD(try smallCongestionProblem())
         var solutions: [SolverMethod: Equilibrium] = [:]
         for method in SolverMethod.allCases {
             let options = SolverOptions(method: method, tolerance: 1e-12, maxIterations: 400, damping: 0.5)
@@ -52,16 +52,16 @@ import Testing
         switch kind {
         case "congestion": system = try DiscreteMFG(problem: smallCongestionProblem(), nx: 20, nt: 8)
         case "walls and exit":
-            var p = smallCongestionProblem(boundary: .reflecting)
+            var p = try smallCongestionProblem(boundary: .reflecting)
             p.rightExit = 0.3
             system = try DiscreteMFG(problem: p, nx: 20, nt: 8)
         case "mean coupling": system = try DiscreteMFG(problem: try Catalogue.linearQuadratic(), nx: 30, nt: 8)
         case "nonlocal":
-            var p = smallCongestionProblem()
+            var p = try smallCongestionProblem()
             p.nonlocalKernel = { d in exp(-40 * d * d) }
             system = try DiscreteMFG(problem: p, nx: 24, nt: 6)
         case "power":
-            var p = smallCongestionProblem(boundary: .reflecting)
+            var p = try smallCongestionProblem(boundary: .reflecting)
             p.hamiltonian = try .power(exponent: 1.5, kappa: 1, alpha: 1)
             p.potential = { x in 0.5 * x }
             system = try DiscreteMFG(problem: p, nx: 20, nt: 8)
@@ -76,7 +76,7 @@ import Testing
             p.isErgodic = true
             system = try ErgodicMFG2D(problem: p, nx: 12, ny: 10)
         default:
-            var p = smallCongestionProblem()
+            var p = try smallCongestionProblem()
             p.isErgodic = true
             system = try ErgodicMFG(problem: p, nx: 30)
         }

@@ -26,8 +26,8 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
 }
 
 /// A congestion problem on the torus small enough for every solver, including the fixed point.
-func smallCongestionProblem(boundary: Boundary = .periodic) -> MFGProblem {
-    var p = Catalogue.congestionLST()
+func smallCongestionProblem(boundary: Boundary = .periodic) throws -> MFGProblem {
+    var p = try Catalogue.congestionLST()
     p.boundary = boundary
     p.viscosity = 0.1
     p.horizon = 0.5

@@ -120,7 +120,7 @@ func room2D(boundary: Boundary, obstacle: Bool = false, exit: Bool = false, symm
     @Test(arguments: [2.0, 1.5])
     func constantInYMatchesOneDimension(exponent: Double) throws {
         let hamiltonian = try Hamiltonian.power(exponent: exponent, kappa: 4, alpha: 1.5)
-        var oneD = Catalogue.congestionLST()
+        var oneD = try Catalogue.congestionLST()
         oneD.hamiltonian = hamiltonian
         let twoD = MFGProblem2D(
             name: "lst-in-2d", x: (0, 1), y: (0, 1), boundary: .periodic, horizon: 1, viscosity: 0.05,

@@ -49,7 +49,7 @@ func maxAbsDifference(_ a: [Double], _ b: [Double]) -> Double {
     /// The file versions and the Swift versions of the same problems give the same discrete solution.
     @Test func filesMatchTheSwiftDefinitions() throws {
         let pairs: [(String, MFGProblem)] = [
-            ("congestion-lst-1d.toml", Catalogue.congestionLST()), ("lq-1d.toml", try Catalogue.linearQuadratic()),
+            ("congestion-lst-1d.toml", try Catalogue.congestionLST()), ("lq-1d.toml", try Catalogue.linearQuadratic()),
         ]
         for (file, swift) in pairs {
             let f = try load(file)

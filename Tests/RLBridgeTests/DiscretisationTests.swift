@@ -50,7 +50,7 @@ func crowdAversionProblem() -> MFGProblem {
     /// Lagrangian `(1 + kappa mu/h)^alpha a^2 / 2`. Measured against a 320 x 320 reference: L1 0.101,
     /// 0.036, 0.0030; W1 0.0146, 0.0055, 0.00037; exploitability of the PDE policy 0.40, 0.18, 0.069.
     @Test func congestionGameApproachesThePDE() throws {
-        let rows = try RefinementStudy.run(Catalogue.congestionLST(), levels: [20, 40, 80], fineNx: 320, fineNt: 320)
+        let rows = try RefinementStudy.run(try Catalogue.congestionLST(), levels: [20, 40, 80], fineNx: 320, fineNt: 320)
         for r in rows {
             print(String(format: "congestion-lst-1d %6d %6d  L1 %.3e  W1 %.3e   exploitability(eq) %.3e   exploitability(PDE policy) %.3e", r.nx, r.steps, r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
         }

@@ -1,44 +1,14 @@
 import Foundation
 
-/// A named benchmark problem built into the library.
-public struct CatalogueEntry: Sendable {
-    public let name: String
-    /// One line: what it is.
-    public let summary: String
-    /// Where it comes from.
-    public let source: String
-    public let problem: MFGProblem
-}
-
 /// The benchmark problems written in Swift. They are the references for tests and benchmarks,
-/// and the baseline against which problem files are measured.
+/// and the baseline against which problem files are measured (`solve-mfg bench`).
 public enum Catalogue {
-    public static let entries: [CatalogueEntry] = [
-        CatalogueEntry(
-            name: "congestion-lst-1d",
-            summary: "congestion on the torus, H = |p|^2/(2(1+4m)^(3/2)), F = m (Lauriere-Song-Tang case 1)",
-            source: "Lauriere, Song, Tang, policy iteration for MFGs, 1D case 1 (also PyPI mfgsolver, MfgSolvers.jl)",
-            problem: congestionLST()),
-        CatalogueEntry(
-            name: "lq-1d",
-            summary: "linear-quadratic game with mean coupling, closed-form solution",
-            source: "linear-quadratic MFG, Bensoussan-Frehse-Yam; closed form re-derived in docs/benchmarks.md",
-            problem: try! linearQuadratic()),
-        CatalogueEntry(
-            name: "hopf-cole-1d",
-            summary: "decoupled quadratic problem on the torus, exact by Hopf-Cole and FFT",
-            source: "Hopf-Cole transform of the quadratic HJB; Achdou-Capuzzo-Dolcetta test case",
-            problem: hopfCole()),
-    ]
-
-    public static func entry(named name: String) -> CatalogueEntry? { entries.first { $0.name == name } }
-
     /// Lauriere-Song-Tang 1D case 1: torus [0,1), nu = 0.05, T = 1, H = |p|^2/(2(1+4m)^(3/2)), F = m,
     /// m0 = 4 on [0.375, 0.625], u_T = 10 min((x-0.3)^2, (x-0.7)^2).
-    public static func congestionLST(kappa: Double = 4, alpha: Double = 1.5, viscosity: Double = 0.05) -> MFGProblem {
+    public static func congestionLST(kappa: Double = 4, alpha: Double = 1.5, viscosity: Double = 0.05) throws -> MFGProblem {
         MFGProblem(
             name: "congestion-lst-1d", lower: 0, upper: 1, boundary: .periodic, horizon: 1,
-            viscosity: viscosity, hamiltonian: try! .congestion(kappa: kappa, alpha: alpha),
+            viscosity: viscosity, hamiltonian: try .congestion(kappa: kappa, alpha: alpha),
             coupling: .local({ _, m in m }, derivative: { _, _ in 1 }),
             terminalCost: .position { x in 10 * min((x - 0.3) * (x - 0.3), (x - 0.7) * (x - 0.7)) },
             initialDensity: { x in (x >= 0.375 && x <= 0.625) ? 4 : 0 },

@@ -17,10 +17,11 @@ public final class FivePointSystem {
     /// Coefficients of row p of matrix k (at `k count + p`): centre, and the neighbours west (i-1),
     /// east (i+1), south (j-1), north (j+1).
     public let centre, west, east, south, north: UnsafeMutablePointer<Double>
-    /// `1 / d`, and the factors scaled by it so that each recurrence step is one multiply-add: of A
-    /// (`west d^-1`, `south d^-1`, `east d^-1`, `north d^-1`) and of `A^T` (the same with the
-    /// neighbours' opposite coefficients).
-    let pivot, lw, ls, ue, un, tlw, tls, tue, tun: UnsafeMutablePointer<Double>
+    /// The factors, scaled so that each recurrence step is one multiply-add, stored cell by cell (a
+    /// sweep reads one record per cell): `lower[3p ..< 3p + 3] = (1/d, west/d, south/d)`,
+    /// `upper[2p ..< 2p + 2] = (east/d, north/d)` for A, and `lowerT`, `upperT` the same for `A^T`
+    /// (with the neighbours' opposite coefficients).
+    let lower, upper, lowerT, upperT: UnsafeMutablePointer<Double>
     /// BiCGSTAB's vectors.
     let r, rHat, pv, v, s, t, y, z: UnsafeMutablePointer<Double>
     /// Iterations of the last solve.
@@ -40,8 +41,7 @@ public final class FivePointSystem {
         }
         let size = count * steps
         centre = make(size); west = make(size); east = make(size); south = make(size); north = make(size)
-        pivot = make(size); lw = make(size); ls = make(size); ue = make(size); un = make(size)
-        tlw = make(size); tls = make(size); tue = make(size); tun = make(size)
+        lower = make(3 * size); upper = make(2 * size); lowerT = make(3 * size); upperT = make(2 * size)
         r = make(count); rHat = make(count); pv = make(count); v = make(count)
         s = make(count); t = make(count); y = make(count); z = make(count)
         self.owned = owned
@@ -50,7 +50,7 @@ public final class FivePointSystem {
     deinit { for p in owned { p.deallocate() } }
 
     /// Bytes a system of this size takes.
-    public static func bytes(nx: Int, ny: Int, steps: Int) -> Int { (14 * steps + 8) * nx * ny * 8 }
+    public static func bytes(nx: Int, ny: Int, steps: Int) -> Int { (15 * steps + 8) * nx * ny * 8 }
 
     @inline(__always) func westIndex(_ p: Int) -> Int { p >= ny ? p - ny : p - ny + count }
     @inline(__always) func eastIndex(_ p: Int) -> Int { p + ny < count ? p + ny : p + ny - count }
@@ -72,17 +72,17 @@ public final class FivePointSystem {
                 // In A^T the coefficient towards the west neighbour is that neighbour's east one, and so on.
                 out[base] = c[base] * x[base] + e[wb] * x[wb] + w[eb] * x[eb] + no[top] * x[top] + so[base + 1] * x[base + 1]
                 for j in 1..<(ny - 1) {
-                    let p = base + j
-                    out[p] = c[p] * x[p] + e[wb + j] * x[wb + j] + w[eb + j] * x[eb + j] + no[p - 1] * x[p - 1]
-                        + so[p + 1] * x[p + 1]
+                    let p = base &+ j, pw = wb &+ j, pe = eb &+ j
+                    out[p] = c[p] * x[p] + e[pw] * x[pw] + w[pe] * x[pe] + no[p &- 1] * x[p &- 1]
+                        + so[p &+ 1] * x[p &+ 1]
                 }
                 out[top] = c[top] * x[top] + e[wb + ny - 1] * x[wb + ny - 1] + w[eb + ny - 1] * x[eb + ny - 1]
                     + no[top - 1] * x[top - 1] + so[base] * x[base]
             } else {
                 out[base] = c[base] * x[base] + w[base] * x[wb] + e[base] * x[eb] + so[base] * x[top] + no[base] * x[base + 1]
                 for j in 1..<(ny - 1) {
-                    let p = base + j
-                    out[p] = c[p] * x[p] + w[p] * x[wb + j] + e[p] * x[eb + j] + so[p] * x[p - 1] + no[p] * x[p + 1]
+                    let p = base &+ j
+                    out[p] = c[p] * x[p] + w[p] * x[wb &+ j] + e[p] * x[eb &+ j] + so[p] * x[p &- 1] + no[p] * x[p &+ 1]
                 }
                 out[top] = c[top] * x[top] + w[top] * x[wb + ny - 1] + e[top] * x[eb + ny - 1] + so[top] * x[top - 1]
                     + no[top] * x[base]
@@ -93,30 +93,26 @@ public final class FivePointSystem {
     /// The D-ILU factors of matrix k (for A and `A^T`).
     public func factor(_ k: Int) {
         let o = k * count, ny = self.ny
-        let c = centre + o, w = west + o, e = east + o, so = south + o, no = north + o, d = pivot + o
+        let c = centre + o, w = west + o, e = east + o, so = south + o, no = north + o
+        let f = lower + 3 * o, g = upper + 2 * o, tf = lowerT + 3 * o, tg = upperT + 2 * o
         for i in 0..<nx {
             let base = i * ny
             for j in 0..<ny {
                 let p = base + j
                 var value = c[p]
-                if i > 0 { value -= w[p] * e[p - ny] * d[p - ny] }
-                if j > 0 { value -= so[p] * no[p - 1] * d[p - 1] }
-                d[p] = 1 / value
-            }
-        }
-        let a = lw + o, b = ls + o, f = ue + o, g = un + o
-        let ta = tlw + o, tb = tls + o, tf = tue + o, tg = tun + o
-        for i in 0..<nx {
-            for j in 0..<ny {
-                let p = i * ny + j
-                a[p] = i > 0 ? w[p] * d[p] : 0
-                b[p] = j > 0 ? so[p] * d[p] : 0
-                f[p] = i < nx - 1 ? e[p] * d[p] : 0
-                g[p] = j < ny - 1 ? no[p] * d[p] : 0
-                ta[p] = i > 0 ? e[p - ny] * d[p] : 0
-                tb[p] = j > 0 ? no[p - 1] * d[p] : 0
-                tf[p] = i < nx - 1 ? w[p + ny] * d[p] : 0
-                tg[p] = j < ny - 1 ? so[p + 1] * d[p] : 0
+                if i > 0 { value -= w[p] * e[p - ny] * f[3 * (p - ny)] }
+                if j > 0 { value -= so[p] * no[p - 1] * f[3 * (p - 1)] }
+                let d = 1 / value
+                f[3 * p] = d
+                f[3 * p + 1] = i > 0 ? w[p] * d : 0
+                f[3 * p + 2] = j > 0 ? so[p] * d : 0
+                g[2 * p] = i < nx - 1 ? e[p] * d : 0
+                g[2 * p + 1] = j < ny - 1 ? no[p] * d : 0
+                tf[3 * p] = d
+                tf[3 * p + 1] = i > 0 ? e[p - ny] * d : 0
+                tf[3 * p + 2] = j > 0 ? no[p - 1] * d : 0
+                tg[2 * p] = i < nx - 1 ? w[p + ny] * d : 0
+                tg[2 * p + 1] = j < ny - 1 ? so[p + 1] * d : 0
             }
         }
     }
@@ -128,29 +124,29 @@ public final class FivePointSystem {
     /// the plain sweep's: the result is the same to the last bit.
     func precondition(_ k: Int, transposed: Bool, _ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
         let o = k * count, ny = self.ny, nx = self.nx
-        let d = pivot + o
-        let lw = (transposed ? tlw : self.lw) + o, ls = (transposed ? tls : self.ls) + o
-        let ue = (transposed ? tue : self.ue) + o, un = (transposed ? tun : self.un) + o
+        let f = (transposed ? lowerT : lower) + 3 * o, g = (transposed ? upperT : upper) + 2 * o
         // Forward: w_p = x_p d_p^-1 - (west d^-1)_p w_{p-ny} - (south d^-1)_p w_{p-1}.
         @inline(__always) func forward(_ p: Int, south: Bool) {
-            let value = x[p] * d[p] - lw[p] * out[p - ny]
-            out[p] = south ? value - ls[p] * out[p - 1] : value
+            let value = x[p] * f[3 * p] - f[3 * p + 1] * out[p - ny]
+            out[p] = south ? value - f[3 * p + 2] * out[p - 1] : value
         }
-        out[0] = x[0] * d[0]
-        for j in 1..<ny { out[j] = x[j] * d[j] - ls[j] * out[j - 1] }
+        out[0] = x[0] * f[0]
+        for j in 1..<ny { out[j] = x[j] * f[3 * j] - f[3 * j + 2] * out[j - 1] }
         var i = 1
         while i + 4 <= nx {
             let b0 = i * ny, b1 = b0 + ny, b2 = b1 + ny, b3 = b2 + ny
             for step in 0..<4 {
                 for g in 0...step { forward(b0 + g * ny + step - g, south: step - g > 0) }
             }
+            // Indices stay within [0, count): wrapping arithmetic (no overflow checks in the loop).
             for step in 4..<ny {
-                let v0 = (x[b0 + step] * d[b0 + step] - lw[b0 + step] * out[b0 + step - ny]) - ls[b0 + step] * out[b0 + step - 1]
-                let q1 = b1 + step - 1, q2 = b2 + step - 2, q3 = b3 + step - 3
-                let v1 = (x[q1] * d[q1] - lw[q1] * out[q1 - ny]) - ls[q1] * out[q1 - 1]
-                let v2 = (x[q2] * d[q2] - lw[q2] * out[q2 - ny]) - ls[q2] * out[q2 - 1]
-                let v3 = (x[q3] * d[q3] - lw[q3] * out[q3 - ny]) - ls[q3] * out[q3 - 1]
-                out[b0 + step] = v0; out[q1] = v1; out[q2] = v2; out[q3] = v3
+                let q0 = b0 &+ step, q1 = b1 &+ step &- 1, q2 = b2 &+ step &- 2, q3 = b3 &+ step &- 3
+                let r0 = f + 3 &* q0, r1 = f + 3 &* q1, r2 = f + 3 &* q2, r3 = f + 3 &* q3
+                let v0 = (x[q0] * r0[0] - r0[1] * out[q0 &- ny]) - r0[2] * out[q0 &- 1]
+                let v1 = (x[q1] * r1[0] - r1[1] * out[q1 &- ny]) - r1[2] * out[q1 &- 1]
+                let v2 = (x[q2] * r2[0] - r2[1] * out[q2 &- ny]) - r2[2] * out[q2 &- 1]
+                let v3 = (x[q3] * r3[0] - r3[1] * out[q3 &- ny]) - r3[2] * out[q3 &- 1]
+                out[q0] = v0; out[q1] = v1; out[q2] = v2; out[q3] = v3
             }
             for step in ny..<(ny + 3) {
                 for g in (step - ny + 1)..<4 { forward(b0 + g * ny + step - g, south: true) }
@@ -166,12 +162,12 @@ public final class FivePointSystem {
         // Backward: z_q = w_q - (east d^-1)_q z_{q+ny} - (north d^-1)_q z_{q+1}, from the last column
         // and the top row down; columns i, i-1, i-2, i-3 together, each a row behind.
         @inline(__always) func backward(_ q: Int, north: Bool) {
-            let value = out[q] - ue[q] * out[q + ny]
-            out[q] = north ? value - un[q] * out[q + 1] : value
+            let value = out[q] - g[2 * q] * out[q + ny]
+            out[q] = north ? value - g[2 * q + 1] * out[q + 1] : value
         }
         let last = (nx - 1) * ny
         var q = last + ny - 2
-        while q >= last { out[q] -= un[q] * out[q + 1]; q -= 1 }
+        while q >= last { out[q] -= g[2 * q + 1] * out[q + 1]; q -= 1 }
         i = nx - 2
         while i - 3 >= 0 {
             // Column i - g at row ny - 1 - (step - g).
@@ -180,11 +176,12 @@ public final class FivePointSystem {
                 for g in 0...step { backward(t0 - g * ny - (step - g), north: step - g > 0) }
             }
             for step in 4..<ny {
-                let c0 = t0 - step, c1 = t1 - step + 1, c2 = t2 - step + 2, c3 = t3 - step + 3
-                let v0 = (out[c0] - ue[c0] * out[c0 + ny]) - un[c0] * out[c0 + 1]
-                let v1 = (out[c1] - ue[c1] * out[c1 + ny]) - un[c1] * out[c1 + 1]
-                let v2 = (out[c2] - ue[c2] * out[c2 + ny]) - un[c2] * out[c2 + 1]
-                let v3 = (out[c3] - ue[c3] * out[c3 + ny]) - un[c3] * out[c3 + 1]
+                let c0 = t0 &- step, c1 = t1 &- step &+ 1, c2 = t2 &- step &+ 2, c3 = t3 &- step &+ 3
+                let r0 = g + 2 &* c0, r1 = g + 2 &* c1, r2 = g + 2 &* c2, r3 = g + 2 &* c3
+                let v0 = (out[c0] - r0[0] * out[c0 &+ ny]) - r0[1] * out[c0 &+ 1]
+                let v1 = (out[c1] - r1[0] * out[c1 &+ ny]) - r1[1] * out[c1 &+ 1]
+                let v2 = (out[c2] - r2[0] * out[c2 &+ ny]) - r2[1] * out[c2 &+ 1]
+                let v3 = (out[c3] - r3[0] * out[c3 &+ ny]) - r3[1] * out[c3 &+ 1]
                 out[c0] = v0; out[c1] = v1; out[c2] = v2; out[c3] = v3
             }
             for step in ny..<(ny + 3) {
