@@ -46,7 +46,7 @@ def check_output(d):
         m = m.reshape(m.shape[0], -1)
         h = h * hy
     mass = m.sum(axis=1) * h
-    if ny and summary.get("outflow") is not None:
+    if summary.get("outflow") is not None:
         assert abs(mass[-1] + summary["outflow"] - mass[0]) < 1e-9, "mass + outflow is not conserved"
     if summary["run"]["exits"] or summary.get("outflow") is not None:
         assert np.all(np.diff(mass) <= 1e-12), "mass increases although it can only leave through exits"

@@ -30,6 +30,8 @@ check "lq-1d pictures" 0 "" -- test -s "$work/lq/density.png"
 check "lq-1d summary" 0 '"exact_errors"' -- cat "$work/lq/summary.json"
 check "not converged exits 3" 3 "did NOT converge" -- "$bin" solve congestion-lst-1d --nx 50 --nt 50 --max-iterations 2 --quiet --no-pictures --out "$work/nc"
 check "not converged still writes the summary" 0 '"converged" : false' -- cat "$work/nc/summary.json"
+check "round-off floor: said, with the tolerance to ask" 3 "as accurate as double precision allows.*--tolerance [0-9]e-10 or above" -- "$bin" solve ergodic-power-1d --nx 800 --quiet --no-pictures --out "$work/floor"
+check "round-off floor in the summary" 0 '"round_off_floor"' -- cat "$work/floor/summary.json"
 check "unknown problem" 65 "did you mean 'lq-1d'" -- "$bin" solve lq-1e --quiet
 check "unknown parameter in --set" 65 "no parameter 'mu'.*did you mean 'nu'" -- "$bin" solve lq-1d --set mu=1 --quiet
 check "malformed --set" 65 "expects NAME=NUMBER" -- "$bin" solve lq-1d --set nu --quiet
@@ -54,8 +56,10 @@ check "list" 0 "evacuation-1d" -- "$bin" list
 check "ergodic solve reports lambda" 0 "lambda = -0\.6" -- "$bin" solve ergodic-periodic-1d --quiet --out "$work/erg"
 check "ergodic summary has lambda" 0 '"lambda"' -- cat "$work/erg/summary.json"
 check "ergodic verify" 0 "lambda_error" -- "$bin" verify ergodic-periodic-1d --levels 2
-check "nonlocal problem solves (Newton from its file)" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
+check "nonlocal problem solves" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
 sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
+check "1D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-1d --nx 50 --nt 50 --quiet --no-pictures --out "$work/ev1"
+check "1D outflow in the summary" 0 '"outflow"' -- cat "$work/ev1/summary.json"
 check "2D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-2d --nx 20 --ny 20 --nt 20 --quiet --out "$work/ev2"
 check "2D arrays written" 0 "" -- test -s "$work/ev2/alpha_y.npy"
 check "2D pictures written" 0 "" -- test -s "$work/ev2/density.png"
@@ -102,7 +106,7 @@ check "truncated dataset" 65 "cut.npz" -- "$bin" rl offline --dataset "$work/cut
 check "bad --hidden" 64 "positive widths" -- "$bin" rl offline --dataset "$work/cm.npz" --hidden 0,4 --quiet
 check "four_rooms task by name" 65 "not a number or a task" -- "$bin" rl run --game four_rooms --set task=explore --quiet
 if python3 -c "import numpy" 2>/dev/null; then
-    check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev2"
+    check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev1" "$work/ev2"
     python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"
     check "rl evaluate refuses rows that are not distributions" 65 "not a probability distribution" -- "$bin" rl evaluate --policy "$work/bad.npy" --game crowd_modelling
 fi

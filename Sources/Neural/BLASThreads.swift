@@ -4,20 +4,22 @@ import Glibc
 import Darwin
 #endif
 
-/// The thread count of the BLAS library (OpenBLAS), for the `sgemm` calls of ``MLP``.
+/// The thread count of the BLAS library (OpenBLAS), the one place that controls it.
 ///
-/// OpenBLAS reads `OPENBLAS_NUM_THREADS` at start-up; this changes it at run time. The
-/// functions are looked up dynamically (`dlsym`), since `openblas_set_num_threads` lives in
-/// `libopenblas`, which the package reaches only through the generic `libblas`; with another
-/// BLAS, ``set(_:)`` does nothing and ``current`` is `nil`.
+/// OpenBLAS reads `OPENBLAS_NUM_THREADS` at start-up; this changes it at run time. The functions are
+/// looked up dynamically (`dlsym`), since `openblas_set_num_threads` lives in `libopenblas`, which
+/// the package reaches only through the generic `libblas`; with another BLAS, ``set(_:)`` does
+/// nothing and ``current`` is `nil`.
 ///
-/// For the Q-networks of Off-MMD (27 → 128 → 128 → 128 → 5, batches of 512) one thread is
-/// faster than two on the 2-core development machine (2000 training steps: 2.7 s with one
-/// thread, 3.0 s with two, measured with ``NeuralBenchmark`` while other work shared the
-/// machine), and with two threads OpenBLAS allocates on every call; use one.
+/// The command line sets one thread unless `OPENBLAS_NUM_THREADS` is given, so that a plain command
+/// runs as fast as a tuned one: the PDE solvers make many small BLAS calls, for which the thread pool
+/// costs more than it gains, and for the Q-networks of Off-MMD (27 → 128 → 128 → 128 → 5, batches of
+/// 512) one thread is faster than two on the 2-core development machine (2000 training steps: 2.7 s
+/// against 3.0 s), where with two threads OpenBLAS also allocates on every call.
 public enum BLASThreads {
     private typealias SetThreads = @convention(c) (Int32) -> Void
     private typealias GetThreads = @convention(c) () -> Int32
+    private typealias Shutdown = @convention(c) () -> Int32
 
     private static func symbol(_ name: String) -> UnsafeMutableRawPointer? {
         // RTLD_DEFAULT: search the executable and every loaded library.
@@ -27,10 +29,18 @@ public enum BLASThreads {
     /// Whether an OpenBLAS thread control was found.
     public static var isAvailable: Bool { symbol("openblas_set_num_threads") != nil }
 
-    /// Sets the number of threads BLAS calls may use (at least 1).
-    public static func set(_ n: Int) {
-        guard let pointer = symbol("openblas_set_num_threads") else { return }
+    /// Sets the number of threads BLAS calls may use (at least 1). With one thread, the worker
+    /// threads OpenBLAS started when it loaded are stopped as well: they would otherwise spin
+    /// (`sched_yield`) on the other core for about 0.1 s after every BLAS call. Returns false
+    /// without OpenBLAS.
+    @discardableResult
+    public static func set(_ n: Int) -> Bool {
+        guard let pointer = symbol("openblas_set_num_threads") else { return false }
         unsafeBitCast(pointer, to: SetThreads.self)(Int32(max(1, n)))
+        if n <= 1, let stop = symbol("blas_thread_shutdown_") {
+            _ = unsafeBitCast(stop, to: Shutdown.self)()
+        }
+        return true
     }
 
     /// The number of threads BLAS calls use now, or `nil` without OpenBLAS.

@@ -70,6 +70,8 @@ struct Summary: Encodable {
     var converged: Bool
     var failure: String?
     var stopReason: String?
+    /// The smallest tolerance the grid supports, when the solve stopped at the residuals' round-off floor.
+    var roundOffFloor: Double?
     var iterations: Int
     var residual: Double?
     var hjbResidual: Double?
@@ -111,7 +113,8 @@ public enum OutputWriter {
         let names = pictures ? try drawPictures(s, run, model: model, to: directory) : []
         let last = s.final
         let summary = Summary(
-            run: run, converged: s.converged, failure: nil, stopReason: s.stopReason, iterations: s.iterations,
+            run: run, converged: s.converged, failure: nil, stopReason: s.stopReason, roundOffFloor: s.roundOffFloor,
+            iterations: s.iterations,
             residual: last?.residual, hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
             massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: s.lambda,
             outflow: s.outflow?.reduce(0, +), exactErrors: run.exactErrors, phases: s.phases, history: s.history,
@@ -126,7 +129,8 @@ public enum OutputWriter {
     public static func writeDiagnostics(_ run: RunDescription, history: [IterationReport], failure: String, to directory: URL) throws {
         try writeHistory(history, to: directory)
         let summary = Summary(
-            run: run, converged: false, failure: failure, stopReason: nil, iterations: history.count, residual: nil,
+            run: run, converged: false, failure: failure, stopReason: nil, roundOffFloor: nil, iterations: history.count,
+            residual: nil,
             hjbResidual: nil, fpResidual: nil, mass: nil, massDrift: nil, minDensity: nil, wallSeconds: history.last?.seconds,
             lambda: nil, outflow: nil, exactErrors: nil, phases: [], history: history, arrays: [:], pictures: [])
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))

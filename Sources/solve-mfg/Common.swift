@@ -82,3 +82,10 @@ struct SolverFlags: ParsableArguments {
             policyRelaxation: relaxation ?? file.solver.relaxation ?? d.policyRelaxation)
     }
 }
+
+/// `x` rounded up to one significant digit (4.1e-10 -> 5e-10), for suggesting a setting.
+func roundedUp(_ x: Double) -> Double {
+    guard x.isFinite, x > 0 else { return x }
+    let unit = pow(10, (log10(x)).rounded(.down))
+    return (x / unit).rounded(.up) * unit
+}

@@ -99,8 +99,13 @@ struct Solve: ParsableCommand {
             printError("warning: \(s.stopReason ?? "the solve stopped") with residual \(String(format: "%.3e", last.residual)) "
                        + "> tolerance \(options.tolerance)")
             printError("tried:   " + phaseSummary(s))
-            printError("advice:  raise --max-iterations, refine the grid (a larger nt), or check that the coupling is "
-                       + "increasing in m (Lasry-Lions monotonicity guarantees a unique equilibrium)")
+            if let floor = s.roundOffFloor {
+                printError("advice:  the solution is as accurate as double precision allows on this grid; ask for "
+                           + "--tolerance \(String(format: "%.0e", roundedUp(floor))) or above (the floor grows like 1/h^2 and 1/dt)")
+            } else {
+                printError("advice:  raise --max-iterations, refine the grid (a larger nt), or check that the coupling is "
+                           + "increasing in m (Lasry-Lions monotonicity guarantees a unique equilibrium)")
+            }
             throw Exit.notConverged
         }
     }

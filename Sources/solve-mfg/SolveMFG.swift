@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Neural
 import PDE
 
 @main
@@ -17,7 +18,7 @@ struct SolveMFG: ParsableCommand {
 
     /// One BLAS thread unless the user set OPENBLAS_NUM_THREADS: the plain command is the fast one.
     static func main() {
-        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLASThreads.use(1) }
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLASThreads.set(1) }
         main(nil)
     }
 }

@@ -50,7 +50,11 @@ struct Verify: ParsableCommand {
                 let order = k > 0 ? String(format: "%5.2f", log2(table[k - 1][j] / e.1)) : "    -"
                 line += String(format: "  %12.4e  ", e.1) + order
             }
-            if !s.converged { line += "  (not converged: residual \(String(format: "%.1e", s.final!.residual)))" }
+            if s.roundOffFloor != nil {
+                line += "  (at the round-off floor of this grid: residual \(String(format: "%.1e", s.final!.residual)))"
+            } else if !s.converged {
+                line += "  (not converged: residual \(String(format: "%.1e", s.final!.residual)))"
+            }
             table.append(errors.map(\.1))
             print(line)
         }

@@ -34,19 +34,4 @@ final class NeuralBenchmarkTests: XCTestCase {
         XCTAssertEqual(longer.firstLoss, r.firstLoss)
         XCTAssertLessThan(longer.lastLoss, longer.firstLoss - 0.02)
     }
-
-    func testTrainingStepTimings() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["NEURAL_BENCH"] == "1",
-                          "set NEURAL_BENCH=1 to run the timing benchmark")
-        let original = BLASThreads.current
-        defer { if let original { BLASThreads.set(original) } }
-        for threads in [1, 2, 1, 2] {
-            BLASThreads.set(threads)
-            let r = NeuralBenchmark.trainingStep()
-            print(String(format: "NeuralBenchmark %@ batch %d: BLAS threads %d: %.3f s per %d minibatches "
-                             + "(%.3f ms each); loss %.4f -> %.4f",
-                         "\(r.layerSizes)", r.batch, r.blasThreads ?? -1, r.totalSeconds, r.minibatches,
-                         1e3 * r.secondsPerMinibatch, r.firstLoss, r.lastLoss))
-        }
-    }
 }

@@ -438,16 +438,11 @@ final class Linearisation {
     let du, dm: UnsafeMutablePointer<Double>
     /// Work rows: policy derivatives, sources.
     let db, dc, source: UnsafeMutablePointer<Double>
-    private var owned: [UnsafeMutablePointer<Double>] = []
+    private let workspace: Workspace
 
     init(nx: Int, nt: Int, periodic: Bool, mean: Bool, congestion: Bool, crossTerms: Bool) {
-        var owned: [UnsafeMutablePointer<Double>] = []
-        func make(_ n: Int) -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
-            p.initialize(repeating: 0, count: n)
-            owned.append(p)
-            return p
-        }
+        let workspace = Workspace()
+        let make = workspace.make
         response = make(nt * nx)
         fm = make(nt * nx)
         fmean = mean ? make(nt * nx) : nil
@@ -462,8 +457,7 @@ final class Linearisation {
         du = make((nt + 1) * nx)
         dm = make((nt + 1) * nx)
         db = make(nx); dc = make(nx); source = make(nx)
-        self.owned = owned
+        self.workspace = workspace
     }
 
-    deinit { for p in owned { p.deallocate() } }
 }

@@ -224,16 +224,11 @@ final class Linearisation2D {
     let du, dm: UnsafeMutablePointer<Double>
     /// Work rows: the policy's derivative per component, a source.
     let dbx, dcx, dby, dcy, source: UnsafeMutablePointer<Double>
-    private var owned: [UnsafeMutablePointer<Double>] = []
+    private let workspace: Workspace
 
     init(count: Int, nt: Int, congestion: Bool) {
-        var owned: [UnsafeMutablePointer<Double>] = []
-        func make(_ n: Int) -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
-            p.initialize(repeating: 0, count: n)
-            owned.append(p)
-            return p
-        }
+        let workspace = Workspace()
+        let make = workspace.make
         response = make(nt * count)
         fm = make(nt * count)
         hm = congestion ? make(nt * count) : nil
@@ -241,8 +236,7 @@ final class Linearisation2D {
         du = make((nt + 1) * count)
         dm = make((nt + 1) * count)
         dbx = make(count); dcx = make(count); dby = make(count); dcy = make(count); source = make(count)
-        self.owned = owned
+        self.workspace = workspace
     }
 
-    deinit { for p in owned { p.deallocate() } }
 }

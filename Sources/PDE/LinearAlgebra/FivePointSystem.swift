@@ -26,28 +26,22 @@ public final class FivePointSystem {
     let r, rHat, pv, v, s, t, y, z: UnsafeMutablePointer<Double>
     /// Iterations of the last solve.
     public private(set) var lastIterations = 0
-    private var owned: [UnsafeMutablePointer<Double>] = []
+    private let workspace: Workspace
 
     public init(nx: Int, ny: Int, steps: Int = 1, periodic: Bool) {
         self.nx = nx; self.ny = ny; self.steps = steps
         count = nx * ny
         self.periodic = periodic
-        var owned: [UnsafeMutablePointer<Double>] = []
-        func make(_ n: Int) -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
-            p.initialize(repeating: 0, count: n)
-            owned.append(p)
-            return p
-        }
+        let workspace = Workspace()
+        let make = workspace.make
         let size = count * steps
         centre = make(size); west = make(size); east = make(size); south = make(size); north = make(size)
         lower = make(3 * size); upper = make(2 * size); lowerT = make(3 * size); upperT = make(2 * size)
         r = make(count); rHat = make(count); pv = make(count); v = make(count)
         s = make(count); t = make(count); y = make(count); z = make(count)
-        self.owned = owned
+        self.workspace = workspace
     }
 
-    deinit { for p in owned { p.deallocate() } }
 
     /// Bytes a system of this size takes.
     public static func bytes(nx: Int, ny: Int, steps: Int) -> Int { (15 * steps + 8) * nx * ny * 8 }

@@ -158,12 +158,18 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
     @inline(__always)
     public func policyCost(policySquared s: Double, weight w: Double) -> Double {
         if exponent == 2 { return 0.5 * s / w }
-        if smallGradient > 0 {
-            let (a, c) = continuation
-            let edge = w * a * smallGradient
-            if s < edge * edge { return 0.5 * s / (w * a) - w * c }
-        }
+        if let q = onContinuation(policySquared: s, weight: w) { return q.quadratic - q.shift }
         return conjugate(policySquared: s, weight: w)
+    }
+
+    /// For a policy on the continuation (its size below `w delta^(gamma-1)`): the quadratic part
+    /// `|(b, c)|^2 / (2 w delta^(gamma-2))` and the shift `w delta^gamma (1/gamma - 1/2)`; nil above.
+    @inline(__always)
+    func onContinuation(policySquared s: Double, weight w: Double) -> (quadratic: Double, shift: Double)? {
+        guard smallGradient > 0 else { return nil }
+        let (a, c) = continuation
+        let edge = w * a * smallGradient
+        return s < edge * edge ? (0.5 * s / (w * a), w * c) : nil
     }
 
     /// The exact conjugate `|b|^gamma' / (gamma' w^(gamma'-1))` of `w |p|^gamma / gamma`.
@@ -180,11 +186,7 @@ public struct Hamiltonian: Sendable, Equatable, Codable {
     @inline(__always)
     public func numerical(policySquared s: Double, weight w: Double) -> Double {
         if exponent == 2 { return 0.5 * s / w }
-        if smallGradient > 0 {
-            let (a, c) = continuation
-            let edge = w * a * smallGradient
-            if s < edge * edge { return 0.5 * s / (w * a) + w * c }
-        }
+        if let q = onContinuation(policySquared: s, weight: w) { return q.quadratic + q.shift }
         return conjugate(policySquared: s, weight: w) / (exponent - 1)
     }
 

@@ -34,7 +34,7 @@ enum AutomaticSolver {
         while true {
             log.begin(.newton, reason: why)
             outcome = try newton.run(log)
-            guard case let .stalled(stall) = outcome, !newton.atRoundOff else { return outcome }
+            guard case let .stalled(stall) = outcome else { return outcome }
             log.begin(.fixedPoint, reason: "Newton stalled: \(stall); 20 iterations of fictitious play")
             outcome = try fallback.run(log, damping: 0, limit: 20)
             guard case .stalled = outcome else { return outcome }

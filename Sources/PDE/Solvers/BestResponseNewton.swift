@@ -7,8 +7,10 @@ import Foundation
 ///
 /// Each GMRES product is one linearised backward (HJB) and one forward (FP) sweep. The forcing
 /// terms `eta_k` follow Eisenstat-Walker (choice 2), never below what the tolerance needs; the
-/// inner linear solves of a product are accurate to `eta_k / 1000`, those of the best response to
-/// `1e-8 |R|` (the residual must be exact to well below its own size for quadratic convergence).
+/// inner linear solves of a product are accurate to `0.1 eta_k / rho` (rho: GMRES's current
+/// relative residual; inexact Krylov, Simoncini-Szyld), at most 1e-2, those of the best response
+/// to `min(1e-6, 1e-6 |R|, 1e-4 |R|^2)`, at least 1e-14 (the residual must be exact to well below
+/// the next one for superlinear convergence).
 /// Under monotonicity `I - dPhi` is nonsingular everywhere and the direction is one of descent
 /// for `|R|^2`; the line search makes the method converge from the initial density in practice.
 /// The floor `m_k / 100` keeps densities positive (log couplings) without blocking the step.
@@ -17,12 +19,10 @@ final class BestResponseNewton {
     let size: Int
     let residual, step, base: UnsafeMutablePointer<Double>
     let gmres: GMRES
+    private let workspace: Workspace
     /// |R| (weighted) at the current density, with the best response of the current density in
     /// the system, or nil before the first evaluation.
     private(set) var norm: Double?
-    /// True when the last stall happened with `|R|` at round-off (`1e-11` of `|m|`): the residuals
-    /// are then at their floor on this grid and no method can lower them.
-    private(set) var atRoundOff = false
     /// The GMRES budget of one Newton step.
     static let maxProducts = 150
 
@@ -30,17 +30,13 @@ final class BestResponseNewton {
         self.system = system
         let size = system.unknowns
         self.size = size
-        func make() -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: size)
-            p.initialize(repeating: 0, count: size)
-            return p
-        }
-        residual = make(); step = make(); base = make()
+        let workspace = Workspace()
+        residual = workspace.make(size); step = workspace.make(size); base = workspace.make(size)
+        self.workspace = workspace
         // The Krylov basis takes at most 512 MB (restart 40, but at least 10).
         gmres = GMRES(size: size, restart: max(10, min(40, (1 << 26) / max(size, 1))))
     }
 
-    deinit { for p in [residual, step, base] { p.deallocate() } }
 
     /// Best response to the current density and `|R|`; nil when it is not finite.
     func evaluate(accuracy: Double) -> Double? {
@@ -155,10 +151,13 @@ final class BestResponseNewton {
                 var size = 0.0
                 for k in 0..<self.size { size += base[k] * base[k] }
                 size = system.normWeight * size.squareRoot()
+                // |R| at round-off (1e-11 of |m|): the residuals are at their floor on this grid and no
+                // method can lower them.
                 if current <= 1e-11 * size {
-                    atRoundOff = true
-                    return .stalled(String(format: "the residuals are at their round-off floor on this grid (|m - Phi(m)| = %.1e of |m|); "
-                                           + "ask for a tolerance above %.1e", current / size, 2 * max(r.hjb, r.fp)))
+                    let floor = 2 * max(r.hjb, r.fp)
+                    return .roundOffFloor(floor, String(format: "the residuals are at their round-off floor on this grid "
+                                                        + "(|m - Phi(m)| = %.1e of |m|); ask for a tolerance above %.1e",
+                                                        current / size, floor))
                 }
                 return .stalled(String(format: "no decrease of |m - Phi(m)| = %.3e along the Newton direction (step 1/128 tried)", current))
             }

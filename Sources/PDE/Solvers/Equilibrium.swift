@@ -31,6 +31,10 @@ public struct Equilibrium: Sendable {
     public let seconds: Double
     /// Why the solve stopped without converging (nil when it converged).
     public internal(set) var stopReason: String? = nil
+    /// Set when the solve stopped because the residuals reached their round-off floor on this grid:
+    /// the smallest tolerance that can be met there (twice the residual reached). The solution is
+    /// then as accurate as double precision allows on this grid.
+    public internal(set) var roundOffFloor: Double? = nil
 
     public var nx: Int { x.count }
     public var ny: Int? { y?.count }

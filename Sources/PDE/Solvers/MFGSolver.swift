@@ -37,6 +37,9 @@ public enum MFGSolver {
             result.stopReason = "stopped at --max-iterations \(options.maxIterations) in \(log.phases.last?.method ?? options.method.rawValue)"
         case let .stalled(why):
             result.stopReason = "\(log.phases.last?.method ?? options.method.rawValue) stalled: \(why)"
+        case let .roundOffFloor(floor, why):
+            result.stopReason = "\(log.phases.last?.method ?? options.method.rawValue) stopped: \(why)"
+            result.roundOffFloor = floor
         }
         return result
     }

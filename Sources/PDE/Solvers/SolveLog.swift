@@ -64,4 +64,7 @@ enum PhaseOutcome: Equatable {
     case exhausted
     /// The method stopped making progress, for this reason.
     case stalled(String)
+    /// The residuals reached their round-off floor on this grid: no tolerance below `floor` can be
+    /// met in double precision (the reason says how it was detected).
+    case roundOffFloor(Double, String)
 }
