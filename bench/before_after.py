@@ -10,6 +10,11 @@ The "after" binary is .build/release/solve-mfg (build it first). With --before-r
 of that commit are used for the "before" runs (their [solver] tables included), the current ones for
 the "after" runs. Both solves run to --tolerance (default 1e-12), so that two converged solutions of
 the same discrete system differ by round-off only.
+
+With --same-methods both builds solve the old problem files (their [solver] settings included) with
+the same method: the one the old file's [solver] table names, else policy iteration (the old default). That isolates a refactoring from a
+change of default solver, which moves ill-conditioned solutions within the tolerance times their
+condition number.
 """
 import argparse
 import os
@@ -17,6 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 
 import numpy as np
 
@@ -47,9 +53,11 @@ def build_ref(ref, root):
 
 def compare_dirs(a, b):
     worst, names = 0.0, []
-    for f in sorted(os.listdir(b)):
-        if not f.endswith(".npy"):
-            continue
+    listed = lambda d: set(f for f in os.listdir(d) if f.endswith(".npy")) if os.path.isdir(d) else set()
+    for f in sorted(listed(a) - listed(b)):
+        names.append(f"{f} missing after")
+        worst = float("inf")
+    for f in sorted(listed(b)):
         if not os.path.exists(os.path.join(a, f)):
             names.append(f"{f} missing before")
             continue
@@ -76,6 +84,8 @@ def main():
     p.add_argument("--iterations", default="10", help="iterations of each rl run")
     p.add_argument("--threshold", type=float, default=1e-12, help="largest accepted relative difference")
     p.add_argument("--skip-rl", action="store_true")
+    p.add_argument("--same-methods", action="store_true",
+                   help="solve with the method of the old file's [solver] table (else policy-iteration) in both builds")
     args = p.parse_args()
     root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True).stdout.strip()
     before, before_problems = args.before, args.before_problems
@@ -92,10 +102,18 @@ def main():
             continue
         name = f[:-5]
         dirs = []
-        for tag, binary, problems in [("before", before, before_problems), ("after", args.after, args.problems)]:
+        method = []
+        if args.same_methods:
+            old = os.path.join(before_problems, f)
+            if not os.path.exists(old):
+                continue
+            with open(old, "rb") as fh:
+                method = ["--solver", tomllib.load(fh).get("solver", {}).get("method", "policy-iteration")]
+        after_problems = before_problems if args.same_methods else args.problems
+        for tag, binary, problems in [("before", before, before_problems), ("after", args.after, after_problems)]:
             d = os.path.join(out, tag, name)
             code, text = run([binary, "solve", os.path.join(problems, f), "--out", d, "--quiet", "--no-pictures",
-                              "--tolerance", args.tolerance, "--max-iterations", "1000"])
+                              "--tolerance", args.tolerance, "--max-iterations", "1000", *method])
             if code not in (0,):
                 print(f"{name} {tag}: exit {code}: {text.strip().splitlines()[-1] if text.strip() else ''}")
             dirs.append(d)
@@ -125,7 +143,8 @@ def main():
             rows.append((f"rl evaluate {game}", d, [f"{values[0]} vs {values[1]}"]))
         for name, extra in PROBLEM_GAMES:
             dirs = []
-            for tag, binary, problems in [("before", before, before_problems), ("after", args.after, args.problems)]:
+            after_problems = before_problems if args.same_methods else args.problems
+            for tag, binary, problems in [("before", before, before_problems), ("after", args.after, after_problems)]:
                 d = os.path.join(out, tag, f"rl-problem-{name}")
                 code, text = run([binary, "rl", "run", "--problem", os.path.join(problems, name + ".toml"), *extra,
                                   "--algorithm", "mirror-descent", "--iterations", args.iterations, "--out", d, "--quiet"])

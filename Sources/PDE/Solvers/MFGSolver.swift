@@ -23,7 +23,11 @@ public enum MFGSolver {
             outcome = try BestResponseNewton(system).run(log)
         case .policyIteration:
             log.begin(.policyIteration, reason: "asked for (--solver policy-iteration)")
-            outcome = try PolicyIteration(system, accelerated: true).run(log, relaxation: options.policyRelaxation)
+            // Anderson mixing for 2D time-dependent problems, where plain policy iteration diverges
+            // on strong couplings; elsewhere the plain method (Cacace-Camilli-Goffi), with the
+            // policies averaged when relaxation < 1 (smoothed policy iteration), as before.
+            let accelerated = model.dimension == 2 && !model.isErgodic
+            outcome = try PolicyIteration(system, accelerated: accelerated).run(log, relaxation: options.policyRelaxation)
         case .fixedPoint:
             log.begin(.fixedPoint, reason: "asked for (--solver fixed-point)")
             outcome = try FixedPointIteration(system).run(log, damping: options.damping)
