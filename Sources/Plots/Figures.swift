@@ -46,8 +46,11 @@ public enum Figures {
         try canvas.write(to: url)
     }
 
+    /// Lines over a shared x axis; `markers` draws a labelled vertical line at each x (for example
+    /// where a solver switched methods).
     public static func linePlot(
-        _ series: [Series], title: String, xLabel: String, yLabel: String, logY: Bool, to url: URL
+        _ series: [Series], title: String, xLabel: String, yLabel: String, logY: Bool,
+        markers: [(x: Double, label: String)] = [], to url: URL
     ) throws {
         let canvas = Canvas(width: width, height: height)
         let pw = Double(width) - left - right, ph = Double(height) - top - bottom
@@ -63,6 +66,13 @@ public enum Figures {
         // Grid.
         canvas.color(0.9, 0.9, 0.9)
         for t in niceTicks(y0, y1) { let py = top + ph * (1 - (t - y0) / (y1 - y0)); canvas.line(left, py, left + pw, py) }
+        for marker in markers where marker.x >= x0 && marker.x <= x1 {
+            let px = left + pw * (marker.x - x0) / (x1 - x0)
+            canvas.color(0.55, 0.55, 0.55)
+            canvas.line(px, top, px, top + ph, width: 1)
+            // The label just above the frame, clear of the curves.
+            canvas.text(marker.label, px, top - 3, anchor: (0.5, 1), size: 11)
+        }
         for s in series {
             canvas.color(s.color.0, s.color.1, s.color.2)
             var started = false

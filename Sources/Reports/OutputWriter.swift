@@ -218,14 +218,16 @@ public enum OutputWriter {
         return segments
     }
 
-    /// The HJB and FP residuals per iteration; the title names the methods used, in order.
+    /// The HJB and FP residuals per iteration; the title names the methods used, in order, and a
+    /// line marks where each method began.
     static func convergencePlot(_ s: Equilibrium, _ run: RunDescription, to directory: URL) throws {
         let iterations = s.history.map { Double($0.iteration) }
         let methods = s.phases.map(\.method).joined(separator: " > ")
+        let markers = s.phases.count > 1 ? s.phases.map { (x: Double($0.firstIteration), label: $0.method) } : []
         try Figures.linePlot(
             [Series(label: "HJB residual", x: iterations, y: s.history.map(\.hjbResidual), color: Figures.palette[0]),
              Series(label: "FP residual", x: iterations, y: s.history.map(\.fpResidual), color: Figures.palette[1])],
             title: "\(run.problem): convergence (\(methods.isEmpty ? run.solver : methods))", xLabel: "iteration",
-            yLabel: "residual |r|", logY: true, to: directory.appendingPathComponent("convergence.png"))
+            yLabel: "residual |r|", logY: true, markers: markers, to: directory.appendingPathComponent("convergence.png"))
     }
 }
