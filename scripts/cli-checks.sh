@@ -53,6 +53,7 @@ check "check a valid file" 0 "valid" -- "$bin" check problems/evacuation-1d.toml
 check "verify prints orders" 0 "order" -- "$bin" verify hopf-cole-1d --levels 2 --nx 50 --nt 25
 check "verify without [exact]" 65 "no \[exact\]" -- "$bin" verify congestion-lst-1d
 check "list" 0 "evacuation-1d" -- "$bin" list
+check "bench refuses a missing --baseline" 64 "--baseline: no executable" -- "$bin" bench --baseline "$work/no-such-binary"
 check "ergodic solve reports lambda" 0 "lambda = -0\.6" -- "$bin" solve ergodic-periodic-1d --quiet --out "$work/erg"
 check "ergodic summary has lambda" 0 '"lambda"' -- cat "$work/erg/summary.json"
 check "ergodic verify" 0 "lambda_error" -- "$bin" verify ergodic-periodic-1d --levels 2

@@ -286,9 +286,20 @@ struct Bench: ParsableCommand {
     @Option(help: "Another solve-mfg binary (e.g. a build of an earlier commit) to time on the same problems in the same run, for ratios.")
     var baseline: String?
 
-    func run() throws {
-        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    func validate() throws {
+        guard repeats >= 1, repeats <= 1000 else { throw ValidationError("--repeats must be between 1 and 1000") }
         guard !(skip1D && python != nil) else { throw ValidationError("--python compares the 1D timings; it cannot be used with --skip-1d") }
+        if let baseline {
+            guard FileManager.default.isExecutableFile(atPath: baseline) else {
+                throw ValidationError("--baseline: no executable at '\(baseline)'; give the path of an earlier solve-mfg build")
+            }
+            guard !(skip1D && !twoD) else {
+                throw ValidationError("--baseline times the 1D and 2D solves; with --skip-1d add --2d")
+            }
+        }
+    }
+
+    func run() throws {
         #if DEBUG
         printError("warning: this is a debug build; timings are not representative (use swift build -c release)")
         #endif

@@ -47,5 +47,7 @@ import Testing
         #expect(error("x = [1, 2")?.message.contains("']'") == true)
         #expect(error("x = 1 2")?.message.contains("unexpected text") == true)
         #expect(error("x = nan")?.message.contains("not a value") == true)
+        #expect(error("x = 1e400")?.message.contains("too large for a number") == true)
+        #expect(error("x = -2e999")?.message.contains("too large for a number") == true)
     }
 }

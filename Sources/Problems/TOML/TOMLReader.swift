@@ -167,6 +167,9 @@ public enum TOMLReader {
                 if let v = Double(digits), v.isFinite, !digits.lowercased().contains("inf"), !digits.lowercased().contains("nan") {
                     return .number(v, isInteger: false)
                 }
+                if let v = Double(digits), v.isInfinite, digits.first?.isNumber == true || digits.dropFirst().first?.isNumber == true {
+                    throw TOMLError(line: start, message: "'\(word)' is too large for a number (the largest is about 1.8e308)")
+                }
                 throw TOMLError(line: start, message: "'\(word)' is not a value; strings need quotes: \"\(word)\"")
             }
         }
