@@ -18,7 +18,7 @@ public struct MirrorDescent: TabularAlgorithm {
         if let initialPolicy {
             try game.checkShape(of: initialPolicy)
             policy = initialPolicy
-            cumulative = initialPolicy.map { log(max($0, 1e-12)) }
+            cumulative = SoftmaxRows.warmStartLog(initialPolicy)
         } else {
             policy = game.uniformPolicy
             cumulative = [Double](repeating: 0, count: game.policySize)

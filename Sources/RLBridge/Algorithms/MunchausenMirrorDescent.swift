@@ -23,7 +23,7 @@ public struct MunchausenMirrorDescent: TabularAlgorithm {
         if let initialPolicy {
             try game.checkShape(of: initialPolicy)
             policy = initialPolicy
-            logPolicy = initialPolicy.map { log(max($0, 1e-12)) }
+            logPolicy = SoftmaxRows.warmStartLog(initialPolicy)
         } else {
             policy = game.uniformPolicy
             logPolicy = [Double](repeating: log(1 / Double(game.actions)), count: game.policySize)

@@ -4,6 +4,9 @@ import Foundation
 /// four-lane `exp` (`VectorExp`), the rows unrolled for 3 and 5 actions, and (for Munchausen mirror
 /// descent) `log softmax` without a log per entry. Its row buffers are scratch, meaningless between calls.
 struct SoftmaxRows {
+    /// The log-policy of a warm start, `log max(pi, 1e-12)`: no action is shut out for good.
+    static func warmStartLog(_ policy: [Double]) -> [Double] { policy.map { log(max($0, 1e-12)) } }
+
     let legal: [Bool]
     let allLegal: Bool
     let states: Int, actions: Int, horizon: Int

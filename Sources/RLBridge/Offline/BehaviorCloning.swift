@@ -14,8 +14,7 @@ final class BehaviorCloning: OfflineLearner {
         self.game = game
         self.settings = settings
         self.batches = batches
-        actor = TrainedNetwork(layerSizes: [batches.features.count] + settings.hidden + [game.actions], seed: settings.seed &+ 3,
-                               learningRate: settings.learningRate, batchSize: settings.batchSize, chunk: max(settings.batchSize, 1024))
+        actor = TrainedNetwork(inputs: batches.features.count, outputs: game.actions, settings: settings, seedOffset: 3)
         current = SoftmaxPolicy(game: game)
         refreshPolicy()
     }

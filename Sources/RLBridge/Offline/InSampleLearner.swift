@@ -23,13 +23,10 @@ final class InSampleLearner: OfflineLearner {
         self.settings = settings
         self.batches = batches
         self.relabelling = relabelling
-        let layers = [batches.features.count] + settings.hidden, chunk = max(settings.batchSize, 1024)
-        q = TrainedNetwork(layerSizes: layers + [game.actions], seed: settings.seed &+ 1, learningRate: settings.learningRate,
-                           batchSize: settings.batchSize, chunk: chunk)
-        v = TrainedNetwork(layerSizes: layers + [1], seed: settings.seed &+ 2, learningRate: settings.learningRate,
-                           batchSize: settings.batchSize, chunk: chunk)
-        actor = TrainedNetwork(layerSizes: layers + [game.actions], seed: settings.seed &+ 3, learningRate: settings.learningRate,
-                               batchSize: settings.batchSize, chunk: chunk)
+        let inputs = batches.features.count
+        q = TrainedNetwork(inputs: inputs, outputs: game.actions, settings: settings, seedOffset: 1)
+        v = TrainedNetwork(inputs: inputs, outputs: 1, settings: settings, seedOffset: 2)
+        actor = TrainedNetwork(inputs: inputs, outputs: game.actions, settings: settings, seedOffset: 3)
         qFrozen = q.network.copy()
         vFrozen = v.network.copy()
         current = SoftmaxPolicy(game: game)

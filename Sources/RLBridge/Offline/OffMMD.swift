@@ -27,8 +27,7 @@ final class OffMMD: OfflineLearner {
         self.cqlWeight = cqlWeight
         self.batches = batches
         self.relabelling = relabelling
-        q = TrainedNetwork(layerSizes: [batches.features.count] + settings.hidden + [game.actions], seed: settings.seed &+ 1,
-                           learningRate: settings.learningRate, batchSize: settings.batchSize, chunk: max(settings.batchSize, 1024))
+        q = TrainedNetwork(inputs: batches.features.count, outputs: game.actions, settings: settings, seedOffset: 1)
         qFrozen = q.network.copy()
         current = SoftmaxPolicy(game: game)
         refreshPolicy()

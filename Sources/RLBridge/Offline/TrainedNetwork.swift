@@ -19,6 +19,13 @@ final class TrainedNetwork {
         gradient = [Float](repeating: 0, count: batchSize * network.outputCount)
     }
 
+    /// The learners' network: `inputs -> settings.hidden -> outputs`, seeded `settings.seed + k`
+    /// (`k` tells a learner's networks apart), Adam at the settings' rate, tables 1024 rows at a time.
+    convenience init(inputs: Int, outputs: Int, settings: OfflineSettings, seedOffset k: UInt64) {
+        self.init(layerSizes: [inputs] + settings.hidden + [outputs], seed: settings.seed &+ k,
+                  learningRate: settings.learningRate, batchSize: settings.batchSize, chunk: max(settings.batchSize, 1024))
+    }
+
     /// One Adam step on the minibatch `input` (`[B][F]`): `fill(b, outputs_b, gradient_b)` writes
     /// dL/d(outputs) of row b.
     @inline(__always)
