@@ -18,7 +18,16 @@ public struct ExactErrors: Sendable, Codable, Equatable {
     public var controlMax: Double?
     public var lambdaError: Double?
 
-    public init(_ s: Equilibrium, exact: ExactSolution) {
+    public init(_ s: Equilibrium, exact: ExactSolution) { self.init(s, exact: exact, claimed: nil) }
+
+    /// What an error estimate claims these errors to be: the same norms, over the same points, of
+    /// its pointwise `m_error` and `u_error`, and its bound for lambda (nil without an estimate).
+    public static func claimed(by s: Equilibrium, exact: ExactSolution) -> ExactErrors? {
+        guard let e = s.errorEstimate else { return nil }
+        return ExactErrors(s, exact: exact, claimed: e)
+    }
+
+    private init(_ s: Equilibrium, exact: ExactSolution, claimed estimate: ErrorEstimate?) {
         let size = s.levelSize, h = s.cellVolume
         let ny = s.ny ?? 1
         let active = s.active ?? [Bool](repeating: true, count: size)
@@ -35,7 +44,7 @@ public struct ExactErrors: Sendable, Codable, Equatable {
                     let (x, y) = point(q)
                     reference[q] = d.value(x: x, y: y, t: t)
                     top = max(top, reference[q])
-                    let e = abs(s.m[offset + q] - reference[q])
+                    let e = estimate?.densityError[offset + q] ?? abs(s.m[offset + q] - reference[q])
                     row += e * h
                     dmax = max(dmax, e)
                 }
@@ -52,9 +61,11 @@ public struct ExactErrors: Sendable, Codable, Equatable {
                     let free = (0..<size).filter { active[$0] }
                     shift = free.reduce(0.0) { $0 + values[$1] - s.u[$1] } / Double(free.count)
                 }
-                for q in 0..<size where mask[q] { vmax = max(vmax, abs(s.u[offset + q] + shift - values[q])) }
+                for q in 0..<size where mask[q] {
+                    vmax = max(vmax, estimate?.valueError[offset + q] ?? abs(s.u[offset + q] + shift - values[q]))
+                }
             }
-            if let c = exact.control, s.dimension == 1 {
+            if let c = exact.control, s.dimension == 1, estimate == nil {
                 for q in 0..<size where mask[q] {
                     cmax = max(cmax, abs(s.control[0][offset + q] - c.value(x: s.x[q], t: t)))
                 }
@@ -63,8 +74,10 @@ public struct ExactErrors: Sendable, Codable, Equatable {
         densityL1 = exact.density == nil ? nil : l1
         densityMax = exact.density == nil ? nil : dmax
         valueMax = exact.value == nil ? nil : vmax
-        controlMax = exact.control == nil || s.dimension != 1 ? nil : cmax
-        if let l = exact.lambda, let lambda = s.lambda { lambdaError = abs(lambda - l) }
+        controlMax = exact.control == nil || s.dimension != 1 || estimate != nil ? nil : cmax
+        if let l = exact.lambda, let lambda = s.lambda {
+            lambdaError = estimate == nil ? abs(lambda - l) : estimate!.quantity("lambda")?.errorBound
+        }
     }
 
     /// The errors present, by name, in a fixed order.

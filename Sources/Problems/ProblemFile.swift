@@ -19,8 +19,13 @@ public struct ProblemFile: Sendable {
     public let source: String
     /// Parameters in file order, after `--set` overrides.
     public let parameters: [(name: String, value: Double)]
-    /// The problem: 1D, or 2D when the file has `[domain] y`.
+    /// The problem: 1D, or 2D when the file has `[domain] y`. Its costs are those of the game as
+    /// posed, whatever the objective.
     public let model: MFGModel
+    /// The file's `[game] objective` (default `nash`); `--objective` overrides it.
+    public let objective: Objective
+    /// The mean field game whose equilibrium is the social optimum, or why there is none.
+    let social: Result<MFGModel, ProblemFileError>
     public let exact: ExactSolution
     /// The source text of every expression field, keyed `table.key`.
     public let expressions: [String: String]
@@ -28,6 +33,13 @@ public struct ProblemFile: Sendable {
     public let solver: SolverDefaults
     /// The line of each key, `table.key` (root keys without a table).
     public let lines: [String: Int]
+
+    /// The problem to solve for an objective: `model` itself for `nash`, the game with the
+    /// planner's marginal costs (`SocialCosts`) for `social`. Throws, naming the field, when the
+    /// social optimum of this file is not supported.
+    public func model(for objective: Objective) throws -> MFGModel {
+        objective == .nash ? model : try social.get()
+    }
 
     /// Builds the discrete problem on a grid to check the data that needs one (the initial density
     /// must be finite, non-negative and not zero everywhere); errors name the file's field.
@@ -48,6 +60,8 @@ public struct ProblemFile: Sendable {
         public var damping: Double?
         /// Ergodic policy iteration: weight of the new policy (smoothed policy iteration below 1).
         public var relaxation: Double?
+        /// Solve also on the grids 2h and 4h and report the discretisation-error estimate.
+        public var errorEstimate: Bool?
     }
 
     /// The tables and keys a problem file may have (`parameters` and `definitions` take any names).
@@ -62,7 +76,8 @@ public struct ProblemFile: Sendable {
         "initial": ["density"],
         "discretisation": ["nx", "ny", "nt"],
         "exact": ["density", "value", "control", "lambda"],
-        "solver": ["method", "tolerance", "max_iterations", "damping", "relaxation"],
+        "game": ["objective"],
+        "solver": ["method", "tolerance", "max_iterations", "damping", "relaxation", "error_estimate"],
     ]
 
     public static func load(path: String, overrides: [String: Double] = [:]) throws -> ProblemFile {
@@ -285,10 +300,56 @@ struct Reader {
             defaultNx: nx, defaultNt: nt)
         problem.isErgodic = ergodic
         if let kernel { problem.nonlocalKernel = { d in kernel.value(x: d) } }
+        let exitEntry = table("domain")?["exit_left"] ?? table("domain")?["exit_right"]
+        let social = capture {
+            try socialRequirements(hamiltonian)
+            var p = problem
+            let f = try marginal(running, "running"), g = try marginal(terminal, "terminal")
+            if let e = exitEntry, (f.variables.contains(.mean) || g.variables.contains(.mean)) {
+                throw fail(e, "domain", "the social objective with a mean coupling needs a domain without exits (the mass must stay 1)")
+            }
+            p.coupling = Self.fieldFunction(Expression.binary(.add, f, potential).simplified())
+            p.terminalCost = Self.fieldFunction(g)
+            if let kernel { p.nonlocalKernel = { d in kernel.value(x: d) + kernel.value(x: -d) } }
+            return .oneD(p)
+        }
         return ProblemFile(
             path: path, name: name, description: description, source: source, parameters: parameters,
-            model: .oneD(problem), exact: exact, expressions: expressions, solver: try solverDefaults(scope),
-            lines: lineTable())
+            model: .oneD(problem), objective: try objective(), social: social, exact: exact, expressions: expressions,
+            solver: try solverDefaults(scope), lines: lineTable())
+    }
+
+    /// The social model, or the error that refuses it (kept until the social objective is asked for).
+    func capture(_ body: () throws -> MFGModel) -> Result<MFGModel, ProblemFileError> {
+        do { return .success(try body()) } catch let e as ProblemFileError { return .failure(e) } catch {
+            return .failure(ProblemFileError(path: path, line: nil, field: nil, message: "the social objective is not available: \(error)"))
+        }
+    }
+
+    /// `[game] objective`.
+    func objective() throws -> Objective {
+        guard let e = table("game")?["objective"] else { return .nash }
+        let name = try string(e, "game")
+        guard let o = Objective(rawValue: name) else {
+            throw fail(e, "game", "unknown objective '\(name)'; use \"nash\" (the equilibrium) or \"social\" (the social optimum)")
+        }
+        return o
+    }
+
+    /// The social objective needs a Hamiltonian that does not depend on m.
+    func socialRequirements(_ h: Hamiltonian) throws {
+        guard h.isSeparable else {
+            throw fail(table("dynamics")?["kappa"] ?? table("dynamics")?["hamiltonian"], "dynamics",
+                       "the social objective is not supported with a density-dependent (congestion) Hamiltonian yet: "
+                       + "its optimality system gains m dH/dm in the HJB equation, which the scheme does not discretise")
+        }
+    }
+
+    /// The planner's marginal cost of a `[costs]` field, or an error naming it.
+    func marginal(_ f: Expression, _ key: String) throws -> Expression {
+        do { return try SocialCosts.marginal(f) } catch let r as SocialCosts.Refusal {
+            throw fail(table("costs")?[key], "costs", "the social objective cannot use this \(key) cost: \(r.message)")
+        }
     }
 
     func lineTable() -> [String: Int] {
@@ -399,6 +460,12 @@ struct Reader {
                 guard v > 0, v <= 1 else { throw fail(e, "solver", "the relaxation must lie in (0, 1], got \(v)") }
                 solver.relaxation = v
             }
+            if let e = t["error_estimate"] {
+                guard case let .bool(v) = e.value else {
+                    throw fail(e, "solver", "error_estimate must be true or false, found \(e.value.kind)")
+                }
+                solver.errorEstimate = v
+            }
         }
         return solver
     }
@@ -456,21 +523,14 @@ struct Reader {
         let nx = try table("discretisation")?["nx"].map { try integer($0, "discretisation", minimum: 4) } ?? 100
         let ny = try table("discretisation")?["ny"].map { try integer($0, "discretisation", minimum: 4) } ?? nx
         let nt = try table("discretisation")?["nt"].map { try integer($0, "discretisation", minimum: 1) } ?? 100
-        let f = CompiledExpression(Expression.binary(.add, running, potential).simplified())
         var blocked: (@Sendable (Double, Double) -> Bool)? = nil
         if let o = obstacle { blocked = { x, y in o.value(x: x, y: y) != 0 } }
-        let coupling: MFGProblem2D.Coupling = { t, x, y, m, out, n in
-            f.evaluate(t: t, x: x, y: y, m: m, mean: 0, into: out, count: n)
-        }
-        let df = CompiledExpression(f.expression.derivative(.m))
-        let couplingDerivative: MFGProblem2D.Coupling = { t, x, y, m, out, n in
-            df.evaluate(t: t, x: x, y: y, m: m, mean: 0, into: out, count: n)
-        }
+        let (coupling, couplingDerivative, usesDensity) = Self.coupling2D(Expression.binary(.add, running, potential).simplified())
         let problem = MFGProblem2D(
             name: name, x: xBounds, y: (ends[0], ends[1]), boundary: boundary, horizon: horizon, viscosity: nu,
             hamiltonian: hamiltonian,
             coupling: coupling,
-            couplingUsesDensity: f.expression.variables.contains(.m), couplingDensityDerivative: couplingDerivative,
+            couplingUsesDensity: usesDensity, couplingDensityDerivative: couplingDerivative,
             terminalCost: { x, y in terminal.value(x: x, y: y) }, initialDensity: { x, y in m0.value(x: x, y: y) },
             obstacle: blocked, exits: exits,
             defaultNx: nx, defaultNy: ny, defaultNt: nt)
@@ -485,10 +545,26 @@ struct Reader {
                 guard ergodic else { throw fail(e, "exact", "lambda is the constant of ergodic problems; this one has a horizon") }
                 return try constant(e, "exact", scope)
             })
+        let social = capture {
+            try socialRequirements(hamiltonian)
+            var p = problem2
+            let f = try marginal(running, "running")
+            (p.coupling, p.couplingDensityDerivative, p.couplingUsesDensity) = Self.coupling2D(Expression.binary(.add, f, potential).simplified())
+            if let kernel { p.nonlocalKernel = { dx, dy in kernel.value(x: dx, y: dy) + kernel.value(x: -dx, y: -dy) } }
+            return .twoD(p)
+        }
         return ProblemFile(
             path: path, name: name, description: description, source: source, parameters: parameters,
-            model: .twoD(problem2), exact: exact,
+            model: .twoD(problem2), objective: try objective(), social: social, exact: exact,
             expressions: expressions, solver: try solverDefaults(scope), lines: lineTable())
+    }
+
+    /// A compiled 2D running cost `F(t, x, y, m)`, its exact `dF/dm`, and whether it reads m.
+    static func coupling2D(_ e: Expression) -> (MFGProblem2D.Coupling, MFGProblem2D.Coupling, Bool) {
+        let f = CompiledExpression(e), df = CompiledExpression(e.derivative(.m))
+        return ({ t, x, y, m, out, n in f.evaluate(t: t, x: x, y: y, m: m, mean: 0, into: out, count: n) },
+                { t, x, y, m, out, n in df.evaluate(t: t, x: x, y: y, m: m, mean: 0, into: out, count: n) },
+                e.variables.contains(.m))
     }
 
     /// A compiled cost with its exact partial derivatives in m and mean.

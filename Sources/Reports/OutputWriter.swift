@@ -30,6 +30,8 @@ public struct RunDescription: Encodable, Sendable {
     var hamiltonian: String
     var solver: String
     var tolerance: Double
+    /// "nash" (the equilibrium) or "social" (the social optimum).
+    public var objective: String = Objective.nash.rawValue
     public var exactErrors: ExactErrors?
 
     public init(file: ProblemFile, grid: GridSize, options: SolverOptions) {
@@ -84,6 +86,11 @@ struct Summary: Encodable {
     /// Problems with exits: total mass that left.
     var outflow: Double?
     var exactErrors: ExactErrors?
+    /// Scalar functionals by name (docs/output.md).
+    var functionals: [String: Double]?
+    var errorEstimate: ErrorEstimateSummary?
+    /// With --compare-social: the equilibrium's and the social optimum's costs and their ratio.
+    var social: SocialComparison?
     /// The methods used and why the solver switched between them.
     var phases: [SolverPhase]
     var history: [IterationReport]
@@ -95,7 +102,8 @@ struct Summary: Encodable {
 public enum OutputWriter {
     /// Writes arrays, history, pictures and (last) summary.json; returns the picture file names.
     public static func write(
-        _ s: Equilibrium, _ run: RunDescription, model: MFGModel, pictures: Bool, to directory: URL
+        _ s: Equilibrium, _ run: RunDescription, model: MFGModel, pictures: Bool, social: SocialComparison? = nil,
+        to directory: URL
     ) throws -> [String] {
         var arrays: [String: [Int]] = ["x": [s.nx]]
         func array(_ name: String, _ values: [Double], _ shape: [Int]) throws {
@@ -109,6 +117,10 @@ public enum OutputWriter {
         try array("u", s.u, s.shape)
         for (name, field) in zip(s.controlNames, s.control) { try array(name, field, s.shape) }
         if let active = s.active, let ny = s.ny { try array("active", active.map { $0 ? 1 : 0 }, [s.nx, ny]) }
+        if let e = s.errorEstimate {
+            try array("m_error", e.densityError, s.shape)
+            try array("u_error", e.valueError, s.shape)
+        }
         try writeHistory(s.history, to: directory)
         let names = pictures ? try drawPictures(s, run, model: model, to: directory) : []
         let last = s.final
@@ -117,8 +129,10 @@ public enum OutputWriter {
             iterations: s.iterations,
             residual: last?.residual, hjbResidual: last?.hjbResidual, fpResidual: last?.fpResidual, mass: last?.mass,
             massDrift: last?.massDrift, minDensity: last?.minDensity, wallSeconds: s.seconds, lambda: s.lambda,
-            outflow: s.outflow?.reduce(0, +), exactErrors: run.exactErrors, phases: s.phases, history: s.history,
-            arrays: arrays, pictures: names)
+            outflow: s.outflow?.reduce(0, +), exactErrors: run.exactErrors,
+            functionals: s.functionals.map { f in Dictionary(uniqueKeysWithValues: f.named.map { ($0.name, $0.value) }) },
+            errorEstimate: s.errorEstimate.map(ErrorEstimateSummary.init), social: social,
+            phases: s.phases, history: s.history, arrays: arrays, pictures: names)
         // Written last: its presence marks a complete output directory.
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
         return names
@@ -132,7 +146,8 @@ public enum OutputWriter {
             run: run, converged: false, failure: failure, stopReason: nil, roundOffFloor: nil, iterations: history.count,
             residual: nil,
             hjbResidual: nil, fpResidual: nil, mass: nil, massDrift: nil, minDensity: nil, wallSeconds: history.last?.seconds,
-            lambda: nil, outflow: nil, exactErrors: nil, phases: [], history: history, arrays: [:], pictures: [])
+            lambda: nil, outflow: nil, exactErrors: nil, functionals: nil, errorEstimate: nil, social: nil, phases: [],
+            history: history, arrays: [:], pictures: [])
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
     }
 

@@ -44,6 +44,7 @@ struct ProblemOptions: ParsableArguments {
 }
 
 extension SolverMethod: ExpressibleByArgument {}
+extension Objective: ExpressibleByArgument {}
 
 /// One progress line per iteration, on standard error.
 func progressLine(_ r: IterationReport) -> String {
@@ -72,14 +73,19 @@ struct SolverFlags: ParsableArguments {
     @Option(help: "Policy iteration: weight in (0, 1] of the new policy in each update; below 1 the policies are averaged (smoothed policy iteration) (default 1).")
     var relaxation: Double?
 
+    @Flag(help: "Also solve on the grids of steps 2h and 4h (every count halved, then quartered; beside the requested solve, on a second core) and report each functional with its estimated discretisation error, Richardson-extrapolated value and observed order, and m_error.npy, u_error.npy (see docs/scheme.md). nx, ny and nt must be multiples of 4 (default: the file's [solver] error_estimate, else off).")
+    var errorEstimate = false
+
     func options(_ file: ProblemFile) -> SolverOptions {
         let d = SolverOptions()
-        return SolverOptions(
+        var o = SolverOptions(
             method: solver ?? file.solver.method ?? d.method,
             tolerance: tolerance ?? file.solver.tolerance ?? d.tolerance,
             maxIterations: maxIterations ?? file.solver.maxIterations ?? d.maxIterations,
             damping: damping ?? file.solver.damping ?? d.damping,
             policyRelaxation: relaxation ?? file.solver.relaxation ?? d.policyRelaxation)
+        o.errorEstimate = errorEstimate || (file.solver.errorEstimate ?? false)
+        return o
     }
 }
 

@@ -32,6 +32,12 @@ struct Solve: ParsableCommand {
 
     @OptionGroup var settings: SolverFlags
 
+    @Option(help: "nash: the mean field equilibrium; social: the social optimum (mean-field control), a planner minimising the population's total cost (default: the file's [game] objective, else nash).")
+    var objective: Objective?
+
+    @Flag(help: "Also solve for the other objective and report both social costs and the price of anarchy (social cost at the equilibrium / at the optimum) in summary.json.")
+    var compareSocial = false
+
     @Option(help: "Output directory (default: out/<problem name>).")
     var out: String?
 
@@ -43,7 +49,8 @@ struct Solve: ParsableCommand {
 
     func run() throws {
         let file = try input.load()
-        let model = file.model
+        let objective = self.objective ?? file.objective
+        let model = try reportingInputErrors { try file.model(for: objective) }
         let grid = try gridSize(model, nx: nx, ny: ny, nt: nt)
         var options = settings.options(file)
         if !quiet { options.progress = { report in printError(progressLine(report)) } }
@@ -52,11 +59,34 @@ struct Solve: ParsableCommand {
         }
         let directory = URL(fileURLWithPath: out ?? "out/\(file.name)")
         var run = RunDescription(file: file, grid: grid, options: options)
-        if !quiet { printError("solving \(file.name) (\(file.path)) on \(grid) with \(options.method.rawValue)") }
-        let solution = try solving(run, directory) { try MFGSolver.solve(model, grid: grid, options: options) }
-        if !file.exact.isEmpty { run.exactErrors = ExactErrors(solution, exact: file.exact) }
+        run.objective = objective.rawValue
+        let what = objective == .social ? "the social optimum of " : ""
+        if !quiet { printError("solving \(what)\(file.name) (\(file.path)) on \(grid) with \(options.method.rawValue)") }
+        let solution = try solving(run, directory) { try MFGSolver.solve(model, grid: grid, options: options, costs: file.model) }
+        var social: SocialComparison? = nil
+        if compareSocial {
+            let other: Objective = objective == .nash ? .social : .nash
+            let otherModel = try reportingInputErrors { try file.model(for: other) }
+            if !quiet { printError("solving the \(other == .social ? "social optimum" : "equilibrium") for the comparison") }
+            var quietOptions = options
+            quietOptions.progress = nil
+            quietOptions.errorEstimate = false
+            let o = try solving(run, directory) { try MFGSolver.solve(otherModel, grid: grid, options: quietOptions, costs: file.model) }
+            if !o.converged { printError("warning: the \(other.rawValue) solve for the comparison did not converge: \(o.stopReason ?? "")") }
+            let (nash, opt) = objective == .nash ? (solution, o) : (o, solution)
+            if let a = nash.functionals?.socialCost, let b = opt.functionals?.socialCost {
+                social = SocialComparison(equilibriumCost: a, optimumCost: b)
+            } else {
+                printError("warning: the social cost is not defined for this problem (exits with different costs): no price of anarchy")
+            }
+        }
+        if !file.exact.isEmpty && objective == .nash { run.exactErrors = ExactErrors(solution, exact: file.exact) }
         try AtomicFile.makeDirectory(directory)
-        let pictures = try OutputWriter.write(solution, run, model: model, pictures: !noPictures, to: directory)
+        let pictures = try OutputWriter.write(solution, run, model: model, pictures: !noPictures, social: social, to: directory)
+        if let social {
+            print(String(format: "social cost: %.10g at the equilibrium, %.10g at the social optimum", social.equilibriumCost, social.optimumCost)
+                  + (social.priceOfAnarchy.map { String(format: "; price of anarchy %.6f", $0) } ?? " (price of anarchy defined for positive costs only)"))
+        }
         try report(file, solution, run, pictures: pictures, directory: directory, options: options)
     }
 
@@ -85,8 +115,16 @@ struct Solve: ParsableCommand {
               + "mass \(String(format: "%.15f", last.mass)), min m \(String(format: "%.3e", last.minDensity)), "
               + "\(String(format: "%.3f", s.seconds)) s")
         if s.phases.count > 1 { print("methods:  " + phaseSummary(s)) }
-        if let lambda = s.lambda { print("lambda = \(String(format: "%.12g", lambda))") }
+        if let lambda = s.lambda, s.errorEstimate == nil { print("lambda = \(String(format: "%.12g", lambda))") }
         if let outflow = s.outflow { print(String(format: "outflow through the exits: %.12f", outflow.reduce(0, +))) }
+        if let e = s.errorEstimate {
+            print("with estimated discretisation errors (grids \(e.grids.map(\.description).joined(separator: ", ")), "
+                  + "\(String(format: "%.2f", e.seconds)) s):")
+            for line in errorEstimateLines(e) { print("  " + line) }
+            for w in e.warnings { printError("warning: \(w)") }
+        } else if let f = s.functionals {
+            print("functionals: " + f.named.map { "\($0.name) \(String(format: "%.6g", $0.value))" }.joined(separator: ", "))
+        }
         if let errors = run.exactErrors {
             print("errors against [exact]: " + errors.named.map { "\($0.0) \(String(format: "%.3e", $0.1))" }.joined(separator: ", "))
         }
@@ -118,6 +156,32 @@ struct Solve: ParsableCommand {
             return "\(phase.method) (iterations \(range)\(k > 0 ? "; \(phase.reason)" : ""))"
         }.joined(separator: " > ")
     }
+}
+
+/// `lambda = -0.7405 +- 0.11  (extrapolated -0.82395 +- 0.005, observed order 0.95)`, one line per
+/// functional, the value printed to the digits its bound allows.
+func errorEstimateLines(_ e: ErrorEstimate) -> [String] {
+    let width = e.quantities.map(\.name.count).max() ?? 0
+    return e.quantities.map { q in
+        let name = q.name.padding(toLength: width, withPad: " ", startingAt: 0)
+        guard let bound = q.errorBound else {
+            return "\(name) = \(String(format: "%.6g", q.value))  (\(q.warning ?? "no bound"))"
+        }
+        var line = "\(name) = \(withError(q.value, bound))"
+        if let x = q.extrapolated, let xb = q.extrapolatedErrorBound, q.observedOrder != nil {
+            line += "  (extrapolated \(withError(x, xb)), observed order \(String(format: "%.2f", q.observedOrder!)))"
+        }
+        return line
+    }
+}
+
+/// `-0.7405 +- 0.11`: the error rounded up to two significant digits, the value to the same place.
+func withError(_ value: Double, _ error: Double) -> String {
+    guard error > 0, error.isFinite else { return String(format: "%.12g", value) }
+    let place = Int(log10(error).rounded(.down)) - 1
+    let unit = pow(10, Double(place))
+    let decimals = max(0, min(15, -place))
+    return String(format: "%.\(decimals)f +- %.\(decimals)f", value, (error / unit).rounded(.up) * unit)
 }
 
 /// The grid of a solve: the file's default with the flags given, checked against the problem's kind.

@@ -5,10 +5,18 @@ import Foundation
 ///
 /// `u = eta(t) x^2 / 2 + psi(t) x + chi(t)`, `m(t) = N(mean(t), variance(t))`, feedback
 /// `a*(t, x) = -(eta x + psi)`. Requires `q > 0`, `s < 1`.
+///
+/// The social optimum (`objective: .social`, mean-field control) solves the MFG whose costs gain
+/// `-q s (1 - s) mean x` and `-c sT (1 - sT) mean x` (`SocialCosts`): `eta` and the variance are
+/// unchanged, `psi' = eta psi + q s (2 - s) mean`, and the mean solves `mean'' = q (1 - s)^2 mean`
+/// with `mean'(T) = -c (1 - sT)^2 mean(T)` (the equilibrium: `q (1 - s)` and `c (1 - sT)`).
 public struct LinearQuadraticSolution: Sendable {
     public let q, c, s, sT, nu, T, mean0, var0: Double
+    public let objective: Objective
 
-    public init(q: Double, c: Double, s: Double, sT: Double, nu: Double, T: Double, mean0: Double, var0: Double) throws {
+    public init(q: Double, c: Double, s: Double, sT: Double, nu: Double, T: Double, mean0: Double, var0: Double,
+                objective: Objective = .nash) throws {
+        self.objective = objective
         guard q > 0 else { throw MFGError.invalidParameter(field: "q", value: "\(q)", fix: "q must be > 0") }
         guard s < 1 else { throw MFGError.invalidParameter(field: "s", value: "\(s)", fix: "s must be < 1") }
         guard c >= 0, nu >= 0, T > 0, var0 > 0 else {
@@ -20,8 +28,9 @@ public struct LinearQuadraticSolution: Sendable {
     }
 
     private var a: Double { q.squareRoot() }
-    private var k: Double { (q * (1 - s)).squareRoot() }
-    private var bCoef: Double { c * (1 - sT) / k }
+    /// The rate of the mean, `mean'' = k^2 mean`.
+    private var k: Double { objective == .nash ? (q * (1 - s)).squareRoot() : q.squareRoot() * (1 - s) }
+    private var bCoef: Double { objective == .nash ? c * (1 - sT) / k : c * (1 - sT) * (1 - sT) / k }
 
     /// Riccati coefficient, `eta' = eta^2 - q`, `eta(T) = c`.
     public func eta(_ t: Double) -> Double {

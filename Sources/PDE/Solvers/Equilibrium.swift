@@ -35,6 +35,11 @@ public struct Equilibrium: Sendable {
     /// the smallest tolerance that can be met there (twice the residual reached). The solution is
     /// then as accurate as double precision allows on this grid.
     public internal(set) var roundOffFloor: Double? = nil
+    /// Scalar functionals (social cost, moments, lambda, outflow, value at the start), computed
+    /// with the costs of the problem as posed.
+    public internal(set) var functionals: Functionals? = nil
+    /// The discretisation-error estimate from the coarser grids (`SolverOptions.errorEstimate`).
+    public internal(set) var errorEstimate: ErrorEstimate? = nil
 
     public var nx: Int { x.count }
     public var ny: Int? { y?.count }

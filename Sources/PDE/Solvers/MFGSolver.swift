@@ -5,13 +5,49 @@ import Foundation
 ///     let equilibrium = try MFGSolver.solve(.oneD(problem), grid: GridSize(nx: 200, nt: 100))
 ///
 /// The grid defaults to the problem's own. A run that stops at `maxIterations` (or whose method
-/// stalls) returns with `converged == false`, its full history and `stopReason`.
+/// stalls) returns with `converged == false`, its full history and `stopReason`. The result's
+/// `functionals` are evaluated with the costs of `costs` (default: `model`; a social optimum is
+/// solved with the planner's marginal costs and judged with the original ones). With
+/// `options.errorEstimate` the problem is also solved on the grids of steps 2h and 4h, side by
+/// side with the requested one, and the result carries an `ErrorEstimate`.
 public enum MFGSolver {
     public static func solve(
-        _ model: MFGModel, grid: GridSize? = nil, options: SolverOptions = SolverOptions()
+        _ model: MFGModel, grid: GridSize? = nil, options: SolverOptions = SolverOptions(), costs: MFGModel? = nil
     ) throws -> Equilibrium {
         try options.validate()
         let grid = grid ?? model.defaultGrid
+        guard options.errorEstimate else { return try solveOne(model, grid: grid, options: options, costs: costs ?? model) }
+        try ErrorEstimate.checkGrid(grid)
+        try check(model, grid: grid)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let results = Results()
+        var quiet = options
+        quiet.progress = nil
+        let halved = GridSize(nx: grid.nx / 2, ny: grid.ny.map { $0 / 2 }, nt: grid.nt.map { $0 / 2 })
+        let quartered = GridSize(nx: grid.nx / 4, ny: grid.ny.map { $0 / 4 }, nt: grid.nt.map { $0 / 4 })
+        let jobs: [[(GridSize, SolverOptions)]] = [[(grid, options)], [(halved, quiet), (quartered, quiet)]]
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+            for (j, (g, o)) in jobs[k].enumerated() {
+                results.store(k + j, Result { try solveOne(model, grid: g, options: o, costs: costs ?? model) })
+            }
+        }
+        let solved = try results.values.map { try $0!.get() }
+        var result = solved[0]
+        result.errorEstimate = ErrorEstimate(
+            fine: solved[0], medium: solved[1], coarse: solved[2], boundary: model.boundary,
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        return result
+    }
+
+    /// The results of solves running side by side.
+    private final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var values: [Result<Equilibrium, Error>?] = [nil, nil, nil]
+        func store(_ k: Int, _ r: Result<Equilibrium, Error>) { lock.lock(); values[k] = r; lock.unlock() }
+    }
+
+    /// One solve on one grid, with its functionals.
+    static func solveOne(_ model: MFGModel, grid: GridSize, options: SolverOptions, costs: MFGModel) throws -> Equilibrium {
         let system = try makeSystem(model, grid: grid)
         let log = SolveLog(options: options)
         let outcome: PhaseOutcome
@@ -45,6 +81,7 @@ public enum MFGSolver {
             result.stopReason = "\(log.phases.last?.method ?? options.method.rawValue) stopped: \(why)"
             result.roundOffFloor = floor
         }
+        result.functionals = try Functionals(result, costs: costs)
         return result
     }
 

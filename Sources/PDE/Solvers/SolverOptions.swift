@@ -33,6 +33,9 @@ public struct SolverOptions: Sendable {
     public var policyRelaxation: Double
     /// Called after every iteration (progress on long runs).
     public var progress: (@Sendable (IterationReport) -> Void)?
+    /// Also solve on the grids of steps 2h and 4h and attach an `ErrorEstimate` (the coarse solves
+    /// run beside the requested one, on a second thread).
+    public var errorEstimate = false
 
     public init(
         method: SolverMethod = .auto, tolerance: Double = 1e-10, maxIterations: Int = 200,

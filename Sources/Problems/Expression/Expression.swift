@@ -130,6 +130,22 @@ extension Expression {
         }
     }
 
+    /// The expression with every occurrence of `v` replaced by `e`.
+    public func substituting(_ v: Variable, with e: Expression) -> Expression {
+        switch self {
+        case .constant: return self
+        case let .variable(w): return w == v ? e : self
+        case let .unary(f, a): return .unary(f, a.substituting(v, with: e))
+        case let .binary(f, a, b): return .binary(f, a.substituting(v, with: e), b.substituting(v, with: e))
+        }
+    }
+
+    /// True when the expression is identically zero after simplification.
+    public var isZero: Bool {
+        if case .constant(0) = simplified() { return true }
+        return false
+    }
+
     /// The partial derivative with respect to `v` (simplified).
     public func derivative(_ v: Variable) -> Expression {
         derivativeUnsimplified(v).simplified()
