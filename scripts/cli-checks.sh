@@ -57,6 +57,22 @@ check "bench refuses a missing --baseline" 64 "--baseline: no executable" -- "$b
 check "ergodic solve reports lambda" 0 "lambda = -0\.6" -- "$bin" solve ergodic-periodic-1d --quiet --out "$work/erg"
 check "ergodic summary has lambda" 0 '"lambda"' -- cat "$work/erg/summary.json"
 check "ergodic verify" 0 "lambda_error" -- "$bin" verify ergodic-periodic-1d --levels 2
+check "error estimate: lambda with its bound and extrapolation" 0 "lambda +=.*-0\.74.* \+- .*extrapolated -0\.82.*observed order 0\.9" -- "$bin" solve ergodic-periodic-1d --nx 400 --error-estimate --quiet --no-pictures --out "$work/ee"
+check "error estimate in the summary" 0 '"extrapolated_error_bound"' -- cat "$work/ee/summary.json"
+check "error estimate arrays" 0 "" -- test -s "$work/ee/m_error.npy"
+check "functionals in every summary" 0 '"social_cost"' -- cat "$work/erg/summary.json"
+check "error estimate refuses grids that cannot be halved twice" 65 "multiples of 4" -- "$bin" solve lq-1d --nx 202 --error-estimate --quiet
+check "verify the estimate against [exact]" 0 "every bound covers its true error" -- "$bin" verify hopf-cole-1d --error-estimate --nx 100 --nt 48
+check "--markdown needs --error-estimate" 64 "--markdown is for --error-estimate" -- "$bin" verify hopf-cole-1d --markdown
+check "social optimum and price of anarchy" 0 "price of anarchy 1\.05" -- "$bin" solve lq-1d --compare-social --quiet --no-pictures --out "$work/poa"
+check "price of anarchy in the summary" 0 '"price_of_anarchy"' -- cat "$work/poa/summary.json"
+check "social optimum alone" 0 "converged" -- "$bin" solve lq-1d --objective social --quiet --no-pictures --out "$work/so"
+check "social objective in the summary" 0 '"objective" : "social"' -- cat "$work/so/summary.json"
+check "unknown objective" 64 "objective" -- "$bin" solve lq-1d --objective selfish --quiet
+check "social objective refused for congestion, naming the field" 65 "\[dynamics\].*congestion" -- "$bin" solve congestion-lst-1d --objective social --quiet
+printf '\n[game]\nobjective = "selfish"\n' >> "$work/typo-objective.toml"
+cat problems/lq-1d.toml "$work/typo-objective.toml" > "$work/objective.toml"
+check "bad [game] objective names file, line and field" 65 "objective.toml:[0-9]+: \[game\] objective: unknown objective 'selfish'" -- "$bin" check "$work/objective.toml"
 check "nonlocal problem solves" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
 sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
 check "1D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-1d --nx 50 --nt 50 --quiet --no-pictures --out "$work/ev1"

@@ -26,6 +26,9 @@ func reportingInputErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let CommandError.badInput(message) {
         printError("error: \(message)")
         throw Exit.badData
+    } catch let error as ProblemFileError {
+        printError("error: \(error)")
+        throw Exit.badData
     }
 }
 

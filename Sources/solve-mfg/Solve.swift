@@ -55,7 +55,7 @@ struct Solve: ParsableCommand {
         var options = settings.options(file)
         if !quiet { options.progress = { report in printError(progressLine(report)) } }
         try reportingInputErrors {
-            do { try file.checkData(grid: grid) } catch let e as ProblemFileError { throw CommandError.badInput("\(e)") }
+            try file.checkData(grid: grid)
         }
         let directory = URL(fileURLWithPath: out ?? "out/\(file.name)")
         var run = RunDescription(file: file, grid: grid, options: options)

@@ -34,13 +34,15 @@ final class PolicyIteration {
     /// Sweeps until convergence or the iteration budget; with `requiredRate`, stops (stalled) as
     /// soon as the second sweep's residual is twice the first's, two sweeps together fail to reduce
     /// the residual by `requiredRate^2` (from the third sweep on), or the residual grows tenfold past
-    /// its best.
+    /// its best; near the tolerance (where round-off blurs the contraction), when five sweeps in a
+    /// row bring no new best residual.
     func run(_ log: SolveLog, relaxation: Double, requiredRate: Double? = nil) throws -> PhaseOutcome {
         let n = system.valueUnknowns
         let value = system.value
         var theta = 1.0, ceiling = 1.0
         var previous = Double.infinity
         var residuals: [Double] = []
+        var sweepsSinceBest = 0
         while log.remaining > 0 {
             if anderson != nil { current.update(from: value, count: n) }
             let accuracy = max(1e-15, min(1e-6, 3e-5 * previous))
@@ -48,8 +50,10 @@ final class PolicyIteration {
             let converged = try log.record(system, residuals: r)
             let residual = max(r.hjb, r.fp)
             if firstResidual.isNaN { firstResidual = residual }
+            sweepsSinceBest += 1
             if residual < bestResidual {
                 bestResidual = residual
+                sweepsSinceBest = 0
                 // Kept only when it will be used: a stalled run restarts from it only if it is
                 // 1000 times below the first residual (AutomaticSolver).
                 if requiredRate != nil && residual <= 1e-3 * firstResidual {
@@ -60,6 +64,10 @@ final class PolicyIteration {
             residuals.append(residual)
             if requiredRate != nil, residuals.count == 2, residuals[1] > 2 * residuals[0] {
                 return .stalled(String(format: "policy iteration diverged (residual %.2e after %.2e)", residuals[1], residuals[0]))
+            }
+            if requiredRate != nil, sweepsSinceBest >= 5 {
+                return .stalled(String(format: "policy iteration made no progress in 5 sweeps near the tolerance (residual %.2e, best %.2e)",
+                                       residual, bestResidual))
             }
             // Near the tolerance the contraction is blurred by round-off: let it finish.
             if let rate = requiredRate, residuals.count >= 3, residual > 10 * log.options.tolerance {
