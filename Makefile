@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROBLEM ?= congestion-lst-1d
 VENV := bench/.venv
 
-.PHONY: run test build deps bench bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel bench-rl
+.PHONY: run test build deps bench error-bars bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel bench-rl
 
 deps:
 	@bash scripts/install-deps.sh
@@ -30,6 +30,10 @@ bench: build
 		.build/release/solve-mfg bench; \
 		echo "(run 'make bench-venv' to compare with the Python reference mfgsolver 0.4.4)"; \
 	fi
+
+## The table of docs/error-bars.md: error estimates against every exact solution (about 10 s).
+error-bars: build
+	bash scripts/error-bars-table.sh .build/release/solve-mfg > docs/error-bars.md
 
 ## Python environment with the peer (PyPI mfgsolver 0.4.4), kept out of git.
 bench-venv:

@@ -96,6 +96,30 @@ struct Bench: ParsableCommand {
         return s.seconds
     }
 
+    /// The cost of `--error-estimate` in 1D: the wall time of the solve with the estimate (grids h,
+    /// 2h, 4h, the coarse ones beside the requested one) over the solve alone, best of `--repeats`.
+    func benchErrorEstimate() throws {
+        let clock = ContinuousClock()
+        for (name, grid) in [("hopf-cole-1d", GridSize(nx: 200, nt: 100)), ("lq-1d", GridSize(nx: 400, nt: 80)),
+                             ("congestion-lst-1d", GridSize(nx: 200, nt: 200)), ("congestion-lst-1d", GridSize(nx: 1000, nt: 1000)),
+                             ("ergodic-periodic-1d", GridSize(nx: 400))] {
+            let file = try reportingInputErrors { try ProblemLocator.load(name, overrides: []) }
+            var best = [Double.infinity, .infinity]
+            for _ in 0..<repeats {
+                for (k, estimate) in [false, true].enumerated() {
+                    var options = SolverOptions()
+                    options.errorEstimate = estimate
+                    let start = clock.now
+                    _ = try reportingInputErrors { try MFGSolver.solve(file.model, grid: grid, options: options) }
+                    best[k] = min(best[k], (clock.now - start) / .seconds(1))
+                }
+            }
+            print(String(format: "error estimate %@ %@: solve %8.2f ms, with the estimate %8.2f ms (%.2fx)",
+                         name, grid.description, best[0] * 1e3, best[1] * 1e3, best[1] / best[0]))
+            fflush(nil)
+        }
+    }
+
     /// Runs a program and returns its standard output and exit status.
     func runProcess(_ path: String, _ arguments: [String]) throws -> (String, Int32) {
         let process = Process()
@@ -312,7 +336,10 @@ struct Bench: ParsableCommand {
                 if size == 200 { best200 = best }
             }
         }
-        if !skip1D { try compareFilesWithSwift() }
+        if !skip1D {
+            try compareFilesWithSwift()
+            try benchErrorEstimate()
+        }
         if twoD { try benchTwoD() }
         if rlGames { try benchRL() }
         if offline { try benchOffline() }

@@ -83,11 +83,8 @@ struct Solve: ParsableCommand {
         if !file.exact.isEmpty && objective == .nash { run.exactErrors = ExactErrors(solution, exact: file.exact) }
         try AtomicFile.makeDirectory(directory)
         let pictures = try OutputWriter.write(solution, run, model: model, pictures: !noPictures, social: social, to: directory)
-        if let social {
-            print(String(format: "social cost: %.10g at the equilibrium, %.10g at the social optimum", social.equilibriumCost, social.optimumCost)
-                  + (social.priceOfAnarchy.map { String(format: "; price of anarchy %.6f", $0) } ?? " (price of anarchy defined for positive costs only)"))
-        }
-        try report(file, solution, run, pictures: pictures, directory: directory, options: options)
+
+        try report(file, solution, run, pictures: pictures, directory: directory, options: options, social: social)
     }
 
     /// Runs a solver: bad input exits with 65; a NaN writes the diagnostics and exits with 4.
@@ -107,7 +104,7 @@ struct Solve: ParsableCommand {
     /// Prints the outcome and where everything is; exit code 3 when the solve did not converge.
     func report(
         _ file: ProblemFile, _ s: Equilibrium, _ run: RunDescription, pictures: [String], directory: URL,
-        options: SolverOptions
+        options: SolverOptions, social: SocialComparison?
     ) throws {
         let last = s.final!
         let status = s.converged ? "converged" : "did NOT converge"
@@ -124,6 +121,10 @@ struct Solve: ParsableCommand {
             for w in e.warnings { printError("warning: \(w)") }
         } else if let f = s.functionals {
             print("functionals: " + f.named.map { "\($0.name) \(String(format: "%.6g", $0.value))" }.joined(separator: ", "))
+        }
+        if let social {
+            print(String(format: "social cost: %.10g at the equilibrium, %.10g at the social optimum", social.equilibriumCost, social.optimumCost)
+                  + (social.priceOfAnarchy.map { String(format: "; price of anarchy %.6f", $0) } ?? " (price of anarchy defined for positive costs only)"))
         }
         if let errors = run.exactErrors {
             print("errors against [exact]: " + errors.named.map { "\($0.0) \(String(format: "%.3e", $0.1))" }.joined(separator: ", "))

@@ -112,7 +112,7 @@ struct Verify: ParsableCommand {
             let ratio = bound.map { error > 0 ? $0 / error : .infinity }
             let covered = bound.map { $0 >= error } ?? false
             if !covered { failures += 1 }
-            let ratioText = ratio.map { String(format: "%.2f", $0) } ?? "no bound"
+            let ratioText = error < 1e-12 ? "round-off" : (ratio.map { String(format: "%.2f", $0) } ?? "no bound")
             if markdown {
                 print("| \(file.name)\(parameterNote(file)) | \(gridText) | \(name) | \(e(error)) | \(e(bound)) | \(ratioText) | \(e(xError)) | \(e(xBound)) |")
             } else {
