@@ -60,6 +60,7 @@ check "ergodic verify" 0 "lambda_error" -- "$bin" verify ergodic-periodic-1d --l
 check "error estimate: lambda with its bound and extrapolation" 0 "lambda +=.*-0\.74.* \+- .*extrapolated -0\.82.*observed order 0\.9" -- "$bin" solve ergodic-periodic-1d --nx 400 --error-estimate --quiet --no-pictures --out "$work/ee"
 check "error estimate in the summary" 0 '"extrapolated_error_bound"' -- cat "$work/ee/summary.json"
 check "error estimate arrays" 0 "" -- test -s "$work/ee/m_error.npy"
+check "error bars picture" 0 "error_bars.png" -- "$bin" solve lq-1d --nx 100 --nt 20 --error-estimate --quiet --out "$work/eb"
 check "functionals in every summary" 0 '"social_cost"' -- cat "$work/erg/summary.json"
 check "error estimate refuses grids that cannot be halved twice" 65 "multiples of 4" -- "$bin" solve lq-1d --nx 202 --error-estimate --quiet
 check "verify the estimate against [exact]" 0 "every bound covers its true error" -- "$bin" verify hopf-cole-1d --error-estimate --nx 100 --nt 48

@@ -167,6 +167,36 @@ public enum OutputWriter {
     // MARK: - Pictures
 
     static func drawPictures(_ s: Equilibrium, _ run: RunDescription, model: MFGModel, to directory: URL) throws -> [String] {
+        let pictures = try drawSolution(s, run, model: model, to: directory)
+        guard let e = s.errorEstimate else { return pictures }
+        return pictures + [try errorPicture(s, e, run, model: model, to: directory)]
+    }
+
+    /// error_bars.png: in 1D the last (or stationary) density with the band `m +- m_error`; in 2D the
+    /// estimated error of the last density level.
+    static func errorPicture(_ s: Equilibrium, _ e: ErrorEstimate, _ run: RunDescription, model: MFGModel, to directory: URL) throws -> String {
+        let last = s.levels - 1
+        let m = Array(s.level(s.m, last)), error = Array(s.level(e.densityError, last))
+        let when = s.isErgodic ? "stationary density" : String(format: "density at t = %.3g", s.t![last])
+        let file = directory.appendingPathComponent("error_bars.png")
+        if case let .twoD(problem) = model {
+            try Figures.snapshots2D(
+                [error], labels: ["estimated |m_h - m|"], x: s.x, y: s.y!,
+                extent: (problem.lowerX, problem.upperX, problem.lowerY, problem.upperY),
+                active: s.active ?? [Bool](repeating: true, count: s.levelSize), walls: problem.boundary == .reflecting,
+                exits: exitSegments(problem, s), title: "\(run.problem): estimated discretisation error of the \(when)",
+                colorLabel: "error", to: file)
+        } else {
+            try Figures.linePlot(
+                [Series(label: "m", x: s.x, y: m, color: Figures.palette[0]),
+                 Series(label: "m + error", x: s.x, y: zip(m, error).map { $0 + $1 }, color: Figures.palette[1]),
+                 Series(label: "m - error", x: s.x, y: zip(m, error).map { $0 - $1 }, color: Figures.palette[2])],
+                title: "\(run.problem): \(when) with its error bars", xLabel: "x", yLabel: "m", logY: false, to: file)
+        }
+        return "error_bars.png"
+    }
+
+    static func drawSolution(_ s: Equilibrium, _ run: RunDescription, model: MFGModel, to directory: URL) throws -> [String] {
         let name = run.problem
         try convergencePlot(s, run, to: directory)
         switch (model, s.isErgodic) {
