@@ -7,7 +7,8 @@
 public struct Evaluation: Sendable {
     /// `mu_{t+1}(s') = sum_{s,a} mu_t(s) pi_t(a|s) P(s'|s,a)`, row 0 the initial distribution.
     public var distribution: [Double] = []
-    /// `R_t(s, a; mu_t, mu_{t+1})` along `distribution`.
+    /// `R_t(s, a; mu_t, mu_{t+1})` along `distribution` (with the social objective, the planner's
+    /// rewards `R~_t`, `SocialObjective.swift`; then the values below are those of R~ too).
     public var rewards: [Double] = []
     /// `Q^pi_t(s,a) = R_t(s,a) + gamma sum_s' P(s'|s,a) V^pi_{t+1}(s')`.
     public var policyQ: [Double] = []

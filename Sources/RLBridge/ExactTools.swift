@@ -1,4 +1,5 @@
 import Foundation
+import PDE
 
 /// Exact evaluation of policies in a finite MFG (`Evaluation`): the induced distribution, the
 /// rewards along it, the policy's value, a best response and the exploitability. The tools keep only
@@ -6,20 +7,41 @@ import Foundation
 /// goes to the caller's arrays, so a caller that reuses its `Evaluation` allocates nothing per call.
 public final class ExactTools {
     public let game: FiniteMFG
+    /// `.nash`: the game's own rewards. `.social`: the planner's rewards `R~` (`SocialObjective.swift`), so that every
+    /// value, best response and exploitability is that of the mean-field control problem's optimality system.
+    public let objective: Objective
     let S: Int, A: Int, H: Int
     let allLegal: Bool
     // Scratch of one step.
     var moved: [Double]                 // [S]: nu, the mass after the move (move-then-noise games)
     var kernelValues: [SIMD2<Double>]   // [S]: ((K V)(j), (K V_BR)(j)) (move-then-noise games)
     var stepMoves: [Int32]              // [S A]: the moves of one step (population-dependent moves)
+    var socialWeights: [Double]         // [S A]: rho_t (social objective)
+    var socialNow: [Double], socialNext: [Double]   // [S]: G_t, N_t (social objective)
 
-    public init(game: FiniteMFG) {
+    /// The tools of the game's own (Nash) objective.
+    public convenience init(game: FiniteMFG) {
+        self.init(game, objective: .nash)
+    }
+
+    /// The tools of `objective`; the social one needs the game's `rewardGradient` (`Objective.check(_:)`).
+    public convenience init(game: FiniteMFG, objective: Objective) throws {
+        try objective.check(game)
+        self.init(game, objective: objective)
+    }
+
+    private init(_ game: FiniteMFG, objective: Objective) {
         self.game = game
+        self.objective = objective
         S = game.states; A = game.actions; H = game.horizon
         allLegal = !game.legal.contains(false)
         moved = [Double](repeating: 0, count: S)
         kernelValues = [SIMD2<Double>](repeating: .zero, count: S)
         stepMoves = [Int32](repeating: 0, count: game.populationDependentDynamics ? S * A : 0)
+        let social = objective == .social
+        socialWeights = [Double](repeating: 0, count: social ? S * A : 0)
+        socialNow = [Double](repeating: 0, count: social ? S : 0)
+        socialNext = socialNow
     }
 
     /// The evaluation of `policy` (`[H][S][A]`) against its own distribution.
@@ -30,10 +52,12 @@ public final class ExactTools {
     }
 
     /// The evaluation of `policy` into `e`, overwriting all of it: the distribution (one forward
-    /// pass), the rewards along it, then both values in one backward sweep (`sweep`).
+    /// pass), the rewards along it (with the social objective, the planner's: `addSocialTerms`), then
+    /// both values in one backward sweep (`sweep`).
     public func evaluate(_ policy: [Double], into e: inout Evaluation) {
         distribution(of: policy, into: &e.distribution)
         rewards(along: e.distribution, into: &e.rewards)
+        if objective == .social { addSocialTerms(of: policy, along: e.distribution, to: &e.rewards) }
         sweep(policy, into: &e)
     }
 

@@ -30,6 +30,17 @@ public struct FiniteMFG: Sendable {
     public var gridSize: [Int]? = nil
     /// Optional structure of the transitions, used by `ExactTools` for speed (`factor(move:noise:)`).
     public internal(set) var moveThenNoise: MoveThenNoise? = nil
+    /// Fills, for weights `w[s' A + a']`, the contractions of the rewards' derivatives with respect to the
+    /// distributions: `now[s] = sum_{s',a'} w(s',a') dR_t(s',a'; mu_t, mu_{t+1}) / dmu_t(s)` and
+    /// `next[s] = sum_{s',a'} w(s',a') dR_t(s',a'; mu_t, mu_{t+1}) / dmu_{t+1}(s)` (a vector-Jacobian product).
+    public typealias RewardGradient = @Sendable (_ t: Int, _ mu: UnsafePointer<Double>, _ next: UnsafePointer<Double>,
+                                                 _ weights: UnsafePointer<Double>, _ now: UnsafeMutablePointer<Double>,
+                                                 _ nextOut: UnsafeMutablePointer<Double>) -> Void
+    /// The exact derivative of `reward` with respect to the distributions, for games that provide it; the
+    /// social objective (`Objective.social`, mean-field control; `SocialObjective.swift`) needs it.
+    public var rewardGradient: RewardGradient? = nil
+    /// Names of the states, for games small enough to print a distribution by name (wardrop). Nil: unnamed.
+    public var stateNames: [String]? = nil
 
     public init(name: String, states: Int, actions: Int, horizon: Int, discount: Double = 1,
                 initialDistribution: [Double], legal: ((Int, Int) -> Bool)? = nil,

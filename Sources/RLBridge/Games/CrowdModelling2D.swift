@@ -135,6 +135,21 @@ public enum CrowdModelling2D {
                             let p = noise / Double(moves.count)
                             return moves.map { (target(j, $0), $0 == 2 ? 1 - noise + p : p) }
                         })
+        // dR(s', a')/dmu_t(s) = -[s = s'] coef / (mu_t(s) + 1e-25); with congestion (and the positional and
+        // move rewards), dR(s', a')/dmu_{t+1}(q) = cost(a') P(q | s', a') before the last step.
+        game.rewardGradient = { t, mu, _, w, now, next in
+            for q in 0..<(n * n) { next[q] = 0 }
+            for s in 0..<(n * n) {
+                var weight = 0.0
+                for a in 0..<5 { weight += w[s * 5 + a] }
+                now[s] = -coef * weight / (mu[s] + 1e-25)
+                guard !only, congestion, t < horizon - 1 else { continue }
+                for a in 0..<5 where w[s * 5 + a] != 0 {
+                    let cost = -Double(abs(moveX[a]) + abs(moveY[a])) / Double(n)
+                    for (q, p) in table[s * 5 + a] { next[q] += w[s * 5 + a] * cost * p }
+                }
+            }
+        }
         return game
     }
 }

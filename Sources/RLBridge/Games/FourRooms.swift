@@ -50,6 +50,18 @@ public enum FourRooms {
             })
         game.gridSize = [n, n]
         try game.factor(move: target, noise: { [($0, 1)] })
+        // dR(s', a')/dmu_t(s) = [s = s'] (-1/mu_t(s) where 1e-6 < mu_t(s) <= 1, else 0 (the clip is flat; at
+        // mu = 1, the only side a distribution can reach); navigation: - |a|_1).
+        let moveLength = (0..<5).map { Double(abs(moveX[$0]) + abs(moveY[$0])) }
+        game.rewardGradient = { _, mu, _, w, now, next in
+            for s in 0..<(n * n) {
+                var weight = 0.0, moving = 0.0
+                for a in 0..<5 { weight += w[s * 5 + a]; moving += w[s * 5 + a] * moveLength[a] }
+                let m = mu[s]
+                now[s] = (m > 1e-6 && m <= 1 ? -weight / m : 0) - (navigation ? moving : 0)
+                next[s] = 0
+            }
+        }
         return game
     }
 }

@@ -7,7 +7,16 @@ import Foundation
 /// values and exploitability. (OpenSpiel's own evaluators cache values by "(x, t)", which drops the
 /// previous move; see docs/rl.md.)
 public enum OpenSpielGames {
-    public static let names = ["crowd_modelling", "periodic_aversion", "linear_quadratic", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms", "crowd_modelling_2d_maze", "four_rooms"]
+    public static let names = ["crowd_modelling", "periodic_aversion", "linear_quadratic", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms", "crowd_modelling_2d_maze", "four_rooms", "wardrop"]
+    /// The games that give the exact derivative of their rewards with respect to the distribution
+    /// (`FiniteMFG.rewardGradient`), which the social objective needs (`SocialObjective.swift`).
+    public static let socialNames = ["wardrop", "crowd_modelling", "periodic_aversion", "crowd_modelling_2d", "crowd_modelling_2d_four_rooms", "crowd_modelling_2d_maze", "four_rooms"]
+
+    /// `rl run`'s learning rate and number of iterations when they are not given: 0.1 and 100, except on
+    /// wardrop (`Wardrop.learningRate`, `Wardrop.iterations`: its equilibrium is reached only as 1/k).
+    public static func runDefaults(for name: String) -> (learningRate: Double, iterations: Int) {
+        name == "wardrop" ? (Wardrop.learningRate, Wardrop.iterations) : (0.1, 100)
+    }
 
     /// Parses `name=value` settings: numbers, booleans (true/false) and the four-rooms task names.
     public static func parse(settings: [String]) throws -> [String: Double] {
@@ -83,6 +92,10 @@ public enum OpenSpielGames {
             guard task == 0 || task == 1 else { throw RLError.invalid("four_rooms: task must be exploration (0) or navigation (1)") }
             return try FourRooms.make(task: task == 0 ? .exploration : .navigation, horizon: integer("horizon", 40, minimum: 1),
                                       discount: parameters["discount"] ?? 0.99)
+        case "wardrop":
+            try check(Wardrop.parameters)
+            return try Wardrop.make(timeA: parameters["time_a"] ?? 1, slopeA: parameters["slope_a"] ?? 1,
+                                    timeB: parameters["time_b"] ?? 2, slopeB: parameters["slope_b"] ?? 0.5)
         default:
             let hint = names.first { $0.hasPrefix(String(name.prefix(4))) }.map { " (did you mean '\($0)'?)" } ?? ""
             throw RLError.invalid("unknown game '\(name)'\(hint); games: \(names.joined(separator: ", "))")
@@ -115,6 +128,13 @@ public enum OpenSpielGames {
             })
         try game.factor(move: { s, a in ((s + a - 1) % size + size) % size },
                         noise: { j in (-1...1).map { e in ((j + e) % size + size) % size }.map { ($0, 1.0 / 3) } })
+        // dR(s', a')/dmu_t(s) = -[s = s'] / (mu_t(s) + 1e-25).
+        game.rewardGradient = { _, mu, _, w, now, next in
+            for s in 0..<size {
+                now[s] = -(w[s * 3] + w[s * 3 + 1] + w[s * 3 + 2]) / (mu[s] + 1e-25)
+                next[s] = 0
+            }
+        }
         return game
     }
 
@@ -168,6 +188,15 @@ public enum OpenSpielGames {
             })
         try game.factor(move: { s, a in ((s + a - n) % size + size) % size },
                         noise: { j in (0..<actions).map { k in (((j + k - n) % size + size) % size, probabilities[k]) } })
+        // dR(s', a')/dmu_t(s) = -[s = s'] coef dt / (mu_t(s) + 1e-15 dx).
+        game.rewardGradient = { _, mu, _, w, now, next in
+            for s in 0..<size {
+                var weight = 0.0
+                for a in 0..<actions { weight += w[s * actions + a] }
+                now[s] = -aversion * dt * weight / (mu[s] + 1e-15 * dx)
+                next[s] = 0
+            }
+        }
         return game
     }
 }
