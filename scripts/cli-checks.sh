@@ -94,6 +94,12 @@ check "rl evaluate --distribution-out writes mu" 0 "" -- sh -c "'$bin' rl evalua
 check "datasets refuse population-dependent moves" 65 "moves depend on the population" -- "$bin" dataset generate --game linear_quadratic --set mean_revert=0.5 --behavior random --episodes 10 --out "$work/lqmr.npz"
 check "rl unknown game" 65 "did you mean 'crowd_modelling'" -- "$bin" rl run --game crowd_modeling --quiet
 check "rl unknown parameter" 65 "unknown parameter 'sizes'" -- "$bin" rl run --game crowd_modelling --set sizes=3 --quiet
+check "rl run wardrop --objective social" 0 "road_A 0\.66666666666.*price of anarchy: 1\.0908" -- sh -c "'$bin' rl run --game wardrop --objective social --quiet --out '$work/wardrop' | tr '\n' ' '"
+check "wardrop summary has the price of anarchy" 0 '"price_of_anarchy" : 1\.0908' -- cat "$work/wardrop/summary.json"
+check "wardrop equilibrium written" 0 "" -- test -s "$work/wardrop/equilibrium_policy.npy"
+check "rl run bad --objective" 64 "invalid for '--objective.*'nash' and 'social'" -- "$bin" rl run --game wardrop --objective socal --quiet
+check "--objective social without the reward's derivative" 65 "available for the games: wardrop" -- "$bin" rl run --game linear_quadratic --objective social --quiet
+check "wardrop refuses a negative slope" 65 "slopes must be >= 0" -- "$bin" rl run --game wardrop --set slope_b=-1 --quiet
 check "rl refine prints the refinement table" 0 "exploitability\(PDE policy\)" -- "$bin" rl refine crowd-aversion-1d --levels 10,20 --fine 40 --iterations 20
 check "rl refine on walls (lq-1d)" 0 "exploitability\(PDE policy\)" -- "$bin" rl refine lq-1d --levels 10,20 --fine 40 --iterations 10
 check "rl refine in 2D" 0 "exploitability\(PDE policy\)" -- "$bin" rl refine crowd-aversion-2d --levels 5,10 --fine 20 --iterations 10

@@ -15,10 +15,10 @@ struct RL: ParsableCommand {
 
 /// `--game NAME --set k=v ...` or `--problem FILE --nx N`, shared by the rl commands.
 struct GameOptions: ParsableArguments {
-    @Option(help: "Game, with OpenSpiel's names: \(OpenSpielGames.names.joined(separator: ", ")).")
+    @Option(help: "Game: \(OpenSpielGames.names.joined(separator: ", ")) (OpenSpiel's names; four_rooms is Off-MMD's task, wardrop the two-road routing game).")
     var game: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("A game parameter with OpenSpiel's name, e.g. --set size=13 --set horizon=7 (repeatable); with --problem, a parameter of the file.", valueName: "name=value"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("A game parameter with OpenSpiel's name, e.g. --set size=13 --set horizon=7 (repeatable; wardrop: time_a, slope_a, time_b, slope_b, the travel times time + slope * share, defaults 1, 1, 2, 0.5); with --problem, a parameter of the file.", valueName: "name=value"))
     var parameters: [String] = []
 
     @Option(help: "A continuous problem (file or catalogue name; 1D or 2D on a square, torus, walls or exits, quadratic or congestion H, local or mean couplings; in 2D --nx is cells per axis) to discretise as a finite MFG consistent with the PDE scheme (docs/rl.md).")
@@ -117,7 +117,11 @@ struct RLRun: ParsableCommand {
         discussion: """
             Writes policy.npy [H, S, A] (pi[t, s, a]), distribution.npy [H+1, S] (probabilities; row 0 is \
             the initial distribution), exploitability.csv (iteration,exploitability,seconds), \
-            exploitability.png and summary.json (written last). See docs/rl.md.
+            exploitability.png and summary.json (written last). With --objective social, policy.npy and \
+            distribution.npy hold the social optimum, exploitability.csv the exploitability under the \
+            planner's rewards, and the Nash equilibrium found by the same algorithm goes to \
+            equilibrium_policy.npy, equilibrium_distribution.npy and equilibrium_exploitability.csv; \
+            summary.json adds both social costs and the price of anarchy. See docs/rl.md.
             """)
 
     @OptionGroup var gameOptions: GameOptions
@@ -125,10 +129,13 @@ struct RLRun: ParsableCommand {
     @Option(help: "fixed-point, fictitious-play, mirror-descent, munchausen-mirror-descent, boltzmann-policy-iteration, or d-momd (online deep Munchausen mirror descent; its flags are below).")
     var algorithm: String = "mirror-descent"
 
-    @Option(help: "Number of iterations.")
-    var iterations: Int = 100
+    @Option(help: ArgumentHelp("nash: each agent maximises its own return (a Nash equilibrium). social: a planner maximises the population's total reward (mean-field control); the run finds the social optimum, then the Nash equilibrium with the same algorithm, and reports the social cost of both and the price of anarchy. The social objective needs the derivative of the rewards in the distribution: games \(OpenSpielGames.socialNames.joined(separator: ", ")); tabular algorithms only.", valueName: "nash|social"))
+    var objective: Objective = .nash
 
-    @Option(help: "Learning rate of mirror descent and Munchausen mirror descent (default 0.1); d-momd: Adam's (default 1e-3).")
+    @Option(help: "Number of iterations (default 100; tabular algorithms on wardrop: 10000).")
+    var iterations: Int?
+
+    @Option(help: "Learning rate of mirror descent and Munchausen mirror descent (default 0.1; wardrop: 1); d-momd: Adam's (default 1e-3).")
     var learningRate: Double?
 
     @Option(help: "Temperature of Boltzmann policy iteration (softmax(Q / temperature)).")
@@ -139,15 +146,19 @@ struct RLRun: ParsableCommand {
 
     @OptionGroup(title: "d-momd") var training: TrainingOptions
 
-    @Option(help: "Output directory (default: out/rl-<game>-<algorithm>).")
+    @Option(help: "Output directory (default: out/rl-<game>-<algorithm>, with -social for --objective social).")
     var out: String?
 
     @Flag(help: "Do not print progress.")
     var quiet = false
 
     func run() throws {
+        let dMOMD = algorithm == OfflineAlgorithm.dMOMD.rawValue
+        let defaults = OpenSpielGames.runDefaults(for: gameOptions.game ?? "")
+        let iterations = self.iterations ?? (dMOMD ? 100 : defaults.iterations)
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
-        if algorithm == OfflineAlgorithm.dMOMD.rawValue {
+        if dMOMD {
+            guard objective == .nash else { throw ValidationError("--objective social works with the tabular algorithms, not d-momd") }
             let settings = try training.settings(iterations: iterations, alpha: alpha ?? 0.99, learningRate: learningRate ?? 1e-3)
             try refusingBadInput { try settings.check(for: .dMOMD) }
             let resolved = try gameOptions.resolve()
@@ -159,46 +170,98 @@ struct RLRun: ParsableCommand {
         guard let name = TabularAlgorithmName(rawValue: algorithm) else {
             throw ValidationError("unknown algorithm '\(self.algorithm)'; algorithms: \((TabularAlgorithmName.allCases.map(\.rawValue) + ["d-momd"]).joined(separator: ", "))")
         }
-        let learningRate = self.learningRate ?? 0.1, alpha = self.alpha ?? 1, temperature = temperature
+        let learningRate = self.learningRate ?? defaults.learningRate, alpha = self.alpha ?? 1, temperature = temperature
         try refusingBadInput { try TabularAlgorithmName.check(learningRate: learningRate, alpha: alpha, temperature: temperature) }
+        if objective == .social, let problem = gameOptions.problem {  // refused before the PDE reference is solved
+            try refusingBadInput { throw Objective.missingGradient("\(problem) (a discretised --problem game)") }
+        }
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
         let game = try continuous?.game ?? gameOptions.make()
-        let algorithm = try refusingBadInput { try name.make(game: game, learningRate: learningRate, alpha: alpha, temperature: temperature) }
-        var solver = TabularRun(game: game, algorithm: algorithm)
-        let quiet = self.quiet
-        let start = solver.exploitability
-        let log = solver.run(iterations: iterations) { entry in
-            if !quiet && (entry.iteration % max(1, iterations / 20) == 0 || entry.iteration == 1) {
-                printError(String(format: "iter %5d  exploitability %.6e  %.3f s", entry.iteration, entry.exploitability, entry.seconds))
+        let tools = try refusingBadInput { try ExactTools(game: game, objective: objective) }
+        let social = objective == .social
+        func iterate(_ tools: ExactTools, label: String) throws -> (run: TabularRun, start: Double, log: [AlgorithmLog]) {
+            let algorithm = try refusingBadInput { try name.make(game: game, learningRate: learningRate, alpha: alpha, temperature: temperature) }
+            var solver = TabularRun(tools: tools, algorithm: algorithm)
+            let quiet = self.quiet, start = solver.exploitability
+            let log = solver.run(iterations: iterations) { entry in
+                if !quiet && (entry.iteration % max(1, iterations / 20) == 0 || entry.iteration == 1) {
+                    printError(String(format: "%@iter %5d  exploitability %.6e  %.3f s", label, entry.iteration, entry.exploitability, entry.seconds))
+                }
             }
+            return (solver, start, log)
         }
+        let main = try iterate(tools, label: social ? "social optimum    " : "")
+        let equilibrium = social ? try iterate(ExactTools(game: game), label: "Nash equilibrium  ") : nil
+        let solver = main.run, start = main.start, log = main.log
         let distribution = solver.evaluation.distribution
-        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name.replacingOccurrences(of: " ", with: "_"))-\(name.rawValue)")
+        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name.replacingOccurrences(of: " ", with: "_"))-\(name.rawValue)\(social ? "-social" : "")")
         try AtomicFile.makeDirectory(directory)
-        try NPY.write(solver.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("policy.npy"))
-        try NPY.write(distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
-        try CSV.write(header: ["iteration", "exploitability", "seconds"],
-                      rows: [[0, start, 0]] + log.map { [Double($0.iteration), $0.exploitability, $0.seconds] },
-                      to: directory.appendingPathComponent("exploitability.csv"))
-        try Figures.linePlot(
-            [Series(label: name.rawValue, x: [0] + log.map { Double($0.iteration) }, y: [start] + log.map(\.exploitability),
-                    color: Figures.palette[0])],
-            title: "\(game.name): exploitability", xLabel: "iteration", yLabel: "exploitability", logY: true,
-            to: directory.appendingPathComponent("exploitability.png"))
+        func write(_ run: TabularRun, start: Double, log: [AlgorithmLog], prefix: String) throws {
+            try NPY.write(run.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("\(prefix)policy.npy"))
+            try NPY.write(run.evaluation.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("\(prefix)distribution.npy"))
+            try CSV.write(header: ["iteration", "exploitability", "seconds"],
+                          rows: [[0, start, 0]] + log.map { [Double($0.iteration), $0.exploitability, $0.seconds] },
+                          to: directory.appendingPathComponent("\(prefix)exploitability.csv"))
+        }
+        try write(solver, start: start, log: log, prefix: "")
+        var series = [Series(label: social ? "\(name.rawValue), social optimum (planner's rewards)" : name.rawValue,
+                             x: [0] + log.map { Double($0.iteration) }, y: [start] + log.map(\.exploitability), color: Figures.palette[0])]
+        if let equilibrium {
+            try write(equilibrium.run, start: equilibrium.start, log: equilibrium.log, prefix: "equilibrium_")
+            series.append(Series(label: "\(name.rawValue), Nash equilibrium", x: [0] + equilibrium.log.map { Double($0.iteration) },
+                                 y: [equilibrium.start] + equilibrium.log.map(\.exploitability), color: Figures.palette[1]))
+        }
+        try Figures.linePlot(series, title: "\(game.name): exploitability", xLabel: "iteration", yLabel: "exploitability", logY: true,
+                             to: directory.appendingPathComponent("exploitability.png"))
+        let comparison = try equilibrium.map { e in
+            try refusingBadInput { try FiniteSocialComparison(game: game, optimum: solver.policy, equilibrium: e.run.policy) }
+        }
         var summary = RLSummary(
             game: game.name, parameters: gameOptions.parameters, states: game.states, actions: game.actions, horizon: game.horizon,
-            algorithm: name.rawValue, iterations: iterations, learningRate: learningRate, temperature: temperature, alpha: alpha,
-            initialExploitability: start, exploitability: log.last!.exploitability, wallSeconds: log.last!.seconds,
+            algorithm: name.rawValue, objective: objective.rawValue, iterations: iterations, learningRate: learningRate,
+            temperature: temperature, alpha: alpha, initialExploitability: start, exploitability: log.last!.exploitability,
+            socialCost: comparison?.optimumCost ?? -solver.evaluation.expectedReturn,
+            wallSeconds: log.last!.seconds + (equilibrium?.log.last!.seconds ?? 0),
             arrays: ["policy": [game.horizon, game.states, game.actions], "distribution": [game.horizon + 1, game.states]])
+        summary.finalDistribution = RLSummary.named(distribution, game)
         if let continuous {
             let d = continuous.distances(distribution)
             summary.l1DistanceToPde = d.l1
             summary.w1DistanceToPde = d.w1
             print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
         }
+        var report: [String] = []
+        if let equilibrium, let comparison {
+            summary.social = RLSocialSummary(
+                equilibriumCost: comparison.equilibriumCost, optimumCost: comparison.optimumCost, priceOfAnarchy: comparison.priceOfAnarchy,
+                equilibriumInitialExploitability: equilibrium.start, equilibriumExploitability: comparison.equilibriumExploitability,
+                equilibriumFinalDistribution: RLSummary.named(equilibrium.run.evaluation.distribution, game))
+            summary.arrays["equilibrium_policy"] = summary.arrays["policy"]
+            summary.arrays["equilibrium_distribution"] = summary.arrays["distribution"]
+            let optimumMu = Self.finalDistribution(distribution, game).map { ", final distribution \($0)" } ?? ""
+            let equilibriumMu = Self.finalDistribution(equilibrium.run.evaluation.distribution, game).map { ", final distribution \($0)" } ?? ""
+            report = [
+                String(format: "social optimum:   social cost %.12g", comparison.optimumCost) + optimumMu,
+                String(format: "Nash equilibrium: social cost %.12g, exploitability %.6e", comparison.equilibriumCost, comparison.equilibriumExploitability)
+                    + equilibriumMu,
+                comparison.priceOfAnarchy.map {
+                    String(format: "price of anarchy: %.12g (social cost at the equilibrium / at the optimum)", $0)
+                        + ($0 < 1 ? "; below 1, so the social optimum found is not one (see its exploitability under the planner's rewards above)" : "")
+                } ?? "price of anarchy: undefined (defined for positive costs only)",
+            ]
+        } else if let mu = Self.finalDistribution(distribution, game) {
+            report = ["final distribution: \(mu)"]
+        }
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
-        print("\(game.name), \(name.rawValue): exploitability \(String(format: "%.12e", start)) -> \(String(format: "%.12e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
-        print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json")
+        let what = social ? ", social objective: exploitability under the planner's rewards" : ": exploitability"
+        print("\(game.name), \(name.rawValue)\(what) \(String(format: "%.12e", start)) -> \(String(format: "%.12e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
+        report.forEach { print($0) }
+        print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv\(social ? ", equilibrium_{policy,distribution}.npy, equilibrium_exploitability.csv" : ""), exploitability.png, summary.json")
+    }
+
+    /// `"start 0, road_A 0.666666666667, ..."` (mu_H) for games that name their states, else nil.
+    static func finalDistribution(_ mu: [Double], _ game: FiniteMFG) -> String? {
+        game.stateNames.map { zip($0, mu.suffix(game.states)).map { String(format: "%@ %.12g", $0.0, $0.1) }.joined(separator: ", ") }
     }
 }
 
@@ -215,14 +278,36 @@ struct RLSummary: Encodable {
     var parameters: [String]
     var states: Int, actions: Int, horizon: Int
     var algorithm: String
+    /// "nash" or "social"; with "social", `exploitability` is under the planner's rewards.
+    var objective: String
     var iterations: Int
     var learningRate: Double, temperature: Double, alpha: Double
     var initialExploitability: Double
     var exploitability: Double
+    /// The population's total cost along the policy found, `-sum_t gamma^t sum rho_t R_t` (the game's own rewards).
+    var socialCost: Double
     var wallSeconds: Double
     var arrays: [String: [Int]]
     var l1DistanceToPde: Double?
     var w1DistanceToPde: Double?
+    /// mu_H by state name, for games that name their states (wardrop).
+    var finalDistribution: [String: Double]?
+    /// With --objective social: the comparison with the Nash equilibrium, as `solve --compare-social` writes it.
+    var social: RLSocialSummary?
+
+    /// The last row of `mu` by state name, if the game names its states.
+    static func named(_ mu: [Double], _ game: FiniteMFG) -> [String: Double]? {
+        game.stateNames.map { Dictionary(uniqueKeysWithValues: zip($0, mu.suffix(game.states))) }
+    }
+}
+
+/// `social` of `rl run --objective social`: the social costs of the equilibrium and of the optimum found,
+/// the price of anarchy (positive costs only), and the equilibrium run's exploitability and mu_H.
+struct RLSocialSummary: Encodable {
+    var equilibriumCost: Double, optimumCost: Double
+    var priceOfAnarchy: Double?
+    var equilibriumInitialExploitability: Double, equilibriumExploitability: Double
+    var equilibriumFinalDistribution: [String: Double]?
 }
 
 struct RLEvaluate: ParsableCommand {
