@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROBLEM ?= congestion-lst-1d
 VENV := bench/.venv
 
-.PHONY: run test build deps bench error-bars bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel bench-rl
+.PHONY: run test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel bench-rl
 
 deps:
 	@bash scripts/install-deps.sh
@@ -34,6 +34,10 @@ bench: build
 ## The table of docs/error-bars.md: error estimates against every exact solution (about 10 s).
 error-bars: build
 	bash scripts/error-bars-table.sh .build/release/solve-mfg > docs/error-bars.md
+
+## The closed-form exploitability table of docs/exploitability.md (numpy and scipy; about 5 s).
+exploitability-table: build
+	python3 bench/exploitability_table.py --solve-mfg .build/release/solve-mfg
 
 ## Python environment with the peer (PyPI mfgsolver 0.4.4), kept out of git.
 bench-venv:

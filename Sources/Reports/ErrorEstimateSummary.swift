@@ -18,17 +18,8 @@ struct ErrorEstimateSummary: Encodable {
     }
 
     func encode(to encoder: Encoder) throws {
+        try QuantitiesSummary(estimate.quantities).encode(to: encoder)
         var c = encoder.container(keyedBy: Key.self)
-        for q in estimate.quantities {
-            var e = c.nestedContainer(keyedBy: Key.self, forKey: Key(q.name))
-            try e.encode(q.value, forKey: Key("value"))
-            try e.encode(q.extrapolated, forKey: Key("extrapolated"))
-            try e.encode(q.errorBound, forKey: Key("error_bound"))
-            try e.encode(q.extrapolatedErrorBound, forKey: Key("extrapolated_error_bound"))
-            try e.encode(q.observedOrder, forKey: Key("observed_order"))
-            try e.encode(q.coarser, forKey: Key("coarser_grids"))
-            try e.encode(q.warning, forKey: Key("warning"))
-        }
         var fields = c.nestedContainer(keyedBy: Key.self, forKey: Key("fields"))
         for (file, order, norm) in [("m_error.npy", estimate.densityOrder, "max over time of the L1 norm in space"),
                                     ("u_error.npy", estimate.valueOrder, "max norm")] {
@@ -39,6 +30,29 @@ struct ErrorEstimateSummary: Encodable {
         try c.encode(estimate.grids.map(\.description), forKey: Key("grids"))
         try c.encode(estimate.warnings, forKey: Key("warnings"))
         try c.encode(estimate.seconds, forKey: Key("seconds"))
+    }
+}
+
+/// One entry per estimated quantity: `value`, `extrapolated`, `error_bound`,
+/// `extrapolated_error_bound`, `observed_order`, `coarser_grids` and `warning` (`null` when absent).
+struct QuantitiesSummary: Encodable {
+    let quantities: [ErrorEstimate.Quantity]
+
+    init(_ quantities: [ErrorEstimate.Quantity]) { self.quantities = quantities }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: ErrorEstimateSummary.Key.self)
+        typealias Key = ErrorEstimateSummary.Key
+        for q in quantities {
+            var e = c.nestedContainer(keyedBy: Key.self, forKey: Key(q.name))
+            try e.encode(q.value, forKey: Key("value"))
+            try e.encode(q.extrapolated, forKey: Key("extrapolated"))
+            try e.encode(q.errorBound, forKey: Key("error_bound"))
+            try e.encode(q.extrapolatedErrorBound, forKey: Key("extrapolated_error_bound"))
+            try e.encode(q.observedOrder, forKey: Key("observed_order"))
+            try e.encode(q.coarser, forKey: Key("coarser_grids"))
+            try e.encode(q.warning, forKey: Key("warning"))
+        }
     }
 }
 

@@ -68,10 +68,7 @@ struct Solve: ParsableCommand {
             let other: Objective = objective == .nash ? .social : .nash
             let otherModel = try reportingInputErrors { try file.model(for: other) }
             if !quiet { printError("solving the \(other == .social ? "social optimum" : "equilibrium") for the comparison") }
-            var quietOptions = options
-            quietOptions.progress = nil
-            quietOptions.errorEstimate = false
-            let o = try solving(run, directory) { try MFGSolver.solve(otherModel, grid: grid, options: quietOptions, costs: file.model) }
+            let o = try solving(run, directory) { try MFGSolver.solve(otherModel, grid: grid, options: options.silent, costs: file.model) }
             if !o.converged { printError("warning: the \(other.rawValue) solve for the comparison did not converge: \(o.stopReason ?? "")") }
             let (nash, opt) = objective == .nash ? (solution, o) : (o, solution)
             if let a = nash.functionals?.socialCost, let b = opt.functionals?.socialCost {
@@ -117,7 +114,7 @@ struct Solve: ParsableCommand {
         if let e = s.errorEstimate {
             print("with estimated discretisation errors (grids \(e.grids.map(\.description).joined(separator: ", ")), "
                   + "\(String(format: "%.2f", e.seconds)) s):")
-            for line in errorEstimateLines(e) { print("  " + line) }
+            for line in errorEstimateLines(e.quantities) { print("  " + line) }
             for w in e.warnings { printError("warning: \(w)") }
         } else if let f = s.functionals {
             print("functionals: " + f.named.map { "\($0.name) \(String(format: "%.6g", $0.value))" }.joined(separator: ", "))
@@ -161,9 +158,9 @@ struct Solve: ParsableCommand {
 
 /// `lambda = -0.7405 +- 0.11  (extrapolated -0.82395 +- 0.005, observed order 0.95)`, one line per
 /// functional, the value printed to the digits its bound allows.
-func errorEstimateLines(_ e: ErrorEstimate) -> [String] {
-    let width = e.quantities.map(\.name.count).max() ?? 0
-    return e.quantities.map { q in
+func errorEstimateLines(_ quantities: [ErrorEstimate.Quantity]) -> [String] {
+    let width = quantities.map(\.name.count).max() ?? 0
+    return quantities.map { q in
         let name = q.name.padding(toLength: width, withPad: " ", startingAt: 0)
         guard let bound = q.errorBound else {
             return "\(name) = \(String(format: "%.6g", q.value))  (\(q.warning ?? "no bound"))"

@@ -59,6 +59,12 @@ protocol CoupledSystem: AnyObject {
     /// Mass of the last level, the largest relative mass drift, the smallest density.
     func massDiagnostics() -> (mass: Double, drift: Double, minimum: Double)
 
+    /// Sets the policy of every step to a given feedback velocity and computes its Fokker-Planck
+    /// density into `density` (the population of agents that follow it, `m^a`). `control[k]` is
+    /// the component along axis k, laid out like `Equilibrium.control` (row n drives FP step n);
+    /// the upwind split is `b = -max(a, 0)`, `c = -min(a, 0)`, so that `-(b + c) = a`.
+    func followControl(_ control: [[Double]]) throws
+
     /// The current state as a result value.
     func equilibrium(
         method: SolverMethod, converged: Bool, history: [IterationReport], phases: [SolverPhase], seconds: Double

@@ -105,6 +105,15 @@ extension DiscreteMFG: CoupledSystem {
         return policyIterationBackwardSweep(relaxation: relaxation)
     }
 
+    func followControl(_ control: [[Double]]) throws {
+        let a = control[0]
+        for k in 0..<(nt * nx) {
+            b[k] = -max(a[k], 0)
+            c[k] = -min(a[k], 0)
+        }
+        solveFokkerPlanck(into: m + nx)
+    }
+
     func resetValue() {
         hasValue = false
         u.update(repeating: 0, count: totalCount)

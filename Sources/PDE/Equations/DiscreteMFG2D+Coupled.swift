@@ -10,6 +10,23 @@ extension DiscreteMFG2D: CoupledSystem {
     var value: UnsafeMutablePointer<Double> { u }
     var response: UnsafeMutablePointer<Double> { linearised().response }
 
+    func followControl(_ control: [[Double]]) throws {
+        setPolicy(control, steps: nt)
+        solveFokkerPlanck(into: m + count)
+    }
+
+    /// The policy of the first `steps` steps from a feedback velocity (zero in obstacles).
+    func setPolicy(_ control: [[Double]], steps: Int) {
+        let ax = control[0], ay = control[1]
+        for k in 0..<(steps * count) {
+            let free = active[k % count]
+            bx[k] = free ? -max(ax[k], 0) : 0
+            cx[k] = free ? -min(ax[k], 0) : 0
+            by[k] = free ? -max(ay[k], 0) : 0
+            cy[k] = free ? -min(ay[k], 0) : 0
+        }
+    }
+
     /// The terminal condition `u^Nt = G(x, y)` on the free cells.
     func applyTerminalCondition() {
         let terminal = u + nt * count

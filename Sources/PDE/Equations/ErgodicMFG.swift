@@ -265,6 +265,14 @@ extension ErgodicMFG: CoupledSystem {
         return residuals()
     }
 
+    func followControl(_ control: [[Double]]) throws {
+        for i in 0..<nx {
+            b[i] = -max(control[0][i], 0)
+            c[i] = -min(control[0][i], 0)
+        }
+        try stationaryDensity(into: m)
+    }
+
     func resetValue() {
         u.update(repeating: 0, count: nx)
         lambda = 0

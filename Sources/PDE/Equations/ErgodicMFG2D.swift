@@ -147,6 +147,12 @@ extension ErgodicMFG2D: CoupledSystem {
 
     func updatePolicy() { s.updatePolicy(step: 0) }
 
+    func followControl(_ control: [[Double]]) throws {
+        s.setPolicy(control, steps: 1)
+        stationaryDensity(into: m)
+        mirrorLevels()
+    }
+
     /// Howard's iteration on the ergodic HJB at frozen m: the stationary density of each policy gives
     /// lambda; the last one is `Phi(m)`.
     func bestResponse(accuracy: Double) throws {

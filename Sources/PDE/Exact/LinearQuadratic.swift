@@ -73,4 +73,55 @@ public struct LinearQuadraticSolution: Sendable {
         let v = variance(t), d = x - mean(t)
         return exp(-d * d / (2 * v)) / (2 * Double.pi * v).squareRoot()
     }
+
+    /// The exploitability of a linear feedback `a = -(k(t) x + l(t))` in closed form (ODEs).
+    ///
+    /// If every agent uses it, the population stays Gaussian: `mean' = -(k mean + l)`,
+    /// `var' = -2 k var + 2 nu`, and each pays
+    /// `J = int (k^2 var + (k mean + l)^2)/2 + q/2 (var + (1 - s)^2 mean^2) dt + c/2 (var_T + (1 - sT)^2 mean_T^2)`.
+    /// One agent's best response to that mean path has the value `eta x^2/2 + psi x + chi` with the
+    /// equilibrium's Riccati `eta`, `psi' = eta psi + q s mean`, `psi(T) = -c sT mean_T`,
+    /// `chi' = psi^2/2 - nu eta - q s^2 mean^2/2`, `chi(T) = c sT^2 mean_T^2/2`, and pays
+    /// `eta(0) (var0 + mean0^2)/2 + psi(0) mean0 + chi(0)`. Integrated by RK4 (`steps` steps forward
+    /// at half spacing, backward at full spacing): error below 1e-12 at the default.
+    public func linearControlCosts(
+        k: (Double) -> Double, l: (Double) -> Double, steps: Int = 20000
+    ) -> (cost: Double, bestResponseCost: Double) {
+        // Forward: mean and variance at spacing T / (2 steps), with the running cost integrated along.
+        let fine = 2 * steps, dt = T / Double(fine)
+        var mean = [Double](repeating: 0, count: fine + 1), variance = mean
+        mean[0] = mean0; variance[0] = var0
+        func drift(_ t: Double, _ y: SIMD3<Double>) -> SIMD3<Double> {
+            let kt = k(t), lt = l(t), m = y[0], v = y[1]
+            let running = 0.5 * (kt * kt * v + (kt * m + lt) * (kt * m + lt)) + 0.5 * q * (v + (1 - s) * (1 - s) * m * m)
+            return SIMD3(-(kt * m + lt), -2 * kt * v + 2 * nu, running)
+        }
+        var y = SIMD3(mean0, var0, 0.0)
+        for n in 0..<fine {
+            let t = Double(n) * dt
+            let a = drift(t, y), b = drift(t + dt / 2, y + dt / 2 * a), c = drift(t + dt / 2, y + dt / 2 * b)
+            let d = drift(t + dt, y + dt * c)
+            y += dt / 6 * (a + 2 * b + 2 * c + d)
+            mean[n + 1] = y[0]; variance[n + 1] = y[1]
+        }
+        let cost = y[2] + 0.5 * c * (y[1] + (1 - sT) * (1 - sT) * y[0] * y[0])
+        // Backward: (psi, chi) at spacing T / steps, the mean path read at the half steps.
+        let h = 2 * dt
+        func backward(_ n2: Int, _ z: SIMD2<Double>) -> SIMD2<Double> {  // d/dt at fine index n2
+            let t = Double(n2) * dt, e = eta(t), m = mean[n2]
+            return SIMD2(e * z[0] + q * s * m, 0.5 * z[0] * z[0] - nu * e - 0.5 * q * s * s * m * m)
+        }
+        let mT = mean[fine]
+        var z = SIMD2(-c * sT * mT, 0.5 * c * sT * sT * mT * mT)
+        var n = steps
+        while n > 0 {
+            // From t = n h down to (n - 1) h.
+            let a = backward(2 * n, z), b = backward(2 * n - 1, z - h / 2 * a), c = backward(2 * n - 1, z - h / 2 * b)
+            let d = backward(2 * n - 2, z - h * c)
+            z -= h / 6 * (a + 2 * b + 2 * c + d)
+            n -= 1
+        }
+        let bestResponseCost = 0.5 * eta(0) * (var0 + mean0 * mean0) + z[0] * mean0 + z[1]
+        return (cost, bestResponseCost)
+    }
 }

@@ -17,33 +17,43 @@ public enum MFGSolver {
         try options.validate()
         let grid = grid ?? model.defaultGrid
         guard options.errorEstimate else { return try solveOne(model, grid: grid, options: options, costs: costs ?? model) }
-        try ErrorEstimate.checkGrid(grid)
         try check(model, grid: grid)
-        let start = DispatchTime.now().uptimeNanoseconds
-        let results = Results()
-        var quiet = options
-        quiet.progress = nil
-        let halved = GridSize(nx: grid.nx / 2, ny: grid.ny.map { $0 / 2 }, nt: grid.nt.map { $0 / 2 })
-        let quartered = GridSize(nx: grid.nx / 4, ny: grid.ny.map { $0 / 4 }, nt: grid.nt.map { $0 / 4 })
-        let jobs: [[(GridSize, SolverOptions)]] = [[(grid, options)], [(halved, quiet), (quartered, quiet)]]
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
-            for (j, (g, o)) in jobs[k].enumerated() {
-                results.store(k + j, Result { try solveOne(model, grid: g, options: o, costs: costs ?? model) })
-            }
+        let quiet = options.silent
+        let (solved, seconds) = try onThreeGrids(grid) { g, fine in
+            try solveOne(model, grid: g, options: fine ? options : quiet, costs: costs ?? model)
         }
-        let solved = try results.values.map { try $0!.get() }
         var result = solved[0]
         result.errorEstimate = ErrorEstimate(
-            fine: solved[0], medium: solved[1], coarse: solved[2], boundary: model.boundary,
-            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            fine: solved[0], medium: solved[1], coarse: solved[2], boundary: model.boundary, seconds: seconds)
         return result
     }
 
-    /// The results of solves running side by side.
-    private final class Results: @unchecked Sendable {
+    /// `body` on a grid and on the grids with every count halved and quartered (for an error
+    /// estimate): the requested grid on this thread, the two coarse ones on a second one beside it.
+    /// Returns the three results in that order and the wall-clock seconds.
+    static func onThreeGrids<T: Sendable>(
+        _ grid: GridSize, _ body: @escaping @Sendable (GridSize, _ requested: Bool) throws -> T
+    ) throws -> ([T], Double) {
+        try ErrorEstimate.checkGrid(grid)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let results = Results<T>()
+        let halved = GridSize(nx: grid.nx / 2, ny: grid.ny.map { $0 / 2 }, nt: grid.nt.map { $0 / 2 })
+        let quartered = GridSize(nx: grid.nx / 4, ny: grid.ny.map { $0 / 4 }, nt: grid.nt.map { $0 / 4 })
+        let jobs: [[GridSize]] = [[grid], [halved, quartered]]
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+            for (j, g) in jobs[k].enumerated() {
+                results.store(k + j, Result { try body(g, k == 0) })
+            }
+        }
+        let values = try results.values.map { try $0!.get() }
+        return (values, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    /// The results of work running side by side.
+    private final class Results<T>: @unchecked Sendable {
         private let lock = NSLock()
-        private(set) var values: [Result<Equilibrium, Error>?] = [nil, nil, nil]
-        func store(_ k: Int, _ r: Result<Equilibrium, Error>) { lock.lock(); values[k] = r; lock.unlock() }
+        private(set) var values: [Result<T, Error>?] = [nil, nil, nil]
+        func store(_ k: Int, _ r: Result<T, Error>) { lock.lock(); values[k] = r; lock.unlock() }
     }
 
     /// One solve on one grid, with its functionals.

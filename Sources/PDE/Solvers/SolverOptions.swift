@@ -50,6 +50,15 @@ public struct SolverOptions: Sendable {
         self.progress = progress
     }
 
+    /// The same settings without progress reports or an error estimate (for the extra solves of
+    /// an estimate or a comparison).
+    public var silent: SolverOptions {
+        var o = self
+        o.progress = nil
+        o.errorEstimate = false
+        return o
+    }
+
     func validate() throws {
         guard tolerance.isFinite, tolerance > 0 else {
             throw MFGError.invalidParameter(
