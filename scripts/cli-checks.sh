@@ -78,6 +78,11 @@ check "evaluate the equilibrium's own control: exploitability 0" 0 "exploitabili
 check "evaluate writes its summary" 0 '"exploitability"' -- cat "$work/evq/summary.json"
 check "evaluate: missing control file" 65 "cannot read" -- "$bin" evaluate lq-1d --control "$work/nothing.npy" --quiet --out "$work/evn"
 check "evaluate: control of the wrong dimension" 65 "alpha_x.npy" -- "$bin" evaluate crowd-aversion-2d --control "$work/lq/alpha.npy" --quiet --out "$work/evd"
+check "nplayer, continuous: epsilon per N and the fitted rate" 0 "fitted: epsilon_N" -- "$bin" nplayer lq-1d --control "$work/lq/alpha.npy" --nx 100 --nt 20 --players 10,100 --runs 4 --out "$work/np"
+check "nplayer writes epsilon.csv" 0 "players,epsilon,low,high" -- cat "$work/np/epsilon.csv"
+check "nplayer needs a control or a policy" 64 "needs --control" -- "$bin" nplayer lq-1d
+check "nplayer refuses bad --players" 64 "--players takes numbers" -- "$bin" nplayer lq-1d --control "$work/lq/alpha.npy" --players 10,x
+check "nplayer refuses a 2D problem" 65 "1D time-dependent" -- "$bin" nplayer crowd-aversion-2d --control "$work/lq/alpha.npy"
 check "nonlocal problem solves" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
 sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
 check "1D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-1d --nx 50 --nt 50 --quiet --no-pictures --out "$work/ev1"

@@ -266,6 +266,32 @@ struct RLRun: ParsableCommand {
 }
 
 /// Runs `body`, turning the RL tools' refusals (`RLError`) into a message and exit code 65.
+/// A policy `pi[t, s, a]` of a game from an .npy file, checked (shape, probability rows).
+func loadPolicy(_ path: String, for game: FiniteMFG) throws -> [Double] {
+    let values: [Double], shape: [Int]
+    do {
+        (values, shape) = try NPY.read(URL(fileURLWithPath: path))
+    } catch {
+        printError("error: \(error)")
+        throw Exit.badData
+    }
+    let expected = [game.horizon, game.states, game.actions]
+    guard shape == expected else {
+        printError("error: \(path) has shape \(shape); \(game.name) needs [H, S, A] = \(expected)")
+        throw Exit.badData
+    }
+    for row in 0..<(game.horizon * game.states) {
+        let p = values[(row * game.actions)..<((row + 1) * game.actions)]
+        let total = p.reduce(0, +)
+        guard p.allSatisfy({ $0 >= -1e-12 && $0.isFinite }), abs(total - 1) < 1e-6 else {
+            printError(String(format: "error: %@: pi[t = %d, s = %d, :] is not a probability distribution (sum %.9g, min %.3g)",
+                              path, row / game.states, row % game.states, total, p.min() ?? .nan))
+            throw Exit.badData
+        }
+    }
+    return values
+}
+
 func refusingBadInput<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as RLError {
         printError("error: \(e)")
@@ -328,27 +354,7 @@ struct RLEvaluate: ParsableCommand {
     func run() throws {
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
         let game = try continuous?.game ?? gameOptions.make()
-        let values: [Double], shape: [Int]
-        do {
-            (values, shape) = try NPY.read(URL(fileURLWithPath: policy))
-        } catch {
-            printError("error: \(error)")
-            throw Exit.badData
-        }
-        let expected = [game.horizon, game.states, game.actions]
-        guard shape == expected else {
-            printError("error: \(policy) has shape \(shape); \(game.name) needs [H, S, A] = \(expected)")
-            throw Exit.badData
-        }
-        for row in 0..<(game.horizon * game.states) {
-            let p = values[(row * game.actions)..<((row + 1) * game.actions)]
-            let total = p.reduce(0, +)
-            guard p.allSatisfy({ $0 >= -1e-12 && $0.isFinite }), abs(total - 1) < 1e-6 else {
-                printError(String(format: "error: %@: pi[t = %d, s = %d, :] is not a probability distribution (sum %.9g, min %.3g)",
-                                  policy, row / game.states, row % game.states, total, p.min() ?? .nan))
-                throw Exit.badData
-            }
-        }
+        let values = try loadPolicy(policy, for: game)
         // One forward pass and one backward sweep: the value, the best response and the exploitability.
         let evaluation = ExactTools(game: game).evaluate(values)
         print(String(format: "%@: value %.15g, exploitability %.15g", game.name, evaluation.expectedReturn, evaluation.exploitability))

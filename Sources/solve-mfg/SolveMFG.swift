@@ -13,7 +13,7 @@ struct SolveMFG: ParsableCommand {
             diagnostics are still written); 4 the solve failed numerically (a NaN appeared; diagnostics \
             written); 64 bad command line; 65 invalid problem data or parameter; 1 other failures (I/O).
             """,
-        subcommands: [Solve.self, Evaluate.self, Check.self, Verify.self, List.self, RL.self, DatasetCommand.self, Bench.self],
+        subcommands: [Solve.self, Evaluate.self, NPlayer.self, Check.self, Verify.self, List.self, RL.self, DatasetCommand.self, Bench.self],
         defaultSubcommand: nil)
 
     /// One BLAS thread unless the user set OPENBLAS_NUM_THREADS: the plain command is the fast one.

@@ -227,8 +227,8 @@ public final class DiscreteMFG {
     /// that did not converge in 100 iterations. An iteration stops when `u` no longer changes
     /// (1e-14 relative), or once it is in the quadratic regime with a change below 1e-9 (the next
     /// change would be below round-off).
-    func solveNonlinearHJB(factors: TridiagonalFactors) throws {
-        applyTerminalCondition()
+    func solveNonlinearHJB(factors: TridiagonalFactors, terminal: UnsafePointer<Double>? = nil) throws {
+        if let terminal { (u + nt * nx).update(from: terminal, count: nx) } else { applyTerminalCondition() }
         var failures = 0
         var n = nt - 1
         while n >= 0 {

@@ -68,7 +68,7 @@ public struct Functionals: Sendable, Codable, Equatable {
         }
 
         // The population's cost.
-        let costs = try RunningCosts(model, s)
+        let costs = try RunningCosts(model, x: s.x, y: s.y)
         var exitCost = 0.0
         if let outflow, outflow != 0 {
             let exitCosts = model.exitCosts
@@ -124,30 +124,31 @@ extension MFGModel {
     }
 }
 
-/// The running cost `F + V + K*m` and the terminal cost `G` of a model on the grid of a solution,
-/// evaluated one level at a time.
-struct RunningCosts {
+/// The running cost `F + V + K*m` and the terminal cost `G` of a model on a grid (points `x`, and
+/// `y` in 2D), for any density on it, one level at a time.
+public struct RunningCosts {
     let model: MFGModel
     let xs: [Double], ys: [Double]
     let h: Double
     let nonlocal1D: NonlocalCoupling?
     let nonlocal2D: NonlocalCoupling2D?
 
-    init(_ model: MFGModel, _ s: Equilibrium) throws {
+    public init(_ model: MFGModel, x: [Double], y: [Double]?) throws {
         self.model = model
-        h = s.cellVolume
-        let ny = s.ny ?? 1
-        xs = (0..<s.levelSize).map { s.x[$0 / ny] }
-        ys = s.y.map { y in (0..<s.levelSize).map { y[$0 % ny] } } ?? []
+        let ny = y?.count ?? 1, size = x.count * ny
+        let hx = x.count > 1 ? x[1] - x[0] : 1
+        h = hx * (y.map { $0.count > 1 ? $0[1] - $0[0] : 1 } ?? 1)
+        xs = (0..<size).map { x[$0 / ny] }
+        ys = y.map { y in (0..<size).map { y[$0 % ny] } } ?? []
         switch model {
         case let .oneD(p):
-            let grid = try Grid1D(lower: p.lower, upper: p.upper, count: s.nx, boundary: p.boundary)
+            let grid = try Grid1D(lower: p.lower, upper: p.upper, count: x.count, boundary: p.boundary)
             nonlocal1D = try p.nonlocalKernel.map { try NonlocalCoupling(kernel: $0, grid: grid) }
             nonlocal2D = nil
         case let .twoD(p):
             nonlocal1D = nil
-            let hx = (p.upperX - p.lowerX) / Double(s.nx), hy = (p.upperY - p.lowerY) / Double(ny)
-            nonlocal2D = try p.nonlocalKernel.map { try NonlocalCoupling2D(kernel: $0, nx: s.nx, ny: ny, hx: hx, hy: hy) }
+            let hx = (p.upperX - p.lowerX) / Double(x.count), hy = (p.upperY - p.lowerY) / Double(ny)
+            nonlocal2D = try p.nonlocalKernel.map { try NonlocalCoupling2D(kernel: $0, nx: x.count, ny: ny, hx: hx, hy: hy) }
         }
     }
 
@@ -159,7 +160,7 @@ struct RunningCosts {
     }
 
     /// `out = F(t, x, m, mean) + V(x) + (K * m)(x)`.
-    func running(t: Double, _ m: [Double], into out: inout [Double]) {
+    public func running(t: Double, _ m: [Double], into out: inout [Double]) {
         let count = m.count
         switch model {
         case let .oneD(p):
@@ -189,7 +190,7 @@ struct RunningCosts {
     }
 
     /// `out = G(x, m, mean)` at the horizon.
-    func terminal(_ m: [Double], into out: inout [Double]) {
+    public func terminal(_ m: [Double], into out: inout [Double]) {
         switch model {
         case let .oneD(p):
             let mean = mean(m)
