@@ -83,6 +83,18 @@ check "nplayer writes epsilon.csv" 0 "players,epsilon,low,high" -- cat "$work/np
 check "nplayer needs a control or a policy" 64 "needs --control" -- "$bin" nplayer lq-1d
 check "nplayer refuses bad --players" 64 "--players takes numbers" -- "$bin" nplayer lq-1d --control "$work/lq/alpha.npy" --players 10,x
 check "nplayer refuses a 2D problem" 65 "1D time-dependent" -- "$bin" nplayer crowd-aversion-2d --control "$work/lq/alpha.npy"
+(timeout -s KILL 6 "$bin" benchmark run benchmarks/quick.toml --out "$work/bench" > /dev/null 2>&1) 2> /dev/null || true
+check "benchmark: a killed run resumes without recomputing finished cells" 0 "\([0-9]+ failed\), [1-9][0-9]* already done" -- "$bin" benchmark run benchmarks/quick.toml --out "$work/bench"
+check "benchmark report" 0 "report.html" -- "$bin" benchmark report "$work/bench"
+check "benchmark report is self-contained" 0 "data:image/png;base64" -- cat "$work/bench/report.html"
+check "benchmark results.csv" 0 "^id,problem,level,method" -- cat "$work/bench/results.csv"
+check "benchmark shard" 0 "cells computed" -- "$bin" benchmark run benchmarks/quick.toml --shard 5/5 --out "$work/bench-s5"
+check "benchmark refuses a directory of another shard" 65 "holds results of shard 5/5" -- "$bin" benchmark run benchmarks/quick.toml --shard 4/5 --out "$work/bench-s5"
+check "benchmark refuses a bad shard" 64 "shard is i/n" -- "$bin" benchmark run benchmarks/quick.toml --shard 6/5
+printf 'name = "bad"\n[methods.m]\nalgorithm = "gradient-descent"\n' > "$work/bad-suite.toml"
+check "bad suite names file, line and field" 65 "bad-suite.toml:3: \[methods.m\] algorithm: unknown algorithm" -- "$bin" benchmark run "$work/bad-suite.toml"
+check "benchmark slurm writes the job array" 0 "submit.sh" -- "$bin" benchmark slurm benchmarks/quick.toml --shards 3 --out "$work/slurm"
+check "slurm array script" 0 "#SBATCH --array=1-3" -- cat "$work/slurm/array.sbatch"
 check "nonlocal problem solves" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
 sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
 check "1D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-1d --nx 50 --nt 50 --quiet --no-pictures --out "$work/ev1"

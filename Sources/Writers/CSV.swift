@@ -6,10 +6,15 @@ public enum CSV {
         encode(header: header, cells: rows.map { $0.map { "\($0)" } })
     }
 
-    /// Rows of cells already written as text (an empty cell is a missing value).
+    /// Rows of cells already written as text (an empty cell is a missing value); a cell with a
+    /// comma, a quote or a line break is quoted (RFC 4180).
     public static func encode(header: [String], cells: [[String]]) -> Data {
-        var text = header.joined(separator: ",") + "\n"
-        for row in cells { text += row.joined(separator: ",") + "\n" }
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var text = header.map(field).joined(separator: ",") + "\n"
+        for row in cells { text += row.map(field).joined(separator: ",") + "\n" }
         return Data(text.utf8)
     }
 

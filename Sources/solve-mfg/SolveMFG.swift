@@ -13,7 +13,8 @@ struct SolveMFG: ParsableCommand {
             diagnostics are still written); 4 the solve failed numerically (a NaN appeared; diagnostics \
             written); 64 bad command line; 65 invalid problem data or parameter; 1 other failures (I/O).
             """,
-        subcommands: [Solve.self, Evaluate.self, NPlayer.self, Check.self, Verify.self, List.self, RL.self, DatasetCommand.self, Bench.self],
+        version: "0.5.0-dev",
+        subcommands: [Solve.self, Evaluate.self, NPlayer.self, BenchmarkCommand.self, Check.self, Verify.self, List.self, RL.self, DatasetCommand.self, Bench.self],
         defaultSubcommand: nil)
 
     /// One BLAS thread unless the user set OPENBLAS_NUM_THREADS: the plain command is the fast one.

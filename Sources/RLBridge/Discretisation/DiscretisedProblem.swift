@@ -9,6 +9,13 @@ public struct DiscretisedProblem: Sendable {
     public let distances: @Sendable ([Double]) -> (l1: Double, w1: Double)
     /// The PDE equilibrium's feedback projected to the game ("the ground-truth policy").
     public let groundTruthPolicy: @Sendable () -> [Double]
+    /// The PDE density at the time `fraction T`, at the game's cells (a density: the game's
+    /// distribution divided by the cell size is comparable).
+    public let referenceDensity: @Sendable (_ fraction: Double) -> [Double]
+    /// The width of a cell (1D) or its area (2D).
+    public let cellSize: Double
+    /// The PDE reference the game is scored against.
+    public let reference: Equilibrium
 
     /// The fewest cells per axis of a game (those of the PDE grids).
     public static let minimumCells = 4
@@ -43,7 +50,9 @@ public struct DiscretisedProblem: Sendable {
         let g = try RefinementStudy.game(problem, nx: nx, pde: pde)
         return DiscretisedProblem(
             game: g.game, distances: { RefinementStudy.distances(g, distribution: $0, pde: pde) },
-            groundTruthPolicy: { RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde) })
+            groundTruthPolicy: { RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde) },
+            referenceDensity: { RefinementStudy.projectedDensity(g, pde: pde, fraction: $0) },
+            cellSize: (problem.upper - problem.lower) / Double(nx), reference: pde)
     }
 
     /// A 2D problem on `n x n` cells against the PDE solved on `reference^2` cells and `steps` steps
@@ -56,6 +65,8 @@ public struct DiscretisedProblem: Sendable {
         let g = try RefinementStudy.game(problem, n: n, pde: pde)
         return DiscretisedProblem(
             game: g.game, distances: { RefinementStudy.distances(g, distribution: $0, pde: pde) },
-            groundTruthPolicy: { RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde) })
+            groundTruthPolicy: { RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde) },
+            referenceDensity: { RefinementStudy.projectedDensity(g, pde: pde, fraction: $0) },
+            cellSize: (problem.upperX - problem.lowerX) * (problem.upperY - problem.lowerY) / Double(n * n), reference: pde)
     }
 }

@@ -29,19 +29,26 @@ public enum RefinementStudy {
 
     /// L1 and W1 distances (max over T/2 and T) between a game distribution `[H+1][S]` and the PDE density.
     public static func distances(_ g: ContinuousGame, distribution: [Double], pde: Equilibrium) -> (l1: Double, w1: Double) {
-        let n = g.cells, S = g.game.states, fineNx = pde.nx, fineNt = pde.nt, stride = fineNx / n
+        let n = g.cells, S = g.game.states
         var l1 = 0.0, w1 = 0.0
         for fraction in [0.5, 1.0] {
-            let step = Int((fraction * Double(g.game.horizon)).rounded()), level = Int((fraction * Double(fineNt)).rounded())
-            // Torus: the coarse points are fine points. Walls: the mean of the fine cells of each coarse cell.
-            let density = g.periodic
-                ? (0..<n).map { pde.m[level * fineNx + $0 * stride] }
-                : (0..<n).map { i in (0..<stride).reduce(0.0) { $0 + pde.m[level * fineNx + i * stride + $1] } / Double(stride) }
-            let d = g.distances(distribution[(step * S)..<(step * S + n)], density: density, normalise: g.periodic)
+            let step = Int((fraction * Double(g.game.horizon)).rounded())
+            let d = g.distances(distribution[(step * S)..<(step * S + n)], density: projectedDensity(g, pde: pde, fraction: fraction),
+                                normalise: g.periodic)
             l1 = max(l1, d.l1)
             w1 = max(w1, d.w1)
         }
         return (l1, w1)
+    }
+
+    /// The PDE density at the time `fraction T`, at the game's cells: on a torus the coarse points are
+    /// fine points; with walls, the mean of the fine cells of each coarse cell.
+    public static func projectedDensity(_ g: ContinuousGame, pde: Equilibrium, fraction: Double) -> [Double] {
+        let n = g.cells, fineNx = pde.nx, stride = fineNx / n
+        let level = Int((fraction * Double(pde.nt)).rounded())
+        return g.periodic
+            ? (0..<n).map { pde.m[level * fineNx + $0 * stride] }
+            : (0..<n).map { i in (0..<stride).reduce(0.0) { $0 + pde.m[level * fineNx + i * stride + $1] } / Double(stride) }
     }
 
     /// The velocity range of a discrete game: 1.2 times the PDE's largest speed (per-point `speeds` and
@@ -157,20 +164,27 @@ public enum RefinementStudy {
 
     /// L1 and marginal W1 distances (max over T/2 and T) to the 2D PDE density: fine points on a torus,
     /// block averages of fine cells with walls.
+    /// The 2D PDE density at the time `fraction T`, at the game's cells (as the 1D one).
+    public static func projectedDensity(_ g: ContinuousGame2D, pde: Equilibrium, fraction: Double) -> [Double] {
+        let n = g.n, fine = pde.nx, r = fine / n
+        let level = Int((fraction * Double(pde.nt)).rounded())
+        let base = level * fine * fine
+        return (0..<(n * n)).map { s -> Double in
+            let i = s / n, j = s % n
+            if g.periodic { return pde.m[base + i * r * fine + j * r] }
+            var sum = 0.0
+            for a in 0..<r { for b in 0..<r { sum += pde.m[base + (i * r + a) * fine + j * r + b] } }
+            return sum / Double(r * r)
+        }
+    }
+
     public static func distances(_ g: ContinuousGame2D, distribution: [Double], pde: Equilibrium) -> (l1: Double, w1: Double) {
-        let n = g.n, fine = pde.nx, r = fine / n, cells = n * n, S = g.game.states
+        let cells = g.n * g.n, S = g.game.states
         var l1 = 0.0, w1 = 0.0
         for fraction in [0.5, 1.0] {
-            let step = Int((fraction * Double(g.game.horizon)).rounded()), level = Int((fraction * Double(pde.nt)).rounded())
-            let base = level * fine * fine
-            let density = (0..<cells).map { s -> Double in
-                let i = s / n, j = s % n
-                if g.periodic { return pde.m[base + i * r * fine + j * r] }
-                var sum = 0.0
-                for a in 0..<r { for b in 0..<r { sum += pde.m[base + (i * r + a) * fine + j * r + b] } }
-                return sum / Double(r * r)
-            }
-            let d = g.distances(distribution[(step * S)..<(step * S + cells)], density: density, normalise: g.periodic)
+            let step = Int((fraction * Double(g.game.horizon)).rounded())
+            let d = g.distances(distribution[(step * S)..<(step * S + cells)], density: projectedDensity(g, pde: pde, fraction: fraction),
+                                normalise: g.periodic)
             l1 = max(l1, d.l1)
             w1 = max(w1, d.w1)
         }

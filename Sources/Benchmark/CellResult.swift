@@ -1,0 +1,88 @@
+import Foundation
+import RLBridge
+
+/// What one cell measured (`cells/<id>.json`; a row of `results.csv`).
+public struct CellResult: Codable, Sendable {
+    public var id: String
+    public var problem: String
+    /// Cells per axis of the discretised game (nil for a finite game).
+    public var level: Int?
+    public var method: String
+    public var algorithm: String
+    public var settings: [String: Double]
+    public var seed: Int
+    /// "ok" or "failed".
+    public var status: String
+    public var error: String?
+    /// The exact exploitability of the initial policy, then after each iteration.
+    public var exploitability: [Double]
+    public var finalExploitability: Double?
+    /// L1 and W1 distances of the final policy's distribution to the PDE density (max over T/2 and T).
+    public var l1: Double?
+    public var w1: Double?
+    /// `(1/H) sum_t sum_s mu_t(s) TV(pi_t(.|s), pi*_t(.|s))`: the distance of the policy to the PDE
+    /// equilibrium's feedback projected to the game, weighted by the policy's distribution.
+    public var policyDistance: Double?
+    /// The PDE reference's own L1 error bar, and the exploitability of its projected feedback in the game.
+    public var referenceError: Double?
+    public var groundTruthExploitability: Double?
+    public var iterations: Int
+    public var seconds: Double
+    /// True when the time budget stopped the iterations early.
+    public var stoppedByBudget: Bool
+}
+
+/// Runs one cell on its ground truth.
+public enum CellRunner {
+    public static func run(_ cell: Cell, truth: GroundTruth, secondsBudget: Double?) -> (CellResult, distribution: [Double]?) {
+        let clock = ContinuousClock(), start = clock.now
+        var result = CellResult(
+            id: cell.id, problem: cell.problem.key, level: cell.level, method: cell.method.label, algorithm: cell.method.algorithm.rawValue,
+            settings: cell.method.settings, seed: cell.seed, status: "ok", error: nil, exploitability: [], finalExploitability: nil,
+            l1: nil, w1: nil, policyDistance: nil, referenceError: truth.referenceError,
+            groundTruthExploitability: truth.groundTruthExploitability, iterations: 0, seconds: 0, stoppedByBudget: false)
+        do {
+            let s = cell.method.settings
+            let algorithm = try cell.method.algorithm.make(
+                game: truth.game, learningRate: s["learning_rate"] ?? 0.1, alpha: s["alpha"] ?? 1, temperature: s["temperature"] ?? 1)
+            var run = TabularRun(game: truth.game, algorithm: algorithm)
+            result.exploitability.append(run.exploitability)
+            for _ in 0..<cell.method.iterations {
+                let e = run.step()
+                guard e.isFinite else { throw RLError.invalid("the exploitability became \(e) at iteration \(result.exploitability.count)") }
+                result.exploitability.append(e)
+                if let budget = secondsBudget, (clock.now - start) / .seconds(1) > budget {
+                    result.stoppedByBudget = true
+                    break
+                }
+            }
+            result.iterations = result.exploitability.count - 1
+            result.finalExploitability = result.exploitability.last
+            let distribution = run.evaluation.distribution
+            if let d = truth.continuous {
+                (result.l1, result.w1) = d.distances(distribution)
+                result.policyDistance = policyDistance(run.policy, d.groundTruthPolicy(), distribution: distribution, game: truth.game)
+            }
+            result.seconds = (clock.now - start) / .seconds(1)
+            return (result, distribution)
+        } catch {
+            result.status = "failed"
+            result.error = "\(error)"
+            result.seconds = (clock.now - start) / .seconds(1)
+            return (result, nil)
+        }
+    }
+
+    static func policyDistance(_ pi: [Double], _ star: [Double], distribution mu: [Double], game: FiniteMFG) -> Double {
+        let S = game.states, A = game.actions, H = game.horizon
+        var total = 0.0
+        for t in 0..<H {
+            for s in 0..<S where mu[t * S + s] > 0 {
+                var tv = 0.0
+                for a in 0..<A { tv += abs(pi[(t * S + s) * A + a] - star[(t * S + s) * A + a]) }
+                total += mu[t * S + s] * 0.5 * tv
+            }
+        }
+        return total / Double(H)
+    }
+}

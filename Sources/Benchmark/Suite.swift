@@ -1,0 +1,213 @@
+import Foundation
+import Problems
+import RLBridge
+
+/// A benchmark suite file (`benchmarks/*.toml`, format: docs/benchmark.md): problems with their
+/// discretisation levels, methods with their settings (lists expand to every combination), seeds and
+/// budgets. Parsed with the problem files' TOML reader, so errors name the file, line and field.
+public struct Suite: Sendable {
+    /// A problem of the suite: a continuous problem discretised at `levels` cells (against its PDE
+    /// reference), or a finite game.
+    public struct Problem: Sendable, Equatable {
+        public var key: String
+        /// A catalogue name or a file (relative paths from the suite file's directory), or nil for a game.
+        public var source: String?
+        /// A finite game's name (OpenSpiel's), or nil for a continuous problem.
+        public var game: String?
+        /// `name=value` parameters (`--set`).
+        public var parameters: [String]
+        /// Cells per axis of the discretised game (continuous problems).
+        public var levels: [Int]
+        /// The PDE reference's points (default: the smallest multiple of the cells >= 320).
+        public var reference: Int?
+    }
+
+    /// A method and one combination of its settings.
+    public struct Method: Sendable, Equatable {
+        public var key: String
+        public var algorithm: TabularAlgorithmName
+        /// `learning_rate`, `alpha`, `temperature` of this combination (only those the file sets).
+        public var settings: [String: Double]
+        public var iterations: Int
+        /// `key` and its settings, e.g. `md(learning_rate=0.1;alpha=0.5)`.
+        public var label: String {
+            settings.isEmpty ? key : key + "(" + settings.keys.sorted().map { "\($0)=\(Self.format(settings[$0]!))" }.joined(separator: ";") + ")"
+        }
+        static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
+    }
+
+    public let path: String
+    public let name: String
+    public let description: String
+    /// The file's text, kept for the report's reproducibility block and to recognise the suite.
+    public let text: String
+    public let seeds: [Int]
+    public let problems: [Problem]
+    public let methods: [Method]
+    /// Wall-clock seconds per cell after which its iterations stop (nil: none).
+    public let secondsPerCell: Double?
+
+    /// A 64-bit FNV-1a hash of the text, in hex: results of different suites are never mixed.
+    public var fingerprint: String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+
+    public static let schemaHint = "tables: [problems.NAME] (problem or game, cells, set, reference), [methods.NAME] (algorithm, learning_rate, alpha, temperature, iterations), [budget] (iterations, seconds); root keys: name, description, seeds"
+
+    public static func load(path: String) throws -> Suite {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ProblemFileError(path: path, line: nil, field: nil, message: "cannot read the suite file (\(error.localizedDescription))")
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) throws -> Suite {
+        let tables: [TOMLTable]
+        do { tables = try TOMLReader.parse(text) } catch let e as TOMLError {
+            throw ProblemFileError(path: path, line: e.line, field: nil, message: e.message)
+        }
+        func fail(_ table: String, _ entry: TOMLEntry?, _ message: String, line: Int? = nil) -> ProblemFileError {
+            ProblemFileError(path: path, line: entry?.line ?? line, field: entry.map { table.isEmpty ? $0.key : "[\(table)] \($0.key)" } ?? (table.isEmpty ? nil : "[\(table)]"),
+                             message: message)
+        }
+        func string(_ t: String, _ e: TOMLEntry) throws -> String {
+            guard case let .string(s) = e.value else { throw fail(t, e, "expected a string, found \(e.value)") }
+            return s
+        }
+        func numbers(_ t: String, _ e: TOMLEntry) throws -> [Double] {
+            switch e.value {
+            case let .number(v, _): return [v]
+            case let .array(items):
+                let values = try items.map { item -> Double in
+                    guard case let .number(v, _) = item else { throw fail(t, e, "expected numbers, found \(item)") }
+                    return v
+                }
+                guard !values.isEmpty else { throw fail(t, e, "the list is empty") }
+                return values
+            default: throw fail(t, e, "expected a number or a list of numbers")
+            }
+        }
+        func integers(_ t: String, _ e: TOMLEntry, minimum: Int, maximum: Int) throws -> [Int] {
+            try numbers(t, e).map { v in
+                guard v == v.rounded(), v >= Double(minimum), v <= Double(maximum) else {
+                    throw fail(t, e, "expected integers between \(minimum) and \(maximum), found \(v)")
+                }
+                return Int(v)
+            }
+        }
+        func strings(_ t: String, _ e: TOMLEntry) throws -> [String] {
+            guard case let .array(items) = e.value else { throw fail(t, e, "expected a list of \"name=value\" strings") }
+            return try items.map { item in
+                guard case let .string(s) = item, s.contains("=") else { throw fail(t, e, "expected \"name=value\" strings, found \(item)") }
+                return s
+            }
+        }
+        func allowed(_ t: TOMLTable, _ keys: [String]) throws {
+            for e in t.entries where !keys.contains(e.key) {
+                throw fail(t.name, e, "unknown key; allowed here: \(keys.joined(separator: ", "))")
+            }
+        }
+
+        let root = tables.first { $0.name.isEmpty }!
+        try allowed(root, ["name", "description", "seeds"])
+        guard let nameEntry = root["name"] else { throw ProblemFileError(path: path, line: 1, field: "name", message: "the suite needs a name") }
+        let name = try string("", nameEntry)
+        let description = try root["description"].map { try string("", $0) } ?? ""
+        let seeds = try root["seeds"].map { try integers("", $0, minimum: 0, maximum: 1 << 40) } ?? [0]
+        var problems: [Problem] = [], methods: [Method] = []
+        var defaultIterations = 100
+        var seconds: Double? = nil
+        for t in tables where !t.name.isEmpty {
+            let parts = t.name.split(separator: ".", maxSplits: 1).map(String.init)
+            switch (parts[0], parts.count) {
+            case ("budget", 1):
+                try allowed(t, ["iterations", "seconds"])
+                if let e = t["iterations"] { defaultIterations = try integers(t.name, e, minimum: 1, maximum: 1_000_000)[0] }
+                if let e = t["seconds"] {
+                    let v = try numbers(t.name, e)[0]
+                    guard v > 0, v.isFinite else { throw fail(t.name, e, "the time budget must be a positive number of seconds") }
+                    seconds = v
+                }
+            case ("problems", 2):
+                try allowed(t, ["problem", "game", "cells", "set", "reference"])
+                let source = try t["problem"].map { try string(t.name, $0) }
+                let game = try t["game"].map { try string(t.name, $0) }
+                guard (source == nil) != (game == nil) else {
+                    throw fail(t.name, nil, "give either problem = \"catalogue name or file\" or game = \"an OpenSpiel game\"", line: t.line)
+                }
+                if game != nil, let e = t["cells"] ?? t["reference"] { throw fail(t.name, e, "cells and reference are for continuous problems") }
+                let levels = try t["cells"].map { try integers(t.name, $0, minimum: 4, maximum: 10_000) } ?? (game == nil ? [40] : [])
+                let reference = try t["reference"].map { try integers(t.name, $0, minimum: 4, maximum: 100_000)[0] }
+                var resolved = source
+                if let s = source, s.hasSuffix(".toml"), !s.hasPrefix("/") {
+                    resolved = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(s).path
+                }
+                problems.append(Problem(key: parts[1], source: resolved, game: game,
+                                        parameters: try t["set"].map { try strings(t.name, $0) } ?? [], levels: levels, reference: reference))
+            case ("methods", 2):
+                try allowed(t, ["algorithm", "learning_rate", "alpha", "temperature", "iterations"])
+                guard let e = t["algorithm"] else { throw fail(t.name, nil, "a method needs algorithm = \"...\"", line: t.line) }
+                let a = try string(t.name, e)
+                guard let algorithm = TabularAlgorithmName(rawValue: a) else {
+                    throw fail(t.name, e, "unknown algorithm '\(a)'; use one of \(TabularAlgorithmName.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                let iterations = try t["iterations"].map { try integers(t.name, $0, minimum: 1, maximum: 1_000_000)[0] }
+                // Every combination of the listed settings, in file order.
+                var combinations: [[String: Double]] = [[:]]
+                for key in ["learning_rate", "alpha", "temperature"] {
+                    guard let e = t[key] else { continue }
+                    let values = try numbers(t.name, e)
+                    do {
+                        for v in values {
+                            try TabularAlgorithmName.check(learningRate: key == "learning_rate" ? v : 1, alpha: key == "alpha" ? v : 0.5,
+                                                           temperature: key == "temperature" ? v : 1)
+                        }
+                    } catch { throw fail(t.name, e, "\(error)") }
+                    combinations = combinations.flatMap { c in values.map { v in c.merging([key: v]) { $1 } } }
+                }
+                for c in combinations {
+                    methods.append(Method(key: parts[1], algorithm: algorithm, settings: c, iterations: iterations ?? -1))
+                }
+            default:
+                throw fail(t.name, nil, "unknown table [\(t.name)]; \(schemaHint)", line: t.line)
+            }
+        }
+        guard !problems.isEmpty else { throw ProblemFileError(path: path, line: nil, field: nil, message: "the suite has no [problems.NAME] table") }
+        guard !methods.isEmpty else { throw ProblemFileError(path: path, line: nil, field: nil, message: "the suite has no [methods.NAME] table") }
+        methods = methods.map { var m = $0; if m.iterations < 0 { m.iterations = defaultIterations }; return m }
+        return Suite(path: path, name: name, description: description, text: text, seeds: seeds, problems: problems,
+                     methods: methods, secondsPerCell: seconds)
+    }
+
+    /// Every cell, in a fixed order: problem, level, method (and setting), seed.
+    public var cells: [Cell] {
+        var out: [Cell] = []
+        for p in problems {
+            for level in (p.game == nil ? p.levels.map { Optional($0) } : [nil]) {
+                for m in methods {
+                    for seed in seeds { out.append(Cell(problem: p, level: level, method: m, seed: seed)) }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// One run of the suite: a problem at a level, a method with its settings, a seed.
+public struct Cell: Sendable, Equatable {
+    public var problem: Suite.Problem
+    public var level: Int?
+    public var method: Suite.Method
+    public var seed: Int
+
+    /// `lq/cells=20/md(learning_rate=0.1)/seed=0`.
+    public var id: String {
+        "\(problem.key)/\(level.map { "cells=\($0)" } ?? "game")/\(method.label)/seed=\(seed)"
+    }
+
+    /// The id as a file name.
+    public var fileName: String { Cell.fileName(of: id) }
+}

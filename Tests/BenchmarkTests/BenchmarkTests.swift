@@ -1,0 +1,139 @@
+import Foundation
+import Problems
+import RLBridge
+import Testing
+@testable import Benchmark
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Catalogue names and OpenSpiel games with numeric parameters, as the command line resolves them.
+let resolvers = Resolvers(
+    problem: { source, parameters in
+        let path = source.hasSuffix(".toml") ? source : repository.appendingPathComponent("problems/\(source).toml").path
+        var values: [String: Double] = [:]
+        for p in parameters { let kv = p.split(separator: "="); values[String(kv[0])] = Double(kv[1])! }
+        return try ProblemFile.load(path: path, overrides: values)
+    },
+    game: { name, parameters in try OpenSpielGames.make(name, parameters: try OpenSpielGames.parse(settings: parameters)) })
+
+let tiny = """
+    name = "tiny"
+    seeds = [0, 1]
+    [budget]
+    iterations = 10
+    [problems.lq]
+    problem = "lq-1d"
+    cells = [8]
+    reference = 64
+    [problems.cm]
+    game = "crowd_modelling"
+    set = ["size=10", "horizon=5"]
+    [methods.fp]
+    algorithm = "fictitious-play"
+    [methods.md]
+    algorithm = "mirror-descent"
+    learning_rate = [0.5, 1]
+    """
+
+func temporaryDirectory() -> URL {
+    URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("benchmark-test-\(UUID().uuidString)")
+}
+
+let provenance = (version: "test", commit: "test", machine: "test", command: "test")
+
+@Suite struct SuiteFileTests {
+    @Test func quickSuiteExpandsToEveryCombination() throws {
+        let suite = try Suite.load(path: repository.appendingPathComponent("benchmarks/quick.toml").path)
+        // (2 + 2 levels + 1 game) x (fp, md x 2, mmd, bpi) x 2 seeds.
+        #expect(suite.cells.count == 5 * 5 * 2)
+        #expect(Set(suite.cells.map(\.id)).count == suite.cells.count)
+        #expect(suite.methods.filter { $0.key == "md" }.map { $0.settings["learning_rate"]! } == [0.1, 1.0])
+    }
+
+    @Test(arguments: [
+        ("[methods.x]\nalgorithm = \"gradient-descent\"", "[methods.x] algorithm: unknown algorithm 'gradient-descent'"),
+        ("[methods.x]\nalgorithm = \"mirror-descent\"\nlr = 1", "[methods.x] lr: unknown key"),
+        ("[methods.x]\nalgorithm = \"mirror-descent\"\nlearning_rate = -1", "[methods.x] learning_rate:"),
+        ("[problems.y]\nproblem = \"lq-1d\"\ngame = \"crowd_modelling\"", "[problems.y]: give either problem"),
+        ("[problems.y]\nproblem = \"lq-1d\"\ncells = [2]", "[problems.y] cells: expected integers between 4"),
+        ("[results]\nx = 1", "unknown table [results]"),
+    ])
+    func badSuitesNameFileLineAndField(_ extra: String, _ message: String) {
+        let text = "name = \"bad\"\n[problems.ok]\ngame = \"crowd_modelling\"\n[methods.ok]\nalgorithm = \"fictitious-play\"\n" + extra
+        #expect { try Suite.parse(text, path: "bad.toml") } throws: { error in
+            "\(error)".hasPrefix("bad.toml:") && "\(error)".contains(message)
+        }
+    }
+}
+
+@Suite struct BenchmarkRunTests {
+    /// An interrupted run (here: cells removed) computes only what is missing, and the results are the same.
+    @Test func resumesWithoutRecomputing() throws {
+        let suite = try Suite.parse(tiny, path: "tiny.toml")
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try BenchmarkRun.run(suite, into: dir, shard: nil, resolvers: resolvers, provenance: provenance) { _ in }
+        #expect(first.computed == suite.cells.count && first.failed == 0 && first.skipped == 0)
+        let before = try BenchmarkRun.results(dir)
+        let removed = suite.cells.prefix(3).map { BenchmarkRun.cellsDirectory(dir).appendingPathComponent($0.fileName + ".json") }
+        for url in removed { try FileManager.default.removeItem(at: url) }
+        let second = try BenchmarkRun.run(suite, into: dir, shard: nil, resolvers: resolvers, provenance: provenance) { _ in }
+        #expect(second.computed == 3 && second.skipped == suite.cells.count - 3)
+        let after = try BenchmarkRun.results(dir)
+        #expect(zip(before, after).allSatisfy { $0.id == $1.id && $0.exploitability == $1.exploitability && $0.l1 == $1.l1 })
+        // The continuous cells are scored against the PDE, with the reference's error bar.
+        let lq = try #require(after.first { $0.problem == "lq" })
+        #expect(lq.l1 != nil && lq.referenceError != nil && lq.groundTruthExploitability != nil)
+    }
+
+    /// Three shards merged equal the unsharded run cell for cell; merging refuses duplicates and other suites.
+    @Test func shardsMergeToTheWholeRun() throws {
+        let suite = try Suite.parse(tiny, path: "tiny.toml")
+        let whole = temporaryDirectory(), merged = temporaryDirectory()
+        let shards = (1...3).map { _ in temporaryDirectory() }
+        defer { for d in [whole, merged] + shards { try? FileManager.default.removeItem(at: d) } }
+        _ = try BenchmarkRun.run(suite, into: whole, shard: nil, resolvers: resolvers, provenance: provenance) { _ in }
+        for (k, d) in shards.enumerated() {
+            _ = try BenchmarkRun.run(suite, into: d, shard: try .init(index: k + 1, count: 3), resolvers: resolvers, provenance: provenance) { _ in }
+        }
+        #expect(try BenchmarkRun.merge(shards, into: merged) == suite.cells.count)
+        let a = try BenchmarkRun.results(whole), b = try BenchmarkRun.results(merged)
+        #expect(a.map(\.id) == b.map(\.id))
+        #expect(zip(a, b).allSatisfy { $0.exploitability == $1.exploitability && $0.l1 == $1.l1 && $0.w1 == $1.w1 })
+        #expect(throws: BenchmarkError.self) { try BenchmarkRun.merge([shards[0], shards[0]], into: temporaryDirectory()) }
+        let other = try Suite.parse(tiny.replacingOccurrences(of: "tiny", with: "other"), path: "other.toml")
+        #expect(throws: BenchmarkError.self) {
+            try BenchmarkRun.run(other, into: whole, shard: nil, resolvers: resolvers, provenance: provenance) { _ in }
+        }
+        // The report: tables, pictures inlined in the HTML.
+        let files = try BenchmarkReport.write(merged)
+        #expect(files.contains("report.html") && files.contains { $0.hasPrefix("img/convergence-") })
+        let html = try String(contentsOf: merged.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("data:image/png;base64,") && html.contains("<table>"))
+        let csv = try String(contentsOf: merged.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == suite.cells.count + 1)
+    }
+
+    /// A cell that fails is recorded with its error; the others run.
+    @Test func failingCellsAreRecorded() throws {
+        let text = tiny.replacingOccurrences(of: "reference = 64", with: "reference = 60")
+        let suite = try Suite.parse(text, path: "tiny.toml")
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outcome = try BenchmarkRun.run(suite, into: dir, shard: nil, resolvers: resolvers, provenance: provenance) { _ in }
+        let results = try BenchmarkRun.results(dir)
+        #expect(outcome.failed == 6 && results.filter { $0.status == "failed" }.allSatisfy { $0.problem == "lq" && $0.error!.contains("multiple") })
+        #expect(results.filter { $0.problem == "cm" }.allSatisfy { $0.status == "ok" })
+    }
+}
+
+@Suite struct SlurmScriptTests {
+    @Test func arrayThenMergeWithADependency() {
+        let files = Dictionary(uniqueKeysWithValues: SlurmScript.scripts(.init(
+            suite: "/s/quick.toml", shards: 3, out: "/r", binary: "/b/solve-mfg", partition: nil, timeLimit: "01:00:00", cpus: 1, memory: "2G")))
+        #expect(files["array.sbatch"]!.contains("#SBATCH --array=1-3"))
+        #expect(files["array.sbatch"]!.contains("--shard \"${SLURM_ARRAY_TASK_ID}/3\""))
+        #expect(files["merge.sbatch"]!.contains("benchmark merge --out '/r'/merged '/r'/shard-1 '/r'/shard-2 '/r'/shard-3"))
+        #expect(files["submit.sh"]!.contains("--dependency=afterany:\"${array}\""))
+    }
+}
