@@ -43,12 +43,35 @@ public enum CellRunner {
             groundTruthExploitability: truth.groundTruthExploitability, iterations: 0, seconds: 0, stoppedByBudget: false)
         do {
             let s = cell.method.settings
-            let algorithm = try cell.method.algorithm.make(
-                game: truth.game, learningRate: s["learning_rate"] ?? 0.1, alpha: s["alpha"] ?? 1, temperature: s["temperature"] ?? 1)
-            var run = TabularRun(game: truth.game, algorithm: algorithm)
-            result.exploitability.append(run.exploitability)
+            let tools = ExactTools(game: truth.game)
+            var evaluation = Evaluation()
+            var policy: [Double]
+            // One step of the method: the new policy and its exact evaluation.
+            var step: () -> [Double]
+            switch cell.method.algorithm {
+            case let .tabular(name):
+                let algorithm = try name.make(game: truth.game, learningRate: s["learning_rate"] ?? 0.1, alpha: s["alpha"] ?? 1,
+                                              temperature: s["temperature"] ?? 1)
+                var run = TabularRun(tools: tools, algorithm: algorithm)
+                policy = run.policy
+                // The run evaluates each new policy itself: that evaluation is the one kept.
+                step = { run.step(); evaluation = run.evaluation; return run.policy }
+            case .meanFieldQLearning:
+                var learner = try MeanFieldQLearning(
+                    game: truth.game, agents: Int(s["agents"] ?? 1000), temperature: s["temperature"] ?? 1,
+                    learningRate: s["learning_rate"] ?? 0.1, bins: Int(s["bins"] ?? 4), seed: UInt64(cell.seed))
+                policy = learner.learnedPolicy
+                step = {
+                    learner.episode()
+                    tools.evaluate(learner.learnedPolicy, into: &evaluation)
+                    return learner.learnedPolicy
+                }
+            }
+            tools.evaluate(policy, into: &evaluation)
+            result.exploitability.append(evaluation.exploitability)
             for _ in 0..<cell.method.iterations {
-                let e = run.step()
+                policy = step()
+                let e = evaluation.exploitability
                 guard e.isFinite else { throw RLError.invalid("the exploitability became \(e) at iteration \(result.exploitability.count)") }
                 result.exploitability.append(e)
                 if let budget = secondsBudget, (clock.now - start) / .seconds(1) > budget {
@@ -58,10 +81,10 @@ public enum CellRunner {
             }
             result.iterations = result.exploitability.count - 1
             result.finalExploitability = result.exploitability.last
-            let distribution = run.evaluation.distribution
+            let distribution = evaluation.distribution
             if let d = truth.continuous {
                 (result.l1, result.w1) = d.distances(distribution)
-                result.policyDistance = policyDistance(run.policy, d.groundTruthPolicy(), distribution: distribution, game: truth.game)
+                result.policyDistance = policyDistance(policy, d.groundTruthPolicy(), distribution: distribution, game: truth.game)
             }
             result.seconds = (clock.now - start) / .seconds(1)
             return (result, distribution)

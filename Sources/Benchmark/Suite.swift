@@ -22,14 +22,41 @@ public struct Suite: Sendable {
         public var reference: Int?
     }
 
+    /// The algorithms a suite can run: the tabular ones (exact quantities) and mean-field
+    /// Q-learning (N simulated agents).
+    public enum Algorithm: Sendable, Equatable {
+        case tabular(TabularAlgorithmName)
+        case meanFieldQLearning
+
+        public init?(rawValue: String) {
+            if rawValue == "mean-field-q-learning" { self = .meanFieldQLearning; return }
+            guard let t = TabularAlgorithmName(rawValue: rawValue) else { return nil }
+            self = .tabular(t)
+        }
+
+        public var rawValue: String {
+            switch self {
+            case let .tabular(t): return t.rawValue
+            case .meanFieldQLearning: return "mean-field-q-learning"
+            }
+        }
+
+        public static var names: [String] { TabularAlgorithmName.allCases.map(\.rawValue) + ["mean-field-q-learning"] }
+
+        /// The settings a method of this algorithm may list.
+        var settings: [String] {
+            self == .meanFieldQLearning ? ["learning_rate", "temperature", "agents", "bins"] : ["learning_rate", "alpha", "temperature"]
+        }
+    }
+
     /// A method and one combination of its settings.
     public struct Method: Sendable, Equatable {
         public var key: String
-        public var algorithm: TabularAlgorithmName
+        public var algorithm: Algorithm
         /// `learning_rate`, `alpha`, `temperature` of this combination (only those the file sets).
         public var settings: [String: Double]
         public var iterations: Int
-        /// `key` and its settings, e.g. `md(learning_rate=0.1;alpha=0.5)`.
+        /// `key` and its settings, e.g. `md(alpha=0.5;learning_rate=0.1)`.
         public var label: String {
             settings.isEmpty ? key : key + "(" + settings.keys.sorted().map { "\($0)=\(Self.format(settings[$0]!))" }.joined(separator: ";") + ")"
         }
@@ -54,7 +81,7 @@ public struct Suite: Sendable {
         return String(h, radix: 16)
     }
 
-    public static let schemaHint = "tables: [problems.NAME] (problem or game, cells, set, reference), [methods.NAME] (algorithm, learning_rate, alpha, temperature, iterations), [budget] (iterations, seconds); root keys: name, description, seeds"
+    public static let schemaHint = "tables: [problems.NAME] (problem or game, cells, set, reference), [methods.NAME] (algorithm, learning_rate, alpha, temperature, agents, bins, iterations), [budget] (iterations, seconds); root keys: name, description, seeds"
 
     public static func load(path: String) throws -> Suite {
         let text: String
@@ -148,24 +175,29 @@ public struct Suite: Sendable {
                 problems.append(Problem(key: parts[1], source: resolved, game: game,
                                         parameters: try t["set"].map { try strings(t.name, $0) } ?? [], levels: levels, reference: reference))
             case ("methods", 2):
-                try allowed(t, ["algorithm", "learning_rate", "alpha", "temperature", "iterations"])
                 guard let e = t["algorithm"] else { throw fail(t.name, nil, "a method needs algorithm = \"...\"", line: t.line) }
                 let a = try string(t.name, e)
-                guard let algorithm = TabularAlgorithmName(rawValue: a) else {
-                    throw fail(t.name, e, "unknown algorithm '\(a)'; use one of \(TabularAlgorithmName.allCases.map(\.rawValue).joined(separator: ", "))")
+                guard let algorithm = Algorithm(rawValue: a) else {
+                    throw fail(t.name, e, "unknown algorithm '\(a)'; use one of \(Algorithm.names.joined(separator: ", "))")
                 }
+                try allowed(t, ["algorithm", "iterations"] + algorithm.settings)
                 let iterations = try t["iterations"].map { try integers(t.name, $0, minimum: 1, maximum: 1_000_000)[0] }
                 // Every combination of the listed settings, in file order.
                 var combinations: [[String: Double]] = [[:]]
-                for key in ["learning_rate", "alpha", "temperature"] {
+                for key in algorithm.settings {
                     guard let e = t[key] else { continue }
                     let values = try numbers(t.name, e)
-                    do {
-                        for v in values {
-                            try TabularAlgorithmName.check(learningRate: key == "learning_rate" ? v : 1, alpha: key == "alpha" ? v : 0.5,
-                                                           temperature: key == "temperature" ? v : 1)
+                    for v in values {
+                        let valid: Bool
+                        switch key {
+                        case "agents": valid = v == v.rounded() && v >= 1 && v <= 10_000_000
+                        case "bins": valid = v == v.rounded() && v >= 1 && v <= 1000
+                        case "alpha": valid = v >= 0 && v <= 1
+                        case "learning_rate" where algorithm == .meanFieldQLearning: valid = v > 0 && v <= 1
+                        default: valid = v > 0 && v.isFinite
                         }
-                    } catch { throw fail(t.name, e, "\(error)") }
+                        guard valid else { throw fail(t.name, e, "\(v) is out of range for \(key)") }
+                    }
                     combinations = combinations.flatMap { c in values.map { v in c.merging([key: v]) { $1 } } }
                 }
                 for c in combinations {

@@ -44,8 +44,8 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
 @Suite struct SuiteFileTests {
     @Test func quickSuiteExpandsToEveryCombination() throws {
         let suite = try Suite.load(path: repository.appendingPathComponent("benchmarks/quick.toml").path)
-        // (2 + 2 levels + 1 game) x (fp, md x 2, mmd, bpi) x 2 seeds.
-        #expect(suite.cells.count == 5 * 5 * 2)
+        // (2 + 2 levels + 1 game) x (fp, md x 2, mmd, bpi, mfq) x 2 seeds.
+        #expect(suite.cells.count == 5 * 6 * 2)
         #expect(Set(suite.cells.map(\.id)).count == suite.cells.count)
         #expect(suite.methods.filter { $0.key == "md" }.map { $0.settings["learning_rate"]! } == [0.1, 1.0])
     }
