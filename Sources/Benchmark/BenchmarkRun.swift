@@ -1,4 +1,5 @@
 import Foundation
+import RLBridge
 import Writers
 
 /// The results directory of a suite (docs/benchmark.md): `manifest.json` (the suite's fingerprint,
@@ -65,6 +66,7 @@ public enum BenchmarkRun {
         try AtomicFile.write(Data(suite.text.utf8), to: directory.appendingPathComponent("suite.toml"))
 
         var truths: [String: Result<GroundTruth, Error>] = [:]
+        var datasets: [String: Result<OfflineDataset, Error>] = [:]
         var computed = 0, failed = 0, skipped = 0, spent = 0.0
         let clock = ContinuousClock()
         for (k, cell) in mine.enumerated() {
@@ -84,13 +86,23 @@ public enum BenchmarkRun {
             var distribution: [Double]? = nil
             switch truths[key]! {
             case let .success(truth):
-                (result, distribution) = CellRunner.run(cell, truth: truth, secondsBudget: suite.secondsPerCell)
+                var dataset: OfflineDataset? = nil
+                if let name = cell.method.dataset, let spec = suite.datasets.first(where: { $0.key == name }) {
+                    let dkey = key + "/" + name
+                    if datasets[dkey] == nil {
+                        progress("dataset \(name) of \(key) ...")
+                        datasets[dkey] = Result { try DatasetBuilder.make(spec, truth: truth, problem: cell.problem) }
+                    }
+                    dataset = try? datasets[dkey]!.get()
+                }
+                if let name = cell.method.dataset, dataset == nil {
+                    let why = (datasets[key + "/" + name].flatMap { r -> String? in if case let .failure(e) = r { return "\(e)" }; return nil }) ?? "not generated"
+                    result = CellResult(failed: cell, error: "dataset \(name): \(why)")
+                } else {
+                    (result, distribution) = CellRunner.run(cell, truth: truth, dataset: dataset, secondsBudget: suite.secondsPerCell)
+                }
             case let .failure(error):
-                result = CellResult(id: cell.id, problem: cell.problem.key, level: cell.level, method: cell.method.label,
-                                    algorithm: cell.method.algorithm.rawValue, settings: cell.method.settings, seed: cell.seed, status: "failed",
-                                    error: "ground truth: \(error)", exploitability: [], finalExploitability: nil, l1: nil, w1: nil,
-                                    policyDistance: nil, referenceError: nil, groundTruthExploitability: nil, iterations: 0, seconds: 0,
-                                    stoppedByBudget: false)
+                result = CellResult(failed: cell, error: "ground truth: \(error)")
             }
             if let distribution, let truth = try? truths[key]!.get() {
                 try NPY.write(distribution, shape: [truth.game.horizon + 1, truth.game.states],

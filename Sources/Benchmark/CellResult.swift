@@ -32,9 +32,35 @@ public struct CellResult: Codable, Sendable {
     public var stoppedByBudget: Bool
 }
 
+extension CellResult {
+    /// A cell that could not run.
+    init(failed cell: Cell, error: String) {
+        self.init(id: cell.id, problem: cell.problem.key, level: cell.level, method: cell.method.label,
+                  algorithm: cell.method.algorithm.rawValue, settings: cell.method.settings, seed: cell.seed, status: "failed",
+                  error: error, exploitability: [], finalExploitability: nil, l1: nil, w1: nil, policyDistance: nil,
+                  referenceError: nil, groundTruthExploitability: nil, iterations: 0, seconds: 0, stoppedByBudget: false)
+    }
+}
+
+/// The datasets of a suite's offline methods.
+enum DatasetBuilder {
+    static func make(_ spec: Suite.Dataset, truth: GroundTruth, problem: Suite.Problem) throws -> OfflineDataset {
+        let game = truth.game
+        let expert = try truth.continuous?.groundTruthPolicy()
+            ?? ReferencePolicies.mirrorDescentExpert(game: game, iterations: spec.expertIterations, learningRate: spec.expertLearningRate)
+        let references = try ReferencePolicies(game: game, expert: expert)
+        let components = try ReferencePolicies.parseMixture(spec.behavior).map { kind, share in
+            DatasetGenerator.Component(name: kind.rawValue, policy: references.policy(kind), proportion: share)
+        }
+        var gameSpec = ["benchmark_problem": problem.key, "behavior": spec.behavior]
+        if let g = problem.game { gameSpec["game"] = g } else if let s = problem.source { gameSpec["problem"] = s }
+        return try DatasetGenerator.generate(game: game, components: components, episodes: spec.episodes, seed: UInt64(spec.seed), gameSpec: gameSpec)
+    }
+}
+
 /// Runs one cell on its ground truth.
 public enum CellRunner {
-    public static func run(_ cell: Cell, truth: GroundTruth, secondsBudget: Double?) -> (CellResult, distribution: [Double]?) {
+    public static func run(_ cell: Cell, truth: GroundTruth, dataset: OfflineDataset? = nil, secondsBudget: Double?) -> (CellResult, distribution: [Double]?) {
         let clock = ContinuousClock(), start = clock.now
         var result = CellResult(
             id: cell.id, problem: cell.problem.key, level: cell.level, method: cell.method.label, algorithm: cell.method.algorithm.rawValue,
@@ -56,6 +82,26 @@ public enum CellRunner {
                 policy = run.policy
                 // The run evaluates each new policy itself: that evaluation is the one kept.
                 step = { run.step(); evaluation = run.evaluation; return run.policy }
+            case let .offline(algorithm):
+                // The outer iterations run in one call (the time budget is checked after them).
+                var settings = OfflineSettings()
+                settings.iterations = cell.method.iterations
+                settings.seed = UInt64(cell.seed)
+                if let v = s["learning_rate"] { settings.learningRate = Float(v) }
+                if let v = s["cql_weight"] { settings.cqlWeight = v }
+                if let v = s["tau"] { settings.tau = v }
+                if let v = s["alpha"] { settings.alpha = v }
+                if let v = s["updates"] { settings.updatesPerIteration = Int(v) }
+                if let v = s["batch_size"] { settings.batchSize = Int(v) }
+                if let v = s["episodes_per_iteration"] { settings.episodesPerIteration = Int(v) }
+                if let v = s["epsilon"] { settings.epsilon = v }
+                if let v = s["target_updates"] { settings.targetUpdates = Int(v) }
+                let training = try OfflineTraining(game: truth.game, dataset: dataset, algorithm: algorithm, settings: settings)
+                let logs = try training.run()
+                result.exploitability = logs.map(\.exploitability)
+                policy = training.policy
+                tools.evaluate(policy, into: &evaluation)
+                step = { policy }
             case .meanFieldQLearning:
                 var learner = try MeanFieldQLearning(
                     game: truth.game, agents: Int(s["agents"] ?? 1000), temperature: s["temperature"] ?? 1,
@@ -67,16 +113,18 @@ public enum CellRunner {
                     return learner.learnedPolicy
                 }
             }
-            tools.evaluate(policy, into: &evaluation)
-            result.exploitability.append(evaluation.exploitability)
-            for _ in 0..<cell.method.iterations {
-                policy = step()
-                let e = evaluation.exploitability
-                guard e.isFinite else { throw RLError.invalid("the exploitability became \(e) at iteration \(result.exploitability.count)") }
-                result.exploitability.append(e)
-                if let budget = secondsBudget, (clock.now - start) / .seconds(1) > budget {
-                    result.stoppedByBudget = true
-                    break
+            if !isOffline(cell) {
+                tools.evaluate(policy, into: &evaluation)
+                result.exploitability.append(evaluation.exploitability)
+                for _ in 0..<cell.method.iterations {
+                    policy = step()
+                    let e = evaluation.exploitability
+                    guard e.isFinite else { throw RLError.invalid("the exploitability became \(e) at iteration \(result.exploitability.count)") }
+                    result.exploitability.append(e)
+                    if let budget = secondsBudget, (clock.now - start) / .seconds(1) > budget {
+                        result.stoppedByBudget = true
+                        break
+                    }
                 }
             }
             result.iterations = result.exploitability.count - 1
@@ -94,6 +142,11 @@ public enum CellRunner {
             result.seconds = (clock.now - start) / .seconds(1)
             return (result, nil)
         }
+    }
+
+    static func isOffline(_ cell: Cell) -> Bool {
+        if case .offline = cell.method.algorithm { return true }
+        return false
     }
 
     static func policyDistance(_ pi: [Double], _ star: [Double], distribution mu: [Double], game: FiniteMFG) -> Double {

@@ -27,38 +27,70 @@ public struct Suite: Sendable {
     public enum Algorithm: Sendable, Equatable {
         case tabular(TabularAlgorithmName)
         case meanFieldQLearning
+        /// The offline learners (on a `[datasets.NAME]` of the suite) and D-MOMD (online, deep).
+        case offline(OfflineAlgorithm)
 
         public init?(rawValue: String) {
             if rawValue == "mean-field-q-learning" { self = .meanFieldQLearning; return }
-            guard let t = TabularAlgorithmName(rawValue: rawValue) else { return nil }
-            self = .tabular(t)
+            if let t = TabularAlgorithmName(rawValue: rawValue) { self = .tabular(t); return }
+            guard let o = OfflineAlgorithm(rawValue: rawValue) else { return nil }
+            self = .offline(o)
         }
 
         public var rawValue: String {
             switch self {
             case let .tabular(t): return t.rawValue
             case .meanFieldQLearning: return "mean-field-q-learning"
+            case let .offline(o): return o.rawValue
             }
         }
 
-        public static var names: [String] { TabularAlgorithmName.allCases.map(\.rawValue) + ["mean-field-q-learning"] }
+        public static var names: [String] {
+            TabularAlgorithmName.allCases.map(\.rawValue) + ["mean-field-q-learning"] + OfflineAlgorithm.allCases.map(\.rawValue)
+        }
 
         /// The settings a method of this algorithm may list.
         var settings: [String] {
-            self == .meanFieldQLearning ? ["learning_rate", "temperature", "agents", "bins"] : ["learning_rate", "alpha", "temperature"]
+            switch self {
+            case .meanFieldQLearning: return ["learning_rate", "temperature", "agents", "bins"]
+            case .tabular: return ["learning_rate", "alpha", "temperature"]
+            case .offline: return ["learning_rate", "cql_weight", "tau", "alpha", "updates", "batch_size", "episodes_per_iteration",
+                                   "epsilon", "target_updates"]
+            }
         }
+
+        /// True for the learners that need a dataset.
+        var needsDataset: Bool {
+            if case let .offline(o) = self { return o != .dMOMD }
+            return false
+        }
+    }
+
+    /// A dataset the suite generates for its offline methods, once per problem and level: episodes
+    /// of a behaviour mixture (`dataset generate --behavior`), the expert being the PDE equilibrium's
+    /// feedback for a continuous problem, mirror descent's policy for a finite game.
+    public struct Dataset: Sendable, Equatable {
+        public var key: String
+        public var behavior: String
+        public var episodes: Int
+        public var seed: Int
+        public var expertIterations: Int
+        public var expertLearningRate: Double
     }
 
     /// A method and one combination of its settings.
     public struct Method: Sendable, Equatable {
         public var key: String
         public var algorithm: Algorithm
-        /// `learning_rate`, `alpha`, `temperature` of this combination (only those the file sets).
+        /// The settings of this combination (only those the file sets).
         public var settings: [String: Double]
         public var iterations: Int
-        /// `key` and its settings, e.g. `md(alpha=0.5;learning_rate=0.1)`.
+        /// The offline learners' dataset (a `[datasets.NAME]`).
+        public var dataset: String? = nil
+        /// `key` (and `@dataset`) with its settings, e.g. `md(alpha=0.5;learning_rate=0.1)`.
         public var label: String {
-            settings.isEmpty ? key : key + "(" + settings.keys.sorted().map { "\($0)=\(Self.format(settings[$0]!))" }.joined(separator: ";") + ")"
+            let name = key + (dataset.map { "@\($0)" } ?? "")
+            return settings.isEmpty ? name : name + "(" + settings.keys.sorted().map { "\($0)=\(Self.format(settings[$0]!))" }.joined(separator: ";") + ")"
         }
         static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
     }
@@ -71,6 +103,7 @@ public struct Suite: Sendable {
     public let seeds: [Int]
     public let problems: [Problem]
     public let methods: [Method]
+    public let datasets: [Dataset]
     /// Wall-clock seconds per cell after which its iterations stop (nil: none).
     public let secondsPerCell: Double?
 
@@ -81,7 +114,7 @@ public struct Suite: Sendable {
         return String(h, radix: 16)
     }
 
-    public static let schemaHint = "tables: [problems.NAME] (problem or game, cells, set, reference), [methods.NAME] (algorithm, learning_rate, alpha, temperature, agents, bins, iterations), [budget] (iterations, seconds); root keys: name, description, seeds"
+    public static let schemaHint = "tables: [problems.NAME] (problem or game, cells, set, reference), [methods.NAME] (algorithm, its settings, iterations, dataset), [datasets.NAME] (behavior, episodes, seed, expert_iterations, expert_learning_rate), [budget] (iterations, seconds); root keys: name, description, seeds"
 
     public static func load(path: String) throws -> Suite {
         let text: String
@@ -144,7 +177,8 @@ public struct Suite: Sendable {
         let name = try string("", nameEntry)
         let description = try root["description"].map { try string("", $0) } ?? ""
         let seeds = try root["seeds"].map { try integers("", $0, minimum: 0, maximum: 1 << 40) } ?? [0]
-        var problems: [Problem] = [], methods: [Method] = []
+        var problems: [Problem] = [], methods: [Method] = [], datasets: [Dataset] = []
+        var datasetEntries: [(String, TOMLEntry)] = []
         var defaultIterations = 100
         var seconds: Double? = nil
         for t in tables where !t.name.isEmpty {
@@ -180,7 +214,12 @@ public struct Suite: Sendable {
                 guard let algorithm = Algorithm(rawValue: a) else {
                     throw fail(t.name, e, "unknown algorithm '\(a)'; use one of \(Algorithm.names.joined(separator: ", "))")
                 }
-                try allowed(t, ["algorithm", "iterations"] + algorithm.settings)
+                try allowed(t, ["algorithm", "iterations"] + algorithm.settings + (algorithm.needsDataset ? ["dataset"] : []))
+                let dataset = try t["dataset"].map { try string(t.name, $0) }
+                if algorithm.needsDataset {
+                    guard let d = t["dataset"] else { throw fail(t.name, nil, "\(a) learns from a dataset: add dataset = \"NAME\" (a [datasets.NAME] table)", line: t.line) }
+                    datasetEntries.append((t.name, d))
+                }
                 let iterations = try t["iterations"].map { try integers(t.name, $0, minimum: 1, maximum: 1_000_000)[0] }
                 // Every combination of the listed settings, in file order.
                 var combinations: [[String: Double]] = [[:]]
@@ -194,6 +233,10 @@ public struct Suite: Sendable {
                         case "bins": valid = v == v.rounded() && v >= 1 && v <= 1000
                         case "alpha": valid = v >= 0 && v <= 1
                         case "learning_rate" where algorithm == .meanFieldQLearning: valid = v > 0 && v <= 1
+                        case "updates", "batch_size", "episodes_per_iteration", "target_updates":
+                            valid = v == v.rounded() && v >= 1 && v <= 10_000_000
+                        case "cql_weight": valid = v >= 0 && v.isFinite
+                        case "epsilon": valid = v >= 0 && v <= 1
                         default: valid = v > 0 && v.isFinite
                         }
                         guard valid else { throw fail(t.name, e, "\(v) is out of range for \(key)") }
@@ -201,17 +244,35 @@ public struct Suite: Sendable {
                     combinations = combinations.flatMap { c in values.map { v in c.merging([key: v]) { $1 } } }
                 }
                 for c in combinations {
-                    methods.append(Method(key: parts[1], algorithm: algorithm, settings: c, iterations: iterations ?? -1))
+                    methods.append(Method(key: parts[1], algorithm: algorithm, settings: c, iterations: iterations ?? -1, dataset: dataset))
                 }
+            case ("datasets", 2):
+                try allowed(t, ["behavior", "episodes", "seed", "expert_iterations", "expert_learning_rate"])
+                guard let e = t["behavior"] else { throw fail(t.name, nil, "a dataset needs behavior = \"expert=0.5,random=0.5\" (expert, intermediate, random or a mixture)", line: t.line) }
+                let behavior = try string(t.name, e)
+                do { _ = try ReferencePolicies.parseMixture(behavior) } catch { throw fail(t.name, e, "\(error)") }
+                let rate = try t["expert_learning_rate"].map { try numbers(t.name, $0)[0] } ?? 0.03
+                guard rate > 0, rate.isFinite else { throw fail(t.name, t["expert_learning_rate"], "the expert's learning rate must be > 0") }
+                datasets.append(Dataset(
+                    key: parts[1], behavior: behavior,
+                    episodes: try t["episodes"].map { try integers(t.name, $0, minimum: 1, maximum: 10_000_000)[0] } ?? 2000,
+                    seed: try t["seed"].map { try integers(t.name, $0, minimum: 0, maximum: 1 << 40)[0] } ?? 0,
+                    expertIterations: try t["expert_iterations"].map { try integers(t.name, $0, minimum: 1, maximum: 1_000_000)[0] } ?? 2000,
+                    expertLearningRate: rate))
             default:
                 throw fail(t.name, nil, "unknown table [\(t.name)]; \(schemaHint)", line: t.line)
             }
         }
         guard !problems.isEmpty else { throw ProblemFileError(path: path, line: nil, field: nil, message: "the suite has no [problems.NAME] table") }
         guard !methods.isEmpty else { throw ProblemFileError(path: path, line: nil, field: nil, message: "the suite has no [methods.NAME] table") }
+        for (table, entry) in datasetEntries {
+            guard case let .string(d) = entry.value, datasets.contains(where: { $0.key == d }) else {
+                throw fail(table, entry, "no [datasets.\(entry.value)] table; datasets: \(datasets.map(\.key).joined(separator: ", "))")
+            }
+        }
         methods = methods.map { var m = $0; if m.iterations < 0 { m.iterations = defaultIterations }; return m }
         return Suite(path: path, name: name, description: description, text: text, seeds: seeds, problems: problems,
-                     methods: methods, secondsPerCell: seconds)
+                     methods: methods, datasets: datasets, secondsPerCell: seconds)
     }
 
     /// Every cell, in a fixed order: problem, level, method (and setting), seed.

@@ -44,10 +44,23 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
 @Suite struct SuiteFileTests {
     @Test func quickSuiteExpandsToEveryCombination() throws {
         let suite = try Suite.load(path: repository.appendingPathComponent("benchmarks/quick.toml").path)
-        // (2 + 2 levels + 1 game) x (fp, md x 2, mmd, bpi, mfq) x 2 seeds.
-        #expect(suite.cells.count == 5 * 6 * 2)
+        // (2 + 2 levels + 1 game) x (fp, md x 2, mmd, bpi, mfq, offmmd, tabular_offmmd) x 2 seeds.
+        #expect(suite.cells.count == 5 * 8 * 2)
+        #expect(suite.methods.filter { $0.dataset == "mixed" }.count == 2)
         #expect(Set(suite.cells.map(\.id)).count == suite.cells.count)
         #expect(suite.methods.filter { $0.key == "md" }.map { $0.settings["learning_rate"]! } == [0.1, 1.0])
+    }
+
+    /// Every shipped suite parses, and each offline method names a dataset of the suite.
+    @Test func shippedSuitesParse() throws {
+        let folder = repository.appendingPathComponent("benchmarks")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }
+        #expect(files.count >= 3)
+        for f in files {
+            let suite = try Suite.load(path: folder.appendingPathComponent(f).path)
+            #expect(!suite.cells.isEmpty, "\(f)")
+            for m in suite.methods { if let d = m.dataset { #expect(suite.datasets.contains { $0.key == d }, "\(f) \(m.key)") } }
+        }
     }
 
     @Test(arguments: [
@@ -57,6 +70,9 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
         ("[problems.y]\nproblem = \"lq-1d\"\ngame = \"crowd_modelling\"", "[problems.y]: give either problem"),
         ("[problems.y]\nproblem = \"lq-1d\"\ncells = [2]", "[problems.y] cells: expected integers between 4"),
         ("[results]\nx = 1", "unknown table [results]"),
+        ("[methods.x]\nalgorithm = \"off-mmd\"", "[methods.x]: off-mmd learns from a dataset"),
+        ("[methods.x]\nalgorithm = \"off-mmd\"\ndataset = \"nope\"", "[methods.x] dataset: no [datasets."),
+        ("[datasets.d]\nbehavior = \"experts\"", "[datasets.d] behavior: unknown behaviour 'experts'"),
     ])
     func badSuitesNameFileLineAndField(_ extra: String, _ message: String) {
         let text = "name = \"bad\"\n[problems.ok]\ngame = \"crowd_modelling\"\n[methods.ok]\nalgorithm = \"fictitious-play\"\n" + extra
