@@ -42,15 +42,17 @@ public struct FiniteMFG: Sendable {
     /// Names of the states, for games small enough to print a distribution by name (wardrop). Nil: unnamed.
     public var stateNames: [String]? = nil
 
+    /// `massTolerance`: how far the initial distribution's total may lie from 1 (a game that reads its
+    /// masses as OpenSpiel does, as 32-bit floats used as given, has a total of 1 only to ~1e-7).
     public init(name: String, states: Int, actions: Int, horizon: Int, discount: Double = 1,
-                initialDistribution: [Double], legal: ((Int, Int) -> Bool)? = nil,
+                initialDistribution: [Double], massTolerance: Double = 1e-9, legal: ((Int, Int) -> Bool)? = nil,
                 transitions: (Int, Int) -> [(Int, Double)], reward: @escaping Reward) throws {
         guard states >= 1, actions >= 1, horizon >= 1 else {
             throw RLError.invalid("a finite MFG needs at least one state, one action and one step")
         }
-        guard initialDistribution.count == states, abs(initialDistribution.reduce(0, +) - 1) < 1e-9,
+        guard initialDistribution.count == states, abs(initialDistribution.reduce(0, +) - 1) < massTolerance,
               initialDistribution.allSatisfy({ $0 >= 0 }) else {
-            throw RLError.invalid("the initial distribution must be \(states) non-negative numbers summing to 1")
+            throw RLError.invalid("the initial distribution must be \(states) non-negative numbers summing to 1 (within \(massTolerance))")
         }
         self.name = name
         self.states = states

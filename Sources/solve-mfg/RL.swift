@@ -15,10 +15,10 @@ struct RL: ParsableCommand {
 
 /// `--game NAME --set k=v ...` or `--problem FILE --nx N`, shared by the rl commands.
 struct GameOptions: ParsableArguments {
-    @Option(help: "Game: \(OpenSpielGames.names.joined(separator: ", ")) (OpenSpiel's names; four_rooms is Off-MMD's task, wardrop the two-road routing game).")
+    @Option(help: ArgumentHelp("Game: \(OpenSpielGames.names.joined(separator: ", ")) (OpenSpiel's games under solve-mfg's names; OpenSpiel's own names such as mfg_crowd_modelling_2d work too; four_rooms is Off-MMD's task, wardrop the two-road routing game). Or a game string as OpenSpiel writes a loaded game: --game \"mfg_crowd_modelling_2d(size=7,horizon=6,forbidden_states=[4|1;4|2])\".", valueName: "name|game-string"))
     var game: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("A game parameter with OpenSpiel's name, e.g. --set size=13 --set horizon=7 (repeatable; wardrop: time_a, slope_a, time_b, slope_b, the travel times time + slope * share, defaults 1, 1, 2, 0.5); with --problem, a parameter of the file.", valueName: "name=value"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("A game parameter in OpenSpiel's name and syntax (repeatable; overrides the game string's value): integers and reals (size=9, noise_intensity=0.5), booleans (only_distribution_reward=true), lists of cells x|y and of numbers in brackets, quoted for the shell (--set \"initial_distribution=[2|2;6|5]\" --set \"initial_distribution_value=[0.4;0.6]\"). Each game's parameters and defaults are listed at the end of `solve-mfg rl run --help` (docs/rl.md has their meaning); an unknown or malformed one is refused with the list. With --problem, a parameter of the file.", valueName: "name=value"))
     var parameters: [String] = []
 
     @Option(help: "A continuous problem (file or catalogue name; 1D or 2D on a square, torus, walls or exits, quadratic or congestion H, local or mean couplings; in 2D --nx is cells per axis) to discretise as a finite MFG consistent with the PDE scheme (docs/rl.md).")
@@ -64,15 +64,18 @@ struct GameOptions: ParsableArguments {
     /// The game, its PDE reference for --problem, and a spec from which `GameOptions.from(spec:)` rebuilds it.
     func resolve() throws -> (game: FiniteMFG, continuous: DiscretisedProblem?, spec: [String: String]) {
         let continuous = try reportingInputErrors { try self.continuous() }
-        let game = try continuous?.game ?? make()
-        var spec: [String: String] = ["set": parameters.joined(separator: ";")]
+        var spec: [String: String] = [:]
         if let problem {
+            spec["set"] = parameters.joined(separator: ";")
             spec["problem"] = problem; spec["nx"] = String(nx); spec["reference"] = String(referencePoints)
             if let referenceSteps { spec["reference_steps"] = String(referenceSteps) }
-        } else if let game = self.game {
-            spec["game"] = game
+            return (continuous!.game, continuous, spec)
         }
-        return (game, continuous, spec)
+        // The game string holds every parameter given (its lists contain ';', which "set" separates).
+        let parameters = try gameParameters()
+        spec["game"] = parameters.gameString
+        spec["set"] = ""
+        return (try make(parameters), nil, spec)
     }
 
     /// The options a dataset's `gameSpec` was written from.
@@ -94,19 +97,18 @@ struct GameOptions: ParsableArguments {
         }
     }
 
-    func make() throws -> FiniteMFG {
+    /// The parameters of --game (a name or a game string) with the --set items.
+    func gameParameters() throws -> GameParameters {
         guard let game else {
             throw ValidationError("give --game NAME (\(OpenSpielGames.names.joined(separator: ", "))) or --problem FILE")
         }
-        let values: [String: Double]
-        do { values = try OpenSpielGames.parse(settings: parameters) } catch {
-            printError("error: \(error)")
-            throw Exit.badData
-        }
-        do { return try OpenSpielGames.make(game, parameters: values) } catch let e as RLError {
-            printError("error: \(e)")
-            throw Exit.badData
-        }
+        return try refusingBadInput { try OpenSpielGames.parameters(game, settings: parameters) }
+    }
+
+    func make() throws -> FiniteMFG { try make(gameParameters()) }
+
+    func make(_ parameters: GameParameters) throws -> FiniteMFG {
+        try refusingBadInput { try OpenSpielGames.make(parameters) }
     }
 }
 
@@ -122,7 +124,9 @@ struct RLRun: ParsableCommand {
             planner's rewards, and the Nash equilibrium found by the same algorithm goes to \
             equilibrium_policy.npy, equilibrium_distribution.npy and equilibrium_exploitability.csv; \
             summary.json adds both social costs and the price of anarchy. See docs/rl.md.
-            """)
+
+            Game parameters (--set name=value, or --game "name(a=1,b=[0|1])"; defaults shown):
+            """ + "\n" + OpenSpielGames.parameterHelp)
 
     @OptionGroup var gameOptions: GameOptions
 

@@ -14,7 +14,7 @@ let resolvers = Resolvers(
         for p in parameters { let kv = p.split(separator: "="); values[String(kv[0])] = Double(kv[1])! }
         return try ProblemFile.load(path: path, overrides: values)
     },
-    game: { name, parameters in try OpenSpielGames.make(name, parameters: try OpenSpielGames.parse(settings: parameters)) })
+    game: { name, parameters in try OpenSpielGames.make(name, settings: parameters) })
 
 let tiny = """
     name = "tiny"

@@ -6,7 +6,12 @@ import Foundation
 /// with probability `noise / L`, plus `1 - noise` on staying. Reward at (x, y, t):
 /// `-coef log(mu_t + 1e-25)`, plus (unless only_distribution_reward) the positional rewards
 /// `1 - sum 2 v |x - x_i| / size`, the same in y, and the move cost `-(|dx| + |dy|)/size` of the previous
-/// action (times the density with congestion), charged here at the step of the move.
+/// action (times the density with congestion), charged here at the step of the move. The parameters,
+/// OpenSpiel's presets and the placement of start cells: `CrowdModelling2DParameters.swift`.
+///
+/// OpenSpiel registers no distribution before the first decision, so its reward at t = 0 uses the
+/// uniform distribution, whatever the start; here it uses mu_0. Both values shift by the same amount
+/// (the agent's state at t = 0 does not depend on its policy), so the exploitability is the same.
 public enum CrowdModelling2D {
     static let moveX = [0, -1, 0, 1, 0], moveY = [-1, 0, 0, 0, 1]
 
@@ -14,50 +19,14 @@ public enum CrowdModelling2D {
         public var size = 10, horizon = 10
         public var onlyDistributionReward = false, withCongestion = false
         public var noiseIntensity = 1.0, crowdAversion = 1.0
+        /// Walls (x, y).
         public var forbidden: [(Int, Int)] = []
-        /// (x, y, probability); empty: uniform over all cells.
+        /// (x, y, mass): the cells where agents start (after OpenSpiel's swap of its `a|b` entries:
+        /// `settings(from:)`), masses used as given; empty: uniform over all cells.
         public var initial: [(Int, Int, Double)] = []
-        /// (x, y, value); empty: the centre with value 1.
+        /// (x, y, weight); empty: the centre with weight 1.
         public var positional: [(Int, Int, Double)] = []
         public init() {}
-    }
-
-    /// OpenSpiel's four-rooms preset (13 x 13, horizon 40, start at (1, 1)).
-    public static func fourRooms() -> Settings {
-        var s = Settings()
-        s.size = 13
-        s.horizon = 40
-        s.forbidden = forbiddenCells([
-            "#############", "#     #     #", "#     #     #", "#           #", "#     #     #", "#     #     #",
-            "### ##### ###", "#     #     #", "#     #     #", "#           #", "#     #     #", "#     #     #",
-            "#############",
-        ])
-        s.initial = [(1, 1, 1)]
-        return s
-    }
-
-    /// OpenSpiel's maze preset (22 x 22, horizon 100, start at (1, 1)).
-    public static func maze() -> Settings {
-        var s = Settings()
-        s.size = 22
-        s.horizon = 100
-        s.forbidden = forbiddenCells([
-            "######################", "#      #     #     # #", "#      #     #     # #", "######    #  # ##  # #",
-            "#         #  # #   # #", "#         #  # ### # #", "#  ########  #   #   #", "#    # # #  ##   #   #",
-            "#    # # #     # # ###", "#    # # #     # # # #", "###### # ####### # # #", "#  #         #   # # #",
-            "#  # ## ###  #   # # #", "## # #    #  ##### # #", "## # # #  #      # # #", "#    # ####        # #",
-            "# ####  # ########   #", "#       #  #   # ### #", "#  #  # #  # # #   # #", "# ##### #    # #     #",
-            "#            #       #", "######################",
-        ])
-        s.initial = [(1, 1, 1)]
-        return s
-    }
-
-    /// '#' cells of a grid given row by row (row y, column x), as OpenSpiel's grid_to_forbidden_states.
-    static func forbiddenCells(_ rows: [String]) -> [(Int, Int)] {
-        var cells: [(Int, Int)] = []
-        for (y, row) in rows.enumerated() { for (x, c) in row.enumerated() where c == "#" { cells.append((x, y)) } }
-        return cells
     }
 
     public static func make(_ c: Settings) throws -> FiniteMFG {
@@ -72,6 +41,8 @@ public enum CrowdModelling2D {
             let x = s / n, y = s % n
             return ((x + moveX[a] + n) % n) * n + (y + moveY[a] + n) % n
         }
+        // OpenSpiel's kEpsilon is a float: 1e-25 rounded to 32 bits (it matters where mu = 0).
+        let epsilon = Double(Float(1e-25))
         var mu0 = [Double](repeating: c.initial.isEmpty ? 1 / Double(n * n) : 0, count: n * n)
         for (x, y, p) in c.initial { mu0[x * n + y] += p }
         let positional = c.positional.isEmpty ? [(n / 2, n / 2, 1.0)] : c.positional
@@ -103,12 +74,12 @@ public enum CrowdModelling2D {
         let table = successors
         var game = try FiniteMFG(
             name: only ? "crowd_modelling_2d (only_distribution_reward)" : "crowd_modelling_2d",
-            states: n * n, actions: 5, horizon: horizon, initialDistribution: mu0,
+            states: n * n, actions: 5, horizon: horizon, initialDistribution: mu0, massTolerance: 1e-4,
             legal: { s, a in stuck[s] ? a == 2 : !blocked[target(s, a)] },
             transitions: { s, a in table[s * 5 + a] },
             reward: { t, mu, next, out in
                 for s in 0..<(n * n) {
-                    var r = -coef * log(mu[s] + 1e-25)
+                    var r = -coef * log(mu[s] + epsilon)
                     if !only { r += positionalReward[s] }
                     for a in 0..<5 {
                         var v = r
@@ -135,14 +106,14 @@ public enum CrowdModelling2D {
                             let p = noise / Double(moves.count)
                             return moves.map { (target(j, $0), $0 == 2 ? 1 - noise + p : p) }
                         })
-        // dR(s', a')/dmu_t(s) = -[s = s'] coef / (mu_t(s) + 1e-25); with congestion (and the positional and
+        // dR(s', a')/dmu_t(s) = -[s = s'] coef / (mu_t(s) + epsilon); with congestion (and the positional and
         // move rewards), dR(s', a')/dmu_{t+1}(q) = cost(a') P(q | s', a') before the last step.
         game.rewardGradient = { t, mu, _, w, now, next in
             for q in 0..<(n * n) { next[q] = 0 }
             for s in 0..<(n * n) {
                 var weight = 0.0
                 for a in 0..<5 { weight += w[s * 5 + a] }
-                now[s] = -coef * weight / (mu[s] + 1e-25)
+                now[s] = -coef * weight / (mu[s] + epsilon)
                 guard !only, congestion, t < horizon - 1 else { continue }
                 for a in 0..<5 where w[s * 5 + a] != 0 {
                     let cost = -Double(abs(moveX[a]) + abs(moveY[a])) / Double(n)

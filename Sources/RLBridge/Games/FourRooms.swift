@@ -10,6 +10,11 @@ import Foundation
 /// Unlike OpenSpiel's `crowd_modelling_2d_four_rooms` there is no noise: do not compare the two.
 public enum FourRooms {
     public enum Task: String, CaseIterable, Sendable { case exploration, navigation }
+    public static let parameters: [GameParameter] = [
+        GameParameter("task", .choice(Task.allCases.map(\.rawValue)), default: "exploration", "exploration: -log mu; navigation: also the distance to (11, 11) and congestion"),
+        GameParameter("horizon", .integer, default: "40", "decision steps"),
+        GameParameter("discount", .real, default: "0.99", "discount factor in (0, 1]"),
+    ]
     static let moveX = [0, 0, -1, 1, 0], moveY = [-1, 1, 0, 0, 0]
     public static let map = [
         "#############", "#     #     #", "#     #     #", "#           #", "#     #     #", "#     #     #",

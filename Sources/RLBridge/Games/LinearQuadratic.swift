@@ -11,6 +11,22 @@ import Foundation
 /// next state (with mu_{t+1}), unless t is the last step. With mean_revert != 0 the moves depend on
 /// mu_t (`MoveThenNoise.populationMove`).
 public enum LinearQuadraticGame {
+    /// OpenSpiel's parameters with its defaults. `terminal_cost` and `spatial_bias` are accepted with any
+    /// value, as OpenSpiel accepts them: its game stores them and never uses them (the terminal cost sits
+    /// in a branch that is never reached).
+    public static let parameters: [GameParameter] = [
+        GameParameter("size", .integer, default: "10", "states of the ring"),
+        GameParameter("horizon", .integer, default: "10", "time horizon: ceil(horizon / dt) steps"),
+        GameParameter("dt", .real, default: "1.0", "time step"),
+        GameParameter("n_actions_per_side", .integer, default: "3", "moves -n ... n (2n + 1 actions, and as many noise values)"),
+        GameParameter("volatility", .real, default: "1.0", "sigma of the noise"),
+        GameParameter("mean_revert", .real, default: "0.0", "K of the move towards the population's mean"),
+        GameParameter("cross_q", .real, default: "0.01", "q, weight of the cross term 2 q m (mean - x)"),
+        GameParameter("kappa", .real, default: "0.5", "weight of -(mean - x)^2"),
+        GameParameter("terminal_cost", .real, default: "1.0", "stored and never used by OpenSpiel's game (accepted, no effect)"),
+        GameParameter("spatial_bias", .integer, default: "0", "stored and never used by OpenSpiel's game (accepted, no effect)"),
+    ]
+
     public static func make(
         size: Int, horizon: Double, dt: Double, actionsPerSide n: Int, volatility: Double, meanRevert: Double,
         crossQ: Double, kappa: Double

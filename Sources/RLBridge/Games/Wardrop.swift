@@ -16,7 +16,12 @@
 /// `mu_A = clip((time_b + 2 slope_b - time_a) / (2 (slope_a + slope_b)), 0, 1)`. With the defaults: equilibrium
 /// `mu_A = 1` (both times 2, social cost 2), optimum `mu_A = 2/3` (social cost 11/6), price of anarchy 12/11.
 public enum Wardrop {
-    public static let parameters = ["time_a", "slope_a", "time_b", "slope_b"]
+    public static let parameters: [GameParameter] = [
+        GameParameter("time_a", .real, default: "1.0", "travel time of road A when empty"),
+        GameParameter("slope_a", .real, default: "1.0", "its increase per unit of traffic (>= 0)"),
+        GameParameter("time_b", .real, default: "2.0", "travel time of road B when empty"),
+        GameParameter("slope_b", .real, default: "0.5", "its increase per unit of traffic (>= 0)"),
+    ]
     public static let stateNames = ["start", "road_A", "road_B"]
     /// `rl run`'s defaults on this game (`OpenSpielGames.runDefaults`): mirror descent with learning rate 1
     /// converges linearly to an interior social optimum (near it the error of the logit
@@ -30,7 +35,8 @@ public enum Wardrop {
 
     /// The game with travel times `time_a + slope_a mu_A` and `time_b + slope_b mu_B`.
     public static func make(timeA: Double = 1, slopeA: Double = 1, timeB: Double = 2, slopeB: Double = 0.5) throws -> FiniteMFG {
-        for (name, v) in zip(parameters, [timeA, slopeA, timeB, slopeB]) where !v.isFinite {
+        for (parameter, v) in zip(parameters, [timeA, slopeA, timeB, slopeB]) where !v.isFinite {
+            let name = parameter.name
             throw RLError.invalid("wardrop: \(name) must be finite, got \(v)")
         }
         guard slopeA >= 0, slopeB >= 0 else {
