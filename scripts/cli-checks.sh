@@ -149,7 +149,16 @@ check "missing dataset" 65 "x-missing.npz" -- "$bin" rl offline --dataset "$work
 head -c 3000 "$work/cm.npz" > "$work/cut.npz"
 check "truncated dataset" 65 "cut.npz" -- "$bin" rl offline --dataset "$work/cut.npz" --quiet
 check "bad --hidden" 64 "positive widths" -- "$bin" rl offline --dataset "$work/cm.npz" --hidden 0,4 --quiet
-check "four_rooms task by name" 65 "not a number or a task" -- "$bin" rl run --game four_rooms --set task=explore --quiet
+check "four_rooms task by name" 65 "'explore' is not one of exploration, navigation" -- "$bin" rl run --game four_rooms --set task=explore --quiet
+# OpenSpiel's parameter syntax (issue 16): lists, game strings, errors listing the valid parameters.
+acceptance=(--set size=9 --set horizon=5 --set only_distribution_reward=true --set "initial_distribution=[2|2;6|5]" --set "initial_distribution_value=[0.4;0.6]" --set "forbidden_states=[4|1;4|2;4|3]")
+check "rl run with OpenSpiel's list parameters" 0 "exploitability 2\.927329931870e\+00 -> 1\.426864240804e\+00 after 5 iterations" -- "$bin" rl run --game crowd_modelling_2d "${acceptance[@]}" --iterations 5 --quiet --out "$work/cm2d"
+check "rl run with an OpenSpiel game string" 0 "exploitability 2\.927329931870e\+00 -> 1\.426864240804e\+00 after 5 iterations" -- "$bin" rl run --game "mfg_crowd_modelling_2d(forbidden_states=[4|1;4|2;4|3],horizon=5,initial_distribution=[2|2;6|5],initial_distribution_value=[0.4;0.6],only_distribution_reward=True,size=9)" --iterations 5 --quiet --out "$work/cm2ds"
+check "malformed list refused with the parameters" 65 "forbidden_states: '\[4\|1' is not a list in brackets.*parameters of crowd_modelling_2d: size=10 \(integer\)" -- "$bin" rl run --game crowd_modelling_2d --set "forbidden_states=[4|1" --quiet
+check "start cell on a wall refused" 65 "entry 1\|4 starts at cell 4\|1 \(OpenSpiel reads a\|b as \(b, a\)\)" -- "$bin" rl run --game crowd_modelling_2d --set "forbidden_states=[4|1]" --set "initial_distribution=[1|4]" --set "initial_distribution_value=[1.0]" --quiet
+check "rl run --help lists the games' parameters" 0 "crowd_modelling_2d: size=10 horizon=10 only_distribution_reward=false" -- "$bin" rl run --help
+check "dataset keeps list parameters" 0 "written to" -- "$bin" dataset generate --game crowd_modelling_2d "${acceptance[@]}" --behavior random --episodes 20 --out "$work/cm2d.npz"
+check "rl offline rebuilds that game" 0 "tabular-off-mmd: exploitability" -- "$bin" rl offline --dataset "$work/cm2d.npz" --algorithm tabular-off-mmd --iterations 2 --quiet --out "$work/cm2doff"
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev1" "$work/ev2"
     python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"
