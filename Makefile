@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROBLEM ?= congestion-lst-1d
 VENV := bench/.venv
 
-.PHONY: run test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel bench-rl
+.PHONY: run test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel compare-openspiel-parameters bench-rl
 
 deps:
 	@bash scripts/install-deps.sh
@@ -60,6 +60,12 @@ openspiel-venv:
 ## (four-rooms preset included), and mean_field_lin_quad's distributions with mean reversion (~2 minutes).
 compare-openspiel: build openspiel-venv
 	$(OPENSPIEL_VENV)/bin/python bench/openspiel_compare.py --solve-mfg .build/release/solve-mfg --four-rooms --mean-revert 0.7 1.2
+
+## rl run on crowd_modelling_2d games given in OpenSpiel's parameter syntax (issue 16's acceptance
+## command among them): exploitability per iteration against OpenSpiel's nash_conv of the same algorithm
+## (100 iterations; about 2 minutes). Exits 1 if any differs by more than 1e-9.
+compare-openspiel-parameters: build openspiel-venv
+	$(OPENSPIEL_VENV)/bin/python bench/openspiel_compare.py --solve-mfg .build/release/solve-mfg --parameters --iterations 100
 
 ## One tabular mirror-descent iteration (crowd_modelling 100 x 100, periodic_aversion), timed with its
 ## phases, against OpenSpiel in the same run.
