@@ -180,7 +180,7 @@ def compare_parameters(args):
                 rows = np.loadtxt(os.path.join(out, "exploitability.csv"), delimiter=",", skiprows=1)
                 mine = rows[1:, 1]
                 if form == "string":
-                    print(f"  uniform policy: solve-mfg {rows[0, 1]!r}, difference {abs(rows[0, 1] - uniform):.2e}")
+                    print(f"  uniform policy: solve-mfg {float(rows[0, 1])!r}, difference {abs(rows[0, 1] - uniform):.2e}")
                 worst = max(worst, abs(rows[0, 1] - uniform))  # iteration 0: the uniform policy
                 difference = max(abs(a - b) for a, b in zip(theirs, mine))
                 worst = max(worst, difference)
