@@ -9,6 +9,11 @@ import Foundation
 /// As a finite MFG: states 0 `start`, 1 `up`, 2 `down`; actions 0 (+1) and 1 (-1); horizon 1; the
 /// reward is charged at step 0 through the next distribution, `m = mu_1(up) - mu_1(down)`.
 public enum MeanFieldIsing {
+    public static let parameters: [GameParameter] = [
+        GameParameter("field", .real, default: "0.0", "the external field h"),
+        GameParameter("coupling", .real, default: "2.0", "the coupling J (Yang et al.'s Ising: 2)"),
+    ]
+
     public static func make(field h: Double = 0, coupling j: Double = 2) throws -> FiniteMFG {
         guard h.isFinite, j.isFinite else { throw RLError.invalid("ising: the field h and the coupling J must be finite") }
         var game = try FiniteMFG(

@@ -62,6 +62,10 @@ public enum OpenSpielGames {
         GameDefinition("wardrop", "the two-road routing game (not an OpenSpiel game)", parameters: Wardrop.parameters) { p in
             try Wardrop.make(timeA: p.real("time_a"), slopeA: p.real("slope_a"), timeB: p.real("time_b"), slopeB: p.real("slope_b"))
         },
+        GameDefinition("ising", "the mean-field Ising game, mean-field Q-learning's known answer (not an OpenSpiel game)",
+                       parameters: MeanFieldIsing.parameters) { p in
+            try MeanFieldIsing.make(field: p.real("field"), coupling: p.real("coupling"))
+        },
     ]
 
     /// The definition of a game by solve-mfg's name or one of OpenSpiel's.
