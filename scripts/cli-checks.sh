@@ -109,6 +109,9 @@ check "an obstacle covering the room is refused" 65 "covers every cell" -- "$bin
 check "2D ergodic verify prints orders" 0 "lambda_error" -- "$bin" verify ergodic-periodic-2d --levels 2 --nx 16
 check "rl run" 0 "exploitability 2.786682416298e\+00 ->" -- "$bin" rl run --game crowd_modelling --algorithm fictitious-play --iterations 5 --quiet --out "$work/rl"
 check "rl evaluate the policy it wrote" 0 "exploitability" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling
+check "rl evaluate --out writes its summary" 0 "results: .*summary.json" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling --out "$work/rle"
+check "rl evaluate summary has value and exploitability" 0 '"exploitability" : [0-9].*' -- sh -c "tr -d '\n' < '$work/rle/summary.json'"
+check "rl evaluate --out arrays" 0 "" -- sh -c "cmp '$work/rle/distribution.npy' '$work/rl/distribution.npy' && test -s '$work/rle/policy_value.npy' && test -s '$work/rle/best_response_value.npy'"
 check "rl evaluate refuses a wrong shape" 65 "needs \[H, S, A\]" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling --set size=11
 check "rl run linear_quadratic with mean reversion" 0 "exploitability 2.7547744568" -- "$bin" rl run --game linear_quadratic --set mean_revert=0.7 --algorithm mirror-descent --learning-rate 1 --iterations 3 --quiet --out "$work/lqmr"
 check "rl evaluate --distribution-out writes mu" 0 "" -- sh -c "'$bin' rl evaluate --policy '$work/lqmr/policy.npy' --game linear_quadratic --set mean_revert=0.7 --distribution-out '$work/lqmr/mu.npy' > /dev/null && cmp '$work/lqmr/mu.npy' '$work/lqmr/distribution.npy'"

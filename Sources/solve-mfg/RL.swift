@@ -343,7 +343,15 @@ struct RLSocialSummary: Encodable {
 struct RLEvaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Exact value and exploitability of a policy given as pi[t, s, a] in a .npy file (e.g. exported from OpenSpiel or MFGLib).")
+        abstract: "Exact value and exploitability of a policy given as pi[t, s, a] in a .npy file (e.g. exported from OpenSpiel or MFGLib).",
+        discussion: """
+            Prints the policy's value (its expected return against its own distribution) and its exploitability \
+            (docs/rl.md). With --out DIR, also writes distribution.npy [H+1, S] (mu^pi, row 0 the initial \
+            distribution), policy_value.npy and best_response_value.npy [H+1, S] (V^pi and V* against mu^pi, row H \
+            zero) and summary.json (written last: game, parameters, states, actions, horizon, policy, value, \
+            exploitability, with --problem the distances to the PDE density, and the array shapes), the \
+            machine-readable form that the Python package (python/, docs/python.md) reads.
+            """)
 
     @Option(help: "The policy: float64 .npy of shape [H, S, A], each row pi[t, s, :] a probability distribution.")
     var policy: String
@@ -355,6 +363,9 @@ struct RLEvaluate: ParsableCommand {
         valueName: "file.npy"))
     var distributionOut: String?
 
+    @Option(help: ArgumentHelp("Write distribution.npy, policy_value.npy, best_response_value.npy and summary.json to this directory.", valueName: "dir"))
+    var out: String?
+
     func run() throws {
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
         let game = try continuous?.game ?? gameOptions.make()
@@ -362,14 +373,45 @@ struct RLEvaluate: ParsableCommand {
         // One forward pass and one backward sweep: the value, the best response and the exploitability.
         let evaluation = ExactTools(game: game).evaluate(values)
         print(String(format: "%@: value %.15g, exploitability %.15g", game.name, evaluation.expectedReturn, evaluation.exploitability))
+        let rows = [game.horizon + 1, game.states]
         if let distributionOut {
-            try NPY.write(evaluation.distribution, shape: [game.horizon + 1, game.states], to: URL(fileURLWithPath: distributionOut))
+            try NPY.write(evaluation.distribution, shape: rows, to: URL(fileURLWithPath: distributionOut))
         }
-        if let continuous {
-            let d = continuous.distances(evaluation.distribution)
+        let distances = continuous.map { $0.distances(evaluation.distribution) }
+        if let d = distances {
             print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", d.l1, d.w1))
         }
+        if let out {
+            let directory = URL(fileURLWithPath: out)
+            try AtomicFile.makeDirectory(directory)
+            try NPY.write(evaluation.distribution, shape: rows, to: directory.appendingPathComponent("distribution.npy"))
+            try NPY.write(evaluation.policyValue, shape: rows, to: directory.appendingPathComponent("policy_value.npy"))
+            try NPY.write(evaluation.bestResponseValue, shape: rows, to: directory.appendingPathComponent("best_response_value.npy"))
+            let summary = RLEvaluationSummary(
+                game: game.name, problem: gameOptions.problem, parameters: gameOptions.parameters,
+                states: game.states, actions: game.actions, horizon: game.horizon, policy: policy,
+                value: evaluation.expectedReturn, exploitability: evaluation.exploitability,
+                l1DistanceToPde: distances?.l1, w1DistanceToPde: distances?.w1,
+                arrays: ["distribution": rows, "policy_value": rows, "best_response_value": rows])
+            try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
+            print("results: \(directory.path)/{distribution,policy_value,best_response_value}.npy, summary.json")
+        }
     }
+}
+
+/// summary.json of `rl evaluate --out`.
+struct RLEvaluationSummary: Encodable {
+    var game: String
+    var problem: String?
+    var parameters: [String]
+    var states: Int, actions: Int, horizon: Int
+    var policy: String
+    /// `sum_s mu0(s) V^pi_0(s)`, the policy's expected return against its own distribution.
+    var value: Double
+    var exploitability: Double
+    var l1DistanceToPde: Double?
+    var w1DistanceToPde: Double?
+    var arrays: [String: [Int]]
 }
 
 struct RLRefine: ParsableCommand {
