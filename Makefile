@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROBLEM ?= congestion-lst-1d
 VENV := bench/.venv
 
-.PHONY: run test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel compare-openspiel-parameters bench-rl
+.PHONY: run test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel compare-openspiel-parameters bench-rl python-test python-test-peers
 
 deps:
 	@bash scripts/install-deps.sh
@@ -15,12 +15,27 @@ build: deps
 run: build
 	.build/release/solve-mfg solve $(PROBLEM)
 
-## The full test suite (numeric targets are compiled with -O even in debug), then the
-## command-line checks (outputs, exit codes, error messages).
+## The full test suite (numeric targets are compiled with -O even in debug), then
+## the command-line checks (outputs, exit codes, error messages), then the Python package's tests.
 test: deps
 	$(SWIFT) test
 	$(SWIFT) build --product solve-mfg
 	bash scripts/cli-checks.sh .build/debug/solve-mfg
+	bash scripts/python-tests.sh $(PYTHON_VENV) .build/debug/solve-mfg
+
+## The Python package (python/) in bench/.venv-python: pip install ./python[test], OpenSpiel 2.0.2 from
+## PyPI (its tests skip if it cannot be installed), then its tests; MFGLib's tests skip (see below).
+## FRESH=1 recreates the environment.
+PYTHON_VENV := bench/.venv-python
+python-test: deps
+	$(SWIFT) build --product solve-mfg
+	bash scripts/python-tests.sh $(PYTHON_VENV) .build/debug/solve-mfg $(if $(FRESH),--fresh)
+
+## The same with MFGLib too, in bench/.venv-python-peers: MFGLib depends on torch, whose PyPI wheel
+## brings the CUDA libraries (about 5.7 GB installed, 3 minutes here; docs/python.md), so CI leaves it out.
+python-test-peers: deps
+	$(SWIFT) build --product solve-mfg
+	bash scripts/python-tests.sh bench/.venv-python-peers .build/debug/solve-mfg --peers $(if $(FRESH),--fresh)
 
 ## Release benchmark; with the Python reference when bench/.venv exists (make bench-venv).
 bench: build

@@ -90,6 +90,12 @@ class OpenSpielPolicies(unittest.TestCase):
         name, params = solve_mfg.game_of_openspiel("mfg_crowd_modelling_2d",
                                                    dict(cm2d.FOUR_ROOMS, only_distribution_reward=True))
         self.assertEqual((name, params), ("crowd_modelling_2d_four_rooms", {"horizon": 40, "only_distribution_reward": True}))
+        game = self.load("mfg_crowd_modelling_2d", dict(cm2d.FOUR_ROOMS, horizon=6, only_distribution_reward=True))
+        uniform = self.policy.UniformRandomPolicy(game)
+        exported = solve_mfg.from_openspiel(game, uniform)
+        self.assertEqual((exported.game, exported.pi.shape), ("crowd_modelling_2d_four_rooms", (6, 169, 5)))
+        self.assertAlmostEqual(solve_mfg.rl_evaluate(exported)["exploitability"],
+                               self.nash_conv.NashConv(game, uniform).nash_conv(), places=9)
         with self.assertRaisesRegex(ValueError, "no solve-mfg counterpart"):
             solve_mfg.openspiel_layout(self.load("mfg_garnet"))
 
