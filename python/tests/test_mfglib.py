@@ -3,8 +3,6 @@ exploitability_score. MFGLib depends on torch, whose PyPI wheels bring several G
 `make python-test` does not install it, `make python-test-peers` does (docs/python.md)."""
 import unittest
 
-import numpy as np
-
 import solve_mfg
 from _support import binary, peer
 
