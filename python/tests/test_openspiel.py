@@ -65,6 +65,18 @@ class OpenSpielPolicies(unittest.TestCase):
             self.assertAlmostEqual(ours, theirs, delta=1e-9 * max(1.0, abs(theirs)), msg=label)
             self.assertDistributionsAgree(game, pol, exported)
 
+    def test_crowd_modelling_2d_list_parameters(self):
+        """OpenSpiel's list parameters go through in its own syntax (issue 16's example)."""
+        game = self.load("mfg_crowd_modelling_2d", {
+            "size": 9, "horizon": 5, "only_distribution_reward": True, "initial_distribution": "[2|2;6|5]",
+            "initial_distribution_value": "[0.4;0.6]", "forbidden_states": "[4|1;4|2;4|3]"})
+        for pol in (self.policy.UniformRandomPolicy(game), self.iterate(self.fictitious_play.FictitiousPlay(game), 3)):
+            exported = solve_mfg.from_openspiel(game, pol)
+            self.assertIn("forbidden_states", exported.parameters)
+            ours = solve_mfg.rl_evaluate(exported)["exploitability"]
+            theirs = self.nash_conv.NashConv(game, pol).nash_conv()
+            self.assertAlmostEqual(ours, theirs, delta=1e-9 * max(1.0, abs(theirs)))
+
     def test_linear_quadratic_and_periodic_aversion_distributions(self):
         cases = [("mean_field_lin_quad", {"mean_revert": 0.7}, (10, 10, 7)),
                  ("mean_field_lin_quad", {"dt": 0.5, "horizon": 3, "size": 8}, (6, 8, 7)),
