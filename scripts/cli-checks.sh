@@ -95,6 +95,10 @@ printf 'name = "bad"\n[methods.m]\nalgorithm = "gradient-descent"\n' > "$work/ba
 check "bad suite names file, line and field" 65 "bad-suite.toml:3: \[methods.m\] algorithm: unknown algorithm" -- "$bin" benchmark run "$work/bad-suite.toml"
 check "benchmark slurm writes the job array" 0 "submit.sh" -- "$bin" benchmark slurm benchmarks/quick.toml --shards 3 --out "$work/slurm"
 check "slurm array script" 0 "#SBATCH --array=1-3" -- cat "$work/slurm/array.sbatch"
+check "slurm logs directory made with the scripts" 0 "" -- test -d "$work/slurm/logs"
+real_bin=$(readlink -f "$bin")
+check "benchmark slurm called through PATH" 0 "submit.sh" -- env PATH="$(dirname "$real_bin"):$PATH" "$(basename "$real_bin")" benchmark slurm benchmarks/quick.toml --shards 2 --out "$work/slurm-path"
+check "slurm jobs run the binary by its absolute path" 0 "^exec '$real_bin' benchmark run" -- cat "$work/slurm-path/array.sbatch"
 check "nonlocal problem solves" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
 sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
 check "1D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-1d --nx 50 --nt 50 --quiet --no-pictures --out "$work/ev1"

@@ -22,9 +22,15 @@ let benchmarkResolvers = Resolvers(
         return try options.make()
     })
 
-/// The version, commit and machine recorded with every result.
+/// The version, commit and machine recorded with every result. The commit is the working
+/// directory's (`git rev-parse`), or `SOLVE_MFG_COMMIT` when set: the Slurm scripts set it to the
+/// commit where `benchmark slurm` was called, since their jobs run in the results directory.
 func provenance(_ arguments: [String]) -> (version: String, commit: String, machine: String, command: String) {
     let version = SolveMFG.configuration.version
+    let info = ProcessInfo.processInfo
+    let machine = "\(info.hostName), \(info.operatingSystemVersionString), \(info.activeProcessorCount) cores, \(info.physicalMemory >> 30) GiB"
+    let command = (["solve-mfg"] + arguments).joined(separator: " ")
+    if let given = info.environment["SOLVE_MFG_COMMIT"], !given.isEmpty { return (version, given, machine, command) }
     var commit = "unknown"
     let git = Process()
     git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -37,9 +43,7 @@ func provenance(_ arguments: [String]) -> (version: String, commit: String, mach
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if git.terminationStatus == 0, !text.isEmpty { commit = text }
     }
-    let info = ProcessInfo.processInfo
-    let machine = "\(info.hostName), \(info.operatingSystemVersionString), \(info.activeProcessorCount) cores, \(info.physicalMemory >> 30) GiB"
-    return (version, commit, machine, (["solve-mfg"] + arguments).joined(separator: " "))
+    return (version, commit, machine, command)
 }
 
 struct BenchmarkRunCommand: ParsableCommand {
@@ -139,7 +143,7 @@ struct BenchmarkSlurmCommand: ParsableCommand {
     @Option(help: "Directory for the scripts and, under it, the results (shard-i/, merged/, logs/).")
     var out: String
 
-    @Option(help: "The solve-mfg binary the jobs run (default: this one).")
+    @Option(help: "The solve-mfg binary the jobs run (default: this one, by its absolute path). A path is made absolute; a bare name is looked up in the jobs' PATH.")
     var binary: String?
 
     @Option(help: "Slurm partition (default: the cluster's).")
@@ -162,17 +166,37 @@ struct BenchmarkSlurmCommand: ParsableCommand {
     func run() throws {
         _ = try reportingInputErrors { try Suite.load(path: suite) }
         let directory = URL(fileURLWithPath: out).standardizedFileURL
-        let exe = binary ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        let exe: String
+        if let binary {
+            exe = binary.contains("/") ? URL(fileURLWithPath: binary).standardizedFileURL.path : binary
+        } else {
+            exe = Self.thisExecutable()
+        }
+        let commit = provenance([]).commit
         let settings = SlurmScript.Settings(
             suite: URL(fileURLWithPath: suite).standardizedFileURL.path, shards: shards, out: directory.path,
-            binary: exe.hasPrefix("/") ? exe : FileManager.default.currentDirectoryPath + "/" + exe,
-            partition: partition, timeLimit: time, cpus: cpus, memory: memory)
+            binary: exe, partition: partition, timeLimit: time, cpus: cpus, memory: memory,
+            commit: commit == "unknown" ? nil : commit)
         try AtomicFile.makeDirectory(directory)
+        // The jobs' --output directory must exist when a task starts (submit.sh makes it too).
+        try AtomicFile.makeDirectory(directory.appendingPathComponent("logs"))
         for (name, text) in SlurmScript.scripts(settings) {
             let url = directory.appendingPathComponent(name)
             try AtomicFile.write(Data(text.utf8), to: url)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
         }
         print("wrote \(directory.path)/{array.sbatch,merge.sbatch,submit.sh}; run \(directory.path)/submit.sh on the cluster")
+    }
+
+    /// The absolute path of the running binary: argv[0] is a bare name when it was found in PATH.
+    static func thisExecutable() -> String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), path.hasPrefix("/") { return path }
+        let arg0 = CommandLine.arguments[0]
+        if arg0.contains("/") { return URL(fileURLWithPath: arg0).standardizedFileURL.path }
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(folder)/\(arg0)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return URL(fileURLWithPath: candidate).standardizedFileURL.path }
+        }
+        return arg0
     }
 }

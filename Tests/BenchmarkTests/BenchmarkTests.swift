@@ -151,5 +151,24 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
         #expect(files["array.sbatch"]!.contains("--shard \"${SLURM_ARRAY_TASK_ID}/3\""))
         #expect(files["merge.sbatch"]!.contains("benchmark merge --out '/r'/merged '/r'/shard-1 '/r'/shard-2 '/r'/shard-3"))
         #expect(files["submit.sh"]!.contains("--dependency=afterany:\"${array}\""))
+        #expect(files["submit.sh"]!.contains("array=${array%%;*}"))
+        #expect(files["array.sbatch"]!.contains("#SBATCH --output=/r/logs/shard-%a.out\n"))
+        #expect(!files["array.sbatch"]!.contains("SOLVE_MFG_COMMIT"))
+    }
+
+    /// sbatch splits `#SBATCH` lines itself (quotes group, `#` starts a comment) and expands
+    /// `%` in --output; bash reads the rest. Checked on a real Slurm by scripts/slurm-test.sh.
+    @Test func pathsWithSpacesQuotesHashesAndPercents() {
+        let out = "/data/my runs/#1 it's 100%"
+        let files = Dictionary(uniqueKeysWithValues: SlurmScript.scripts(.init(
+            suite: "/s/quick.toml", shards: 2, out: out, binary: "/b/solve-mfg", partition: "long", timeLimit: "01:00:00", cpus: 2,
+            memory: "2G", commit: "abc123")))
+        #expect(files["array.sbatch"]!.contains(#"#SBATCH --output="/data/my runs/#1 it's 100%%/logs/shard-%a.out""# + "\n"))
+        #expect(files["merge.sbatch"]!.contains(#"#SBATCH --output="/data/my runs/#1 it's 100%%/logs/merge.out""# + "\n"))
+        #expect(files["array.sbatch"]!.contains("#SBATCH --partition=long\n"))
+        #expect(files["array.sbatch"]!.contains(#"--out '/data/my runs/#1 it'\''s 100%'/shard-"${SLURM_ARRAY_TASK_ID}""#))
+        #expect(files["submit.sh"]!.contains(#"mkdir -p '/data/my runs/#1 it'\''s 100%'/logs"#))
+        #expect(files["array.sbatch"]!.contains("export SOLVE_MFG_COMMIT='abc123'\n"))
+        #expect(files["merge.sbatch"]!.contains("export SOLVE_MFG_COMMIT='abc123'\n"))
     }
 }
