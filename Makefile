@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROBLEM ?= congestion-lst-1d
 VENV := bench/.venv
 
-.PHONY: run test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel compare-openspiel-parameters bench-rl python-test python-test-peers
+.PHONY: run test slurm-test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel compare-openspiel-parameters bench-rl python-test python-test-peers
 
 deps:
 	@bash scripts/install-deps.sh
@@ -36,6 +36,12 @@ python-test: deps
 python-test-peers: deps
 	$(SWIFT) build --product solve-mfg
 	bash scripts/python-tests.sh bench/.venv-python-peers .build/debug/solve-mfg --peers $(if $(FRESH),--fresh)
+
+## `benchmark slurm`'s job array on a real single-node Slurm (root; installs Debian's slurm-wlm and
+## munge if missing): merged result == local run, cell for cell (docs/benchmark.md; about two minutes).
+slurm-test: deps
+	$(SWIFT) build --product solve-mfg
+	bash scripts/slurm-test.sh .build/debug/solve-mfg
 
 ## Release benchmark; with the Python reference when bench/.venv exists (make bench-venv).
 bench: build
