@@ -213,7 +213,7 @@ while :; do
 done
 t_slurm=$(since "$t0")
 say "the array and the merge job ended after ${t_slurm} s:"
-scontrol show job -o | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(JobId|ArrayJobId|ArrayTaskId|JobName|JobState|ExitCode|RunTime)=/) printf "%s ", $i; print "" }'
+scontrol show job -o | awk '{ line = ""; for (i = 1; i <= NF; i++) if ($i ~ /^(JobId|ArrayJobId|ArrayTaskId|JobName|JobState|ExitCode|RunTime)=/) line = line (line == "" ? "" : " ") $i; print line }'
 echo "--- logs/merge.out: $(head -n 1 "$WORK/slurm/logs/merge.out" 2>/dev/null)"
 for f in "$WORK"/slurm/logs/shard-*.out; do echo "--- logs/$(basename "$f"): $(tail -n 1 "$f")"; done
 bad_jobs=$(scontrol show job -o | grep -v 'JobState=COMPLETED' || true)
