@@ -50,6 +50,8 @@ public struct FiniteMFG: Sendable {
         guard states >= 1, actions >= 1, horizon >= 1 else {
             throw RLError.invalid("a finite MFG needs at least one state, one action and one step")
         }
+        try RLLimits.checkGame(name, states: Double(states), actions: Double(actions), horizon: Double(horizon),
+                               advice: "use a smaller game (size, horizon, actions)")
         guard initialDistribution.count == states, abs(initialDistribution.reduce(0, +) - 1) < massTolerance,
               initialDistribution.allSatisfy({ $0 >= 0 }) else {
             throw RLError.invalid("the initial distribution must be \(states) non-negative numbers summing to 1 (within \(massTolerance))")
@@ -118,7 +120,10 @@ public struct FiniteMFG: Sendable {
 }
 
 public enum RLError: Error, CustomStringConvertible, Sendable {
+    /// The game, its parameters or the data are invalid (exit code 65).
     case invalid(String)
+    /// A setting of the command line is out of its range, whatever the game (exit code 64).
+    case usage(String)
 
     /// A game whose transitions depend on the population, given to a tool that samples or reads the
     /// fixed transition rows.
@@ -127,6 +132,6 @@ public enum RLError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        switch self { case let .invalid(m): return m }
+        switch self { case let .invalid(m), let .usage(m): return m }
     }
 }

@@ -30,11 +30,11 @@ public struct ContinuousGame: Sendable {
 
     public init(problem: MFGProblem, nx: Int, minimumSteps: Int, actions: Int, maximumVelocity amax: Double) throws {
         try Self.checkSupported(problem)
-        guard actions >= 2, amax > 0, amax.isFinite else { throw RLError.invalid("need at least 2 actions and a maximum velocity > 0") }
+        try checkVelocities(problem.name, actions: actions, maximumVelocity: amax)
         let grid = try Grid1D(lower: problem.lower, upper: problem.upper, count: nx, boundary: problem.boundary)
         let h = grid.spacing, nu = problem.viscosity, T = problem.horizon
-        let rate = 2 * nu / (h * h) + amax / h
-        let steps = max(minimumSteps, Int((T * rate).rounded(.up)))
+        let steps = try stableSteps(problem.name, horizon: T, rate: 2 * nu / (h * h) + amax / h, minimumSteps: minimumSteps,
+                                    states: nx + 1, actions: actions, why: "dt (2 nu/h^2 + amax/h) <= 1 with nu = \(nu), h = \(h), amax = \(amax)")
         let dt = T / Double(steps)
         let xs = grid.points
         let v = (0..<actions).map { -amax + 2 * amax * Double($0) / Double(actions - 1) }
@@ -146,4 +146,24 @@ public struct ContinuousGame: Sendable {
         }
         return (l1, w1)
     }
+}
+
+/// Refuses a velocity set the discrete game cannot use: fewer than 2 velocities, or a range taken from
+/// a PDE reference whose feedback is zero or not finite.
+func checkVelocities(_ name: String, actions: Int, maximumVelocity amax: Double) throws {
+    guard actions >= 2 else { throw RLError.invalid("\(name): the discrete game needs at least 2 velocities per axis, got \(actions)") }
+    guard amax > 0, amax.isFinite else {
+        throw RLError.invalid("\(name): the velocity range of the discrete game, 1.2 times the PDE reference's largest speed, is \(amax); "
+                              + "it must be positive and finite: check the problem's parameters (T, nu, the costs)")
+    }
+}
+
+/// The number of steps of a discretised game over `horizon` that the stability bound `dt rate <= 1`
+/// allows (at least `minimumSteps`), refused before any conversion or allocation when the game it
+/// implies is too large.
+func stableSteps(_ name: String, horizon T: Double, rate: Double, minimumSteps: Int, states: Int, actions: Int, why: String) throws -> Int {
+    let needed = max(Double(minimumSteps), (T * rate).rounded(.up))
+    try RLLimits.checkGame(name, states: Double(states), actions: Double(actions), horizon: needed,
+                           advice: "the stability bound \(why) needs \(RLLimits.count(needed)) steps over T = \(T); lower T or nu (--set), or use fewer cells (--nx)")
+    return Int(needed)
 }

@@ -37,12 +37,13 @@ public struct ContinuousGame2D: Sendable {
 
     public init(problem: MFGProblem2D, n: Int, minimumSteps: Int, velocitiesPerAxis K: Int, maximumVelocity amax: Double) throws {
         try Self.checkSupported(problem)
-        guard K >= 2, amax > 0, amax.isFinite, n >= 4 else { throw RLError.invalid("need n >= 4, at least 2 velocities per axis and a maximum velocity > 0") }
+        guard n >= DiscretisedProblem.minimumCells else { throw RLError.invalid("the game needs at least \(DiscretisedProblem.minimumCells) cells per axis (--nx \(n))") }
+        try checkVelocities(problem.name, actions: K, maximumVelocity: amax)
         let periodic = problem.boundary == .periodic
         let L = problem.upperX - problem.lowerX
         let h = L / Double(n), nu = problem.viscosity, T = problem.horizon
-        let rate = 4 * nu / (h * h) + 2 * amax / h
-        let steps = max(minimumSteps, Int((T * rate).rounded(.up)))
+        let steps = try stableSteps(problem.name, horizon: T, rate: 4 * nu / (h * h) + 2 * amax / h, minimumSteps: minimumSteps,
+                                    states: n * n + 1, actions: K * K, why: "dt (4 nu/h^2 + 2 amax/h) <= 1 with nu = \(nu), h = \(h), amax = \(amax)")
         let dt = T / Double(steps)
         let offset = periodic ? 0.0 : 0.5
         let xs = (0..<n).map { problem.lowerX + (Double($0) + offset) * h }

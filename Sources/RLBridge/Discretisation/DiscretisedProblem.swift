@@ -46,6 +46,10 @@ public struct DiscretisedProblem: Sendable {
         let reference = reference ?? defaultReference(cells: nx)
         try ContinuousGame.checkSupported(problem)
         try check(cells: nx, reference: reference, referenceSteps: reference)
+        // The game's size from diffusion alone (the velocities add to it), before the reference is solved.
+        let h = (problem.upper - problem.lower) / Double(nx), K = VelocitySet.perAxis(cells: nx)
+        _ = try stableSteps(problem.name, horizon: problem.horizon, rate: 2 * problem.viscosity / (h * h), minimumSteps: reference,
+                            states: nx + 1, actions: K, why: "dt 2 nu/h^2 <= 1 with nu = \(problem.viscosity), h = \(h)")
         let pde = try RefinementStudy.reference(problem, fineNx: reference, fineNt: reference)
         let g = try RefinementStudy.game(problem, nx: nx, pde: pde)
         return DiscretisedProblem(
@@ -61,6 +65,9 @@ public struct DiscretisedProblem: Sendable {
         let reference = reference ?? defaultReference(cells: n), steps = steps ?? reference
         try ContinuousGame2D.checkSupported(problem)
         try check(cells: n, reference: reference, referenceSteps: steps)
+        let h = (problem.upperX - problem.lowerX) / Double(n), K = VelocitySet.perAxis(cells: n)
+        _ = try stableSteps(problem.name, horizon: problem.horizon, rate: 4 * problem.viscosity / (h * h), minimumSteps: steps,
+                            states: n * n + 1, actions: K * K, why: "dt 4 nu/h^2 <= 1 with nu = \(problem.viscosity), h = \(h)")
         let pde = try RefinementStudy.reference(problem, fineN: reference, fineNt: steps)
         let g = try RefinementStudy.game(problem, n: n, pde: pde)
         return DiscretisedProblem(

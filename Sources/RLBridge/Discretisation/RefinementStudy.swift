@@ -23,7 +23,10 @@ public enum RefinementStudy {
         try ContinuousGame.checkSupported(problem)
         let pde = try MFGSolver.solve(.oneD(problem), grid: GridSize(nx: fineNx, nt: fineNt),
                                       options: SolverOptions(tolerance: 1e-9, maxIterations: 500))
-        guard pde.converged else { throw RLError.invalid("the PDE reference did not converge (residual \(pde.final!.residual))") }
+        guard pde.converged else {
+            throw ReferenceNotConverged(problem: problem.name, grid: "\(fineNx) points x \(fineNt) steps", residual: pde.final?.residual ?? .nan,
+                                        reason: pde.stopReason ?? "stopped")
+        }
         return pde
     }
 
@@ -97,6 +100,7 @@ public enum RefinementStudy {
     ) throws -> [RefinementRow] {
         try ContinuousGame.checkSupported(problem)
         try checkLevels(levels, fine: fineNx, fineSteps: fineNt)
+        try RLLimits.check(iterations: iterations, flag: "--iterations")
         let pde = try reference(problem, fineNx: fineNx, fineNt: fineNt)
         return try levels.map { n in
             let g = try game(problem, nx: n, pde: pde)
@@ -111,9 +115,11 @@ public enum RefinementStudy {
             guard n >= DiscretisedProblem.minimumCells else {
                 throw RLError.invalid("every level needs at least \(DiscretisedProblem.minimumCells) cells, got \(n)")
             }
-            guard fine % n == 0 else { throw RLError.invalid("the fine grid (\(fine)) must be a multiple of every level (\(n))") }
+            guard fine >= n, fine % n == 0 else {
+                throw RLError.invalid("the fine grid (--fine \(fine)) must be a positive multiple of every level (--levels: \(n))")
+            }
         }
-        guard fineSteps >= 1 else { throw RLError.invalid("the PDE reference needs at least one time step, got \(fineSteps)") }
+        guard fineSteps >= 1 else { throw RLError.invalid("the PDE reference needs at least one time step (--fine-time-steps), got \(fineSteps)") }
     }
 
     /// One row of a refinement table: the ground-truth policy's exploitability, and the discrete
@@ -124,6 +130,7 @@ public enum RefinementStudy {
         let truth = tools.evaluate(groundTruth)
         var equilibrium = TabularRun(tools: tools, algorithm: try MirrorDescent(game: game, learningRate: learningRate, initialPolicy: groundTruth))
         _ = equilibrium.run(iterations: iterations)
+        if let f = equilibrium.failure { throw f }
         let (l1, w1) = distances(equilibrium.evaluation.distribution)
         return RefinementRow(nx: n, steps: game.horizon, actions: game.actions, l1: l1, w1: w1,
                              equilibriumExploitability: equilibrium.exploitability, groundTruthExploitability: truth.exploitability)
@@ -136,7 +143,10 @@ public enum RefinementStudy {
         try ContinuousGame2D.checkSupported(problem)
         let pde = try MFGSolver.solve(.twoD(problem), grid: GridSize(nx: fineN, ny: fineN, nt: fineNt),
                                       options: SolverOptions(tolerance: 1e-9, maxIterations: 300))
-        guard pde.converged else { throw RLError.invalid("the 2D PDE reference did not converge (residual \(pde.final!.residual))") }
+        guard pde.converged else {
+            throw ReferenceNotConverged(problem: problem.name, grid: "\(fineN) x \(fineN) cells x \(fineNt) steps",
+                                        residual: pde.final?.residual ?? .nan, reason: pde.stopReason ?? "stopped")
+        }
         return pde
     }
 
@@ -197,6 +207,7 @@ public enum RefinementStudy {
     ) throws -> [RefinementRow] {
         try ContinuousGame2D.checkSupported(problem)
         try checkLevels(levels, fine: fineN, fineSteps: fineNt)
+        try RLLimits.check(iterations: iterations, flag: "--iterations")
         let pde = try reference(problem, fineN: fineN, fineNt: fineNt)
         return try levels.map { n in
             let g = try game(problem, n: n, pde: pde)

@@ -34,8 +34,20 @@ public enum LinearQuadraticGame {
         guard dt > 0, horizon > 0, volatility > 0, size >= 2, meanRevert.isFinite else {
             throw RLError.invalid("linear_quadratic needs size >= 2, horizon > 0, dt > 0, volatility > 0 and a finite mean_revert")
         }
-        let steps = Int((horizon / dt).rounded(.up))
         let actions = 2 * n + 1
+        // Every count and every jump is checked in Double before it becomes an Int.
+        let needed = (horizon / dt).rounded(.up)
+        try RLLimits.checkGame("linear_quadratic", states: Double(size), actions: Double(actions), horizon: needed,
+                               advice: "horizon / dt = \(horizon) / \(dt) is the number of steps; raise dt or lower the horizon")
+        let steps = Int(needed)
+        // The largest move, |a - n| + |mean_revert| size, times dt, and the largest noise jump n sqrt(dt) volatility,
+        // in cells: rounded to Int, so they must be far from Int's range (a jump of 1e15 cells wraps like any other).
+        let largestMove = (Double(n) + abs(meanRevert) * Double(size)) * dt, largestJump = Double(n) * dt.squareRoot() * volatility
+        guard largestMove <= 1e15, largestJump <= 1e15 else {
+            throw RLError.invalid("linear_quadratic: a step moves up to (n_actions_per_side + |mean_revert| size) dt = \(largestMove) cells "
+                                  + "and the noise up to n_actions_per_side sqrt(dt) volatility = \(largestJump) cells; both must be at most 1e15: "
+                                  + "lower dt, volatility or mean_revert")
+        }
         func phi(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
         var noise = (0..<actions).map { k -> Double in
             let e = Double(k - n)

@@ -20,8 +20,8 @@ extension OpenSpielGames {
         size: Int, horizon: Int, dt: Double, xmin: Double, xmax: Double, actionsPerSide n: Int,
         volatility: Double, aversion: Double
     ) throws -> FiniteMFG {
-        guard dt > 0, xmax > xmin, volatility > 0 else {
-            throw RLError.invalid("periodic_aversion needs dt > 0, xmax > xmin and volatility > 0")
+        guard dt > 0, dt.isFinite, xmax > xmin, (xmax - xmin).isFinite, volatility > 0, volatility.isFinite, aversion.isFinite else {
+            throw RLError.invalid("periodic_aversion needs finite parameters with dt > 0, xmax > xmin and volatility > 0")
         }
         let dx = (xmax - xmin) / Double(size - 1)
         let actions = 2 * n + 1
@@ -43,6 +43,10 @@ extension OpenSpielGames {
         let moveCost = (0..<actions).map { a -> Double in
             let velocity = Double(a - n) * dx / dt
             return -0.5 * velocity * velocity * dt
+        }
+        guard moveCost.allSatisfy(\.isFinite), geometry.allSatisfy(\.isFinite), probabilities.allSatisfy(\.isFinite) else {
+            throw RLError.invalid("periodic_aversion: the rewards are not finite with dt = \(dt), volatility = \(volatility) on \(size) states "
+                                  + "(the largest move costs (n dx/dt)^2 dt/2 = \(-(moveCost.first ?? 0))); raise dt or volatility")
         }
         var game = try FiniteMFG(
             name: "periodic_aversion", states: size, actions: actions, horizon: horizon,

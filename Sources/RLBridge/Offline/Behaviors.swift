@@ -32,8 +32,14 @@ public struct ReferencePolicies: Sendable {
 
     /// Mirror descent from the uniform policy (`iterations` at `learningRate`).
     public static func mirrorDescentExpert(game: FiniteMFG, iterations: Int, learningRate: Double) throws -> [Double] {
+        try RLLimits.check(iterations: iterations, flag: "--expert-iterations")
         var run = TabularRun(game: game, algorithm: try MirrorDescent(game: game, learningRate: learningRate))
+        try RLLimits.checkWork(iterations: iterations, game: game, flag: "--expert-iterations")
         _ = run.run(iterations: iterations)
+        if let f = run.failure {
+            throw NonFiniteResult(quantity: "the expert's \(f.quantity.replacingOccurrences(of: "the ", with: ""))", iteration: f.iteration,
+                                  advice: "the expert's mirror descent overflowed; lower --expert-learning-rate")
+        }
         return run.policy
     }
 
@@ -48,8 +54,8 @@ public struct ReferencePolicies: Sendable {
     /// Parses `expert`, `random`, ... or a mixture `expert=0.5,random=0.5` (proportions normalised).
     public static func parseMixture(_ text: String) throws -> [(BehaviorKind, Double)] {
         var parts: [(BehaviorKind, Double)] = []
-        for item in text.split(separator: ",") {
-            let kv = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard let kind = BehaviorKind(rawValue: kv[0]) else {
                 throw RLError.invalid("unknown behaviour '\(kv[0])'; behaviours: expert, intermediate, random (or a mixture such as expert=0.5,random=0.5)")
             }

@@ -26,20 +26,26 @@ public struct OfflineSettings: Sendable {
 
     /// Refuses settings that `algorithm` cannot run with.
     public func check(for algorithm: OfflineAlgorithm) throws {
-        guard iterations >= 1, updatesPerIteration >= 1, batchSize >= 1 else {
-            throw RLError.invalid("iterations, updates per iteration and batch size must be at least 1")
+        try RLLimits.check(iterations: iterations, flag: "--iterations")
+        guard updatesPerIteration >= 1, updatesPerIteration <= RLLimits.updatesPerIteration else {
+            throw RLError.usage("--updates-per-iteration must lie in 1 ... \(RLLimits.updatesPerIteration), got \(updatesPerIteration)")
         }
-        guard tau.isFinite, tau > 0 else { throw RLError.invalid("--tau must be > 0, got \(tau)") }
-        guard alpha >= 0, alpha <= 1 else { throw RLError.invalid("--alpha must lie in [0, 1], got \(alpha)") }
-        guard cqlWeight >= 0, cqlWeight.isFinite else { throw RLError.invalid("--cql-weight must be >= 0, got \(cqlWeight)") }
-        guard learningRate > 0, learningRate.isFinite else { throw RLError.invalid("the learning rate must be > 0") }
-        guard hidden.allSatisfy({ $0 >= 1 }) else { throw RLError.invalid("hidden layer sizes must be positive") }
-        guard epsilon >= 0, epsilon <= 1 else { throw RLError.invalid("epsilon must lie in [0, 1]") }
+        guard batchSize >= 1 else { throw RLError.usage("--batch-size must be at least 1, got \(batchSize)") }
+        guard !hidden.isEmpty, hidden.allSatisfy({ $0 >= 1 }) else { throw RLError.usage("--hidden: layer widths must be positive") }
+        // The hidden layers alone (the game's inputs and outputs are added in OfflineTraining).
+        try RLLimits.checkNetwork(inputs: 1, hidden: hidden, outputs: 1, batch: batchSize)
+        guard tau.isFinite, tau > 0 else { throw RLError.usage("--tau must be > 0, got \(tau)") }
+        guard alpha >= 0, alpha <= 1 else { throw RLError.usage("--alpha must lie in [0, 1], got \(alpha)") }
+        guard cqlWeight >= 0, cqlWeight.isFinite else { throw RLError.usage("--cql-weight must be >= 0, got \(cqlWeight)") }
+        guard learningRate > 0, learningRate <= 1 else { throw RLError.usage("--learning-rate (Adam's) must lie in (0, 1], got \(learningRate)") }
+        guard epsilon >= 0, epsilon <= 1 else { throw RLError.usage("--epsilon must lie in [0, 1], got \(epsilon)") }
         guard targetUpdates >= 1, targetUpdates <= updatesPerIteration || ![.offMMD, .dMOMD].contains(algorithm) else {
-            throw RLError.invalid("--target-updates must lie in 1 ... --updates-per-iteration")
+            throw RLError.usage("--target-updates must lie in 1 ... --updates-per-iteration")
         }
         if algorithm == .dMOMD {
-            guard episodesPerIteration >= 1 else { throw RLError.invalid("episodes per iteration must be at least 1") }
+            guard episodesPerIteration >= 1, episodesPerIteration <= RLLimits.updatesPerIteration else {
+                throw RLError.usage("--episodes-per-iteration must lie in 1 ... \(RLLimits.updatesPerIteration), got \(episodesPerIteration)")
+            }
         }
     }
 }

@@ -37,6 +37,7 @@ public final class OfflineTraining {
         self.settings = settings
         tools = ExactTools(game: game)
         let features = OfflineFeatures(game: game)
+        try RLLimits.checkNetwork(inputs: features.count, hidden: settings.hidden, outputs: game.actions, batch: settings.batchSize)
         // What the offline learners share: the dataset's minibatches and the relabelling of its rewards.
         var offline: (batches: TransitionBatches, relabelling: MeanFieldRelabelling, estimator: MeanFieldEstimator?)?
         if algorithm != .dMOMD, let dataset {
@@ -83,6 +84,8 @@ public final class OfflineTraining {
 
     /// The current policy.
     public var policy: [Double] { learner.policy }
+    /// Set when `run` stopped on a non-finite policy or evaluation: what, and the logs before it.
+    public private(set) var failure: (result: NonFiniteResult, logs: [OfflineLog])?
 
     /// Runs `settings.iterations` outer iterations, evaluating the policy before the first and after
     /// each; `measure` adds distances to a PDE density.
@@ -91,9 +94,12 @@ public final class OfflineTraining {
         let H = game.horizon
         var logs: [OfflineLog] = []
         var estimate: [Double] = []
-        func record(_ k: Int) {
+        let advice = "the networks' updates overflowed; lower --learning-rate or raise --tau"
+        func record(_ k: Int) throws {
             let policy = learner.policy
+            if let f = NonFiniteResult.check(policy: policy, iteration: k, advice: advice) { failure = (f, logs); throw f }
             tools.evaluate(policy, into: &evaluation)
+            if let f = NonFiniteResult.check(evaluation, iteration: k, advice: advice) { failure = (f, logs); throw f }
             // The estimate the next iteration will use, against the exact mean field of this policy.
             var meanFieldError = 0.0
             if let estimator {
@@ -109,10 +115,10 @@ public final class OfflineTraining {
             logs.append(entry)
             progress?(entry)
         }
-        record(0)
+        try record(0)
         for k in 1...settings.iterations {
             try learner.iterate()
-            record(k)
+            try record(k)
         }
         return logs
     }
