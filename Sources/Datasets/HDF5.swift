@@ -25,12 +25,20 @@ enum HDF5 {
     static let truncate: UInt32 = 2           // H5F_ACC_TRUNC
 
     private static let lock = NSLock()
+    /// Whether the library was opened (under `lock`).
+    nonisolated(unsafe) private static var opened = false
 
     /// Runs `body` holding the process-wide HDF5 lock, with the library initialised and its
-    /// automatic error printing off.
+    /// automatic error printing off. The library's own clean-up at exit is turned off (before its
+    /// first use, as the C API requires): after a write failed on a full disk, it would close that
+    /// file again at exit and crash; every file here is closed by its wrapper before exit anyway.
     static func locked<T>(_ body: () throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
+        if !opened {
+            _ = H5dont_atexit()
+            opened = true
+        }
         _ = H5open()
         H5Eset_auto2(0, nil, nil)
         return try body()
