@@ -2,8 +2,11 @@ import Foundation
 
 /// Comma-separated tables with a header row; numbers written with full precision.
 public enum CSV {
-    public static func encode(header: [String], rows: [[Double]]) -> Data {
-        encode(header: header, cells: rows.map { $0.map { "\($0)" } })
+    /// `integerColumns`: how many leading columns hold counts (an iteration), written as integers (`3`, not `3.0`).
+    public static func encode(header: [String], rows: [[Double]], integerColumns: Int = 0) -> Data {
+        encode(header: header, cells: rows.map { row in
+            row.enumerated().map { k, v in k < integerColumns && v.isFinite && abs(v) < 9e15 ? String(Int(v)) : "\(v)" }
+        })
     }
 
     /// Rows of cells already written as text (an empty cell is a missing value); a cell with a
@@ -18,8 +21,8 @@ public enum CSV {
         return Data(text.utf8)
     }
 
-    public static func write(header: [String], rows: [[Double]], to url: URL) throws {
-        try AtomicFile.write(encode(header: header, rows: rows), to: url)
+    public static func write(header: [String], rows: [[Double]], integerColumns: Int = 0, to url: URL) throws {
+        try AtomicFile.write(encode(header: header, rows: rows, integerColumns: integerColumns), to: url)
     }
 
     public static func write(header: [String], cells: [[String]], to url: URL) throws {
