@@ -166,6 +166,55 @@ check "start cell on a wall refused" 65 "entry 1\|4 starts at cell 4\|1 \(OpenSp
 check "rl run --help lists the games' parameters" 0 "crowd_modelling_2d: size=10 horizon=10 only_distribution_reward=false" -- "$bin" rl run --help
 check "dataset keeps list parameters" 0 "written to" -- "$bin" dataset generate --game crowd_modelling_2d "${acceptance[@]}" --behavior random --episodes 20 --out "$work/cm2d.npz"
 check "rl offline rebuilds that game" 0 "tabular-off-mmd: exploitability" -- "$bin" rl offline --dataset "$work/cm2d.npz" --algorithm tabular-off-mmd --iterations 2 --quiet --out "$work/cm2doff"
+# Issue 17: no input traps, hangs or misleads; limits say what a size implies; one table of exit codes.
+check "an empty behaviour is refused, not a trap" 64 "unknown behaviour ''" -- "$bin" dataset generate --game four_rooms --behavior = --out "$work/x.npz"
+check "--hidden of 2^63 is refused with the largest accepted" 64 "parameters.*largest accepted is 5e\+07" -- "$bin" rl run --game crowd_modelling --algorithm d-momd --hidden 9223372036854775807 --quiet --out "$work/t"
+check "--hidden 65536,65536 says what it implies" 64 "85.9 GB" -- "$bin" rl run --game crowd_modelling --algorithm d-momd --hidden 65536,65536 --quiet --out "$work/t"
+check "--batch-size of 2^63 is refused" 64 "largest accepted batch here is [0-9]+" -- "$bin" rl run --game crowd_modelling --algorithm d-momd --batch-size 9223372036854775807 --quiet --out "$work/t"
+check "Adam's learning rate is checked before the Float conversion" 64 "must lie in \(0, 1\]" -- "$bin" rl run --game crowd_modelling --algorithm d-momd --learning-rate 1e308 --quiet --out "$work/t"
+check "linear_quadratic horizon=1e20: steps refused, not converted" 65 "policy entries.*largest accepted is 1e\+08" -- "$bin" rl run --game linear_quadratic --set horizon=1e20 --quiet --out "$work/t"
+check "linear_quadratic dt=1e308 refused" 65 "at most 1e15" -- "$bin" rl run --game linear_quadratic --set dt=1e308 --quiet --out "$work/t"
+check "linear_quadratic volatility=1e19 refused" 65 "at most 1e15" -- "$bin" rl run --game linear_quadratic --set volatility=1e19 --quiet --out "$work/t"
+check "periodic_aversion dt=5e-324: rewards not finite, refused" 65 "rewards are not finite" -- "$bin" rl run --game periodic_aversion --set dt=5e-324 --quiet --out "$work/t"
+check "crowd_modelling of 1e12 entries refused before allocation" 65 "TB per array" -- "$bin" rl run --game crowd_modelling --set size=1000000 --set horizon=1000000 --quiet --out "$work/t"
+check "--problem T=1e308: steps refused before conversion" 65 "steps x .* states.*lower T or nu" -- "$bin" rl run --problem congestion-lst-1d --set T=1e308 --nx 20 --quiet --out "$work/t"
+check "--problem nu=65536 says the memory it would take" 65 "TB per array.*largest accepted" -- "$bin" rl run --problem evacuation-1d --set nu=65536 --quiet --out "$work/t"
+check "--episodes 5e7 refused with the memory it implies" 64 "5e\+08 transitions, about 30 GB.*give --episodes 5000000 or fewer" -- "$bin" dataset generate --game crowd_modelling --episodes 50000000 --out "$work/x.npz"
+check "--iterations of 2^63 refused" 64 "largest accepted, 1e\+06" -- "$bin" rl run --game crowd_modelling --iterations 9223372036854775807 --quiet --out "$work/t"
+check "--expert-iterations of 2^63 refused" 64 "--expert-iterations .*largest accepted" -- "$bin" dataset generate --game crowd_modelling --expert-iterations 9223372036854775807 --out "$work/x.npz"
+check "rl refine --fine 0 names --fine" 65 "--fine 0" -- "$bin" rl refine lq-1d --fine 0
+check "a refused grid names its flag and the file's line" 65 "nx 1000000 from --nx, nt 40 from .*lq-1d.toml:[0-9]+ \[discretisation\] nt" -- "$bin" solve lq-1d --nx 1000000 --quiet
+check "a refused PDE reference names --reference" 65 "--reference 320 \(the default\)" -- "$bin" rl run --problem congestion-lst-2d --nx 8 --quiet --out "$work/t"
+check "NaN in rl run exits 4 (learning rate 1e308)" 4 "non-finite value.*--learning-rate" -- "$bin" rl run --game periodic_aversion --learning-rate 1e308 --quiet --out "$work/nanrl"
+check "NaN in rl run: diagnostics, no NaN arrays" 0 '"failure"' -- sh -c "test ! -e '$work/nanrl/policy.npy' && cat '$work/nanrl/summary.json'"
+check "NaN in rl run exits 4 (linear_quadratic, learning rate 1e308)" 4 "non-finite value" -- "$bin" rl run --game linear_quadratic --learning-rate 1e308 --quiet --out "$work/t"
+check "NaN in rl run exits 4 (temperature 1e-320)" 4 "non-finite value" -- "$bin" rl run --game crowd_modelling --algorithm boltzmann-policy-iteration --temperature 1e-320 --quiet --out "$work/t"
+check "NaN in the expert exits 4" 4 "expert's policy.*--expert-learning-rate" -- "$bin" dataset generate --game crowd_modelling --expert-learning-rate 1e308 --episodes 10 --out "$work/x.npz"
+check "exploitability.csv writes iterations as integers" 0 "^1,[0-9.e+-]+,[0-9.e+-]+$" -- cat "$work/rl/exploitability.csv"
+"$bin" rl run --game crowd_modelling --iterations 2 --quiet --out "$work/stale" > /dev/null 2>&1
+check "a failed rl run removes the previous run's arrays" 4 "" -- "$bin" rl run --game periodic_aversion --learning-rate 1e308 --quiet --out "$work/stale"
+check "no stale policy.npy beside the failure summary" 1 "" -- test -e "$work/stale/policy.npy"
+cp -r "$work/lq" "$work/lqstale"
+check "a failed solve into an old directory exits 4" 4 "" -- "$bin" solve "$work/nan.toml" --nx 50 --nt 50 --quiet --out "$work/lqstale"
+check "no stale m.npy beside the failure summary" 0 '"failure"' -- sh -c "test ! -e '$work/lqstale/m.npy' -a ! -e '$work/lqstale/density.png' && cat '$work/lqstale/summary.json'"
+check "--out '' is refused" 64 "--out: an empty path" -- "$bin" rl run --game crowd_modelling --iterations 2 --quiet --out ''
+check "--out DIR/ is a directory" 0 "" -- sh -c "'$bin' rl run --game crowd_modelling --iterations 2 --quiet --out '$work/slash/' > /dev/null && test -s '$work/slash/policy.npy'"
+check "a .npz --out ending in / is refused" 64 "ends with '/'" -- "$bin" dataset generate --game crowd_modelling --episodes 10 --out "$work/y.npz/"
+mkfifo "$work/fifo"
+check "--distribution-out on a pipe is refused, not replaced" 1 "is a pipe, which is never replaced" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling --distribution-out "$work/fifo"
+check "the pipe is still a pipe" 0 "" -- test -p "$work/fifo"
+echo keep > "$work/target.txt"; ln -s "$work/target.txt" "$work/link.npy"
+check "--distribution-out on a symlink is refused" 1 "is a symbolic link" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling --distribution-out "$work/link.npy"
+check "the symlink and its target are untouched" 0 "^keep$" -- sh -c "test -L '$work/link.npy' && cat '$work/target.txt'"
+check "--distribution-out equal to --policy is refused" 1 "is the input" -- "$bin" rl evaluate --policy "$work/rl/policy.npy" --game crowd_modelling --distribution-out "$work/rl/policy.npy"
+ln -s "$work/rl" "$work/rl-link"
+check "an output directory that is a symlink is refused" 1 "is a symbolic link, not a directory" -- "$bin" rl run --game crowd_modelling --iterations 2 --quiet --out "$work/rl-link"
+check "a refused run leaves the old outputs as they were" 0 "" -- test -s "$work/rl/policy.npy"
+if [ "$(id -u)" = 0 ] && mkdir -p "$work/full" && mount -t tmpfs -o size=100k tmpfs "$work/full" 2>/dev/null; then
+    check "Minari on a full disk: an error (exit 1), not a crash" 1 "No space left on device" -- "$bin" dataset generate --game four_rooms --behavior random --episodes 300 --out "$work/full/fr" --quiet
+    check "Minari on a full disk: .npz the same" 1 "No space left on device" -- "$bin" dataset generate --game four_rooms --behavior random --episodes 300 --out "$work/full/fr.npz" --quiet
+    umount "$work/full"
+fi
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev1" "$work/ev2"
     python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"

@@ -16,5 +16,5 @@ public enum DatasetFile {
         isNPZ(url) ? try NPZDataset.read(url) : try MinariDataset.read(url)
     }
 
-    static func isNPZ(_ url: URL) -> Bool { url.pathExtension.lowercased() == "npz" }
+    public static func isNPZ(_ url: URL) -> Bool { url.pathExtension.lowercased() == "npz" }
 }

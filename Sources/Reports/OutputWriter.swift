@@ -100,6 +100,13 @@ struct Summary: Encodable {
 
 /// Writes a solve's output directory (layout: docs/output.md), for every kind of problem.
 public enum OutputWriter {
+    /// Every file a solve may write (`OutputDirectory` removes those an earlier run left and this one did not write).
+    public static let outputNames = [
+        "x.npy", "y.npy", "t.npy", "m.npy", "u.npy", "alpha.npy", "alpha_x.npy", "alpha_y.npy", "active.npy", "m_error.npy",
+        "u_error.npy", "convergence.csv", "density.png", "value.png", "snapshots.png", "convergence.png", "error_bars.png",
+        "summary.json",
+    ]
+
     /// Writes arrays, history, pictures and (last) summary.json; returns the picture file names.
     public static func write(
         _ s: Equilibrium, _ run: RunDescription, model: MFGModel, pictures: Bool, social: SocialComparison? = nil,

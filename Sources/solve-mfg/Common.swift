@@ -2,12 +2,61 @@ import ArgumentParser
 import Foundation
 import PDE
 import Problems
+import RLBridge
+import Datasets
+import Writers
 
-/// Exit codes documented in `solve-mfg --help`.
+/// The one table of exit codes, honoured by every command and documented in `solve-mfg --help`
+/// (`table`), each command's help and the README.
 enum Exit {
+    /// A file could not be written (permissions, a full disk, a path that is a symlink or a device).
+    static let ioFailure = ExitCode(1)
     static let notConverged = ExitCode(3)
     static let numericalFailure = ExitCode(4)
+    /// The command line: an unknown flag, a malformed value, a flag out of its own range, flags that conflict.
+    static let usage = ExitCode(64)
+    /// The problem, game or data: a problem file, a --set parameter, a dataset or policy file (missing,
+    /// unreadable or invalid), a name not in the catalogue, a size this problem or game cannot use.
     static let badData = ExitCode(65)
+
+    static let table = """
+        Exit codes: 0 success; 1 a file could not be written (permissions, a full disk, a path that is a \
+        symlink or a device); 3 ran but did not converge (outputs and diagnostics still written); 4 a NaN or \
+        an infinity appeared (the run stops; diagnostics written); 64 bad command line (an unknown flag, a \
+        malformed value, a flag out of its range); 65 invalid problem, game or data (a problem file, a --set \
+        parameter, a dataset or policy file, a size this problem cannot use).
+        """
+
+    /// Prints the message of an error of this project's layers and returns the exit code of the table;
+    /// any other error (ArgumentParser's own) is returned as it is.
+    static func mapped(_ error: Error) -> Error {
+        func fail(_ message: CustomStringConvertible, _ code: ExitCode) -> Error {
+            printError("error: \(message)")
+            return code
+        }
+        switch error {
+        case let e as MFGError:
+            if case .nonFinite = e { return fail(e, numericalFailure) }
+            return fail(e, badData)
+        case let e as ProblemFileError: return fail(e, badData)
+        case let CommandError.badInput(message): return fail(message, badData)
+        case let e as RLError:
+            if case .usage = e { return fail(e, usage) }
+            return fail(e, badData)
+        case let e as NonFiniteResult: return fail(e, numericalFailure)
+        case let e as ReferenceNotConverged: return fail(e, notConverged)
+        case let e as WriterError:
+            switch e {
+            case .cannotWrite: return fail(e, ioFailure)
+            case .badPath: return fail(e, usage)
+            case .malformed: return fail(e, badData)
+            }
+        case let e as DatasetError:
+            if case .cannotWrite = e { return fail(e, ioFailure) }
+            return fail(e, badData)
+        default: return error
+        }
+    }
 }
 
 /// Writes a line to standard error.
@@ -15,13 +64,18 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Runs `body`, turning input errors into a clear message and exit code 65.
-func reportingInputErrors<T>(_ body: () throws -> T) throws -> T {
+/// Runs `body`, turning input errors into a clear message and exit code 65; `source` says where the
+/// sizes and parameters of a refused grid came from (flags, file and line).
+func reportingInputErrors<T>(source: String? = nil, _ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as MFGError {
         if case .nonFinite = error { throw error }
-        printError("error: \(error)")
+        if case .invalidParameter = error, let source {
+            printError("error: \(error) (\(source))")
+        } else {
+            printError("error: \(error)")
+        }
         throw Exit.badData
     } catch let CommandError.badInput(message) {
         printError("error: \(message)")
@@ -97,4 +151,16 @@ func roundedUp(_ x: Double) -> Double {
     guard x.isFinite, x > 0 else { return x }
     let unit = pow(10, (log10(x)).rounded(.down))
     return (x / unit).rounded(.up) * unit
+}
+
+/// Where the counts of a grid came from, for errors that refuse it: `nx 1000000 from --nx, nt 40 from
+/// problems/lq-1d.toml:23 [discretisation] nt`.
+func gridSource(_ file: ProblemFile, _ grid: GridSize, nx: Int?, ny: Int?, nt: Int?) -> String {
+    func origin(_ name: String, _ value: Int?, _ flag: Int?) -> String? {
+        guard let value else { return nil }
+        if flag != nil { return "\(name) \(value) from --\(name)" }
+        if let line = file.lines["discretisation.\(name)"] { return "\(name) \(value) from \(file.path):\(line) [discretisation] \(name)" }
+        return "\(name) \(value), the default"
+    }
+    return [origin("nx", grid.nx, nx), origin("ny", grid.ny, ny), origin("nt", grid.nt, nt)].compactMap { $0 }.joined(separator: ", ")
 }

@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import PDE
 import RLBridge
+import Writers
 
 struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,10 +66,22 @@ struct DatasetGenerate: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
+        guard episodes >= 1, Double(episodes) <= RLLimits.transitions else {
+            throw ValidationError("--episodes must lie in 1 ... \(RLLimits.count(RLLimits.transitions)) (a dataset holds at most that many transitions), got \(episodes)")
+        }
         let mixture: [(BehaviorKind, Double)]
         do { mixture = try ReferencePolicies.parseMixture(behavior) } catch { throw ValidationError("\(error)") }
+        if DatasetFile.isNPZ(URL(fileURLWithPath: out)) { try AtomicFile.checkOutput(out, flag: "--out") } else {
+            _ = try OutputDirectory(out, outputs: [])
+        }
+        try refusingBadInput { try RLLimits.check(iterations: expertOptions.expertIterations, flag: "--expert-iterations") }
         let resolved = try gameOptions.resolve()
+        let transitions = Double(episodes) * Double(resolved.game.horizon)
+        guard transitions <= RLLimits.transitions else {
+            throw ValidationError("--episodes \(episodes) x horizon \(resolved.game.horizon) = \(RLLimits.count(transitions)) transitions, about "
+                                  + "\(RLLimits.bytes(transitions * 60)) in memory; the largest accepted is \(RLLimits.count(RLLimits.transitions)): "
+                                  + "give --episodes \(Int(RLLimits.transitions) / resolved.game.horizon) or fewer")
+        }
         let references = try referencePolicies(resolved, iterations: expertOptions.expertIterations, learningRate: expertOptions.expertLearningRate)
         var spec = resolved.spec
         spec["expert_iterations"] = String(expertOptions.expertIterations)
@@ -85,10 +98,7 @@ struct DatasetGenerate: ParsableCommand {
         }
         let sampled = clock.now - start
         let url = URL(fileURLWithPath: out)
-        do { try DatasetFile.write(dataset, to: url) } catch {
-            printError("error: \(error)")
-            throw Exit.badData
-        }
+        try DatasetFile.write(dataset, to: url)
         print("\(resolved.game.name): \(episodes) episodes x \(resolved.game.horizon) steps of \(behavior) sampled in \(sampled), written to \(out)")
         if !quiet {
             printStatistics(try DatasetStatistics(dataset: dataset, game: resolved.game, references: references), references: references)

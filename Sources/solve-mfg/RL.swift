@@ -46,14 +46,16 @@ struct GameOptions: ParsableArguments {
             printError("error: --problem needs a time-dependent problem")
             throw Exit.badData
         }
+        let source = "the PDE reference of --problem: --reference \(referencePoints)" + (reference == nil ? " (the default)" : "")
+            + (file.model.dimension == 2 ? ", --reference-steps \(referenceSteps ?? referencePoints)" : "")
         do {
             switch file.model {
             case let .twoD(p2):
-                return try reportingInputErrors {
+                return try reportingInputErrors(source: source) {
                     try DiscretisedProblem.twoD(p2, n: nx, reference: referencePoints, steps: referenceSteps ?? referencePoints)
                 }
             case let .oneD(p):
-                return try DiscretisedProblem.oneD(p, nx: nx, reference: referencePoints)
+                return try reportingInputErrors(source: source) { try DiscretisedProblem.oneD(p, nx: nx, reference: referencePoints) }
             }
         } catch let e as RLError {
             printError("error: \(e)")
@@ -160,16 +162,15 @@ struct RLRun: ParsableCommand {
         let dMOMD = algorithm == OfflineAlgorithm.dMOMD.rawValue
         let defaults = OpenSpielGames.runDefaults(for: gameOptions.game ?? "")
         let iterations = self.iterations ?? (dMOMD ? 100 : defaults.iterations)
-        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        try refusingBadInput { try RLLimits.check(iterations: iterations, flag: "--iterations") }
         if dMOMD {
             guard objective == .nash else { throw ValidationError("--objective social works with the tabular algorithms, not d-momd") }
             let settings = try training.settings(iterations: iterations, alpha: alpha ?? 0.99, learningRate: learningRate ?? 1e-3)
             try refusingBadInput { try settings.check(for: .dMOMD) }
             let resolved = try gameOptions.resolve()
             let training = try refusingBadInput { try OfflineTraining(game: resolved.game, dataset: nil, algorithm: .dMOMD, settings: settings) }
-            return try runLearner(training, continuous: resolved.continuous, parameters: gameOptions.parameters,
-                                  directory: URL(fileURLWithPath: out ?? "out/rl-\(resolved.game.name.replacingOccurrences(of: " ", with: "_"))-d-momd"),
-                                  quiet: quiet, extra: [:])
+            let output = try RLOutputs.directory(out, fallback: "out/rl-\(resolved.game.name.replacingOccurrences(of: " ", with: "_"))-d-momd")
+            return try runLearner(training, continuous: resolved.continuous, parameters: gameOptions.parameters, output: output, quiet: quiet, extra: [:])
         }
         guard let name = TabularAlgorithmName(rawValue: algorithm) else {
             throw ValidationError("unknown algorithm '\(self.algorithm)'; algorithms: \((TabularAlgorithmName.allCases.map(\.rawValue) + ["d-momd"]).joined(separator: ", "))")
@@ -183,6 +184,8 @@ struct RLRun: ParsableCommand {
         let game = try continuous?.game ?? gameOptions.make()
         let tools = try refusingBadInput { try ExactTools(game: game, objective: objective) }
         let social = objective == .social
+        try refusingBadInput { try RLLimits.checkWork(iterations: iterations, game: game, flag: "--iterations") }
+        let output = try RLOutputs.directory(out, fallback: "out/rl-\(game.name.replacingOccurrences(of: " ", with: "_"))-\(name.rawValue)\(social ? "-social" : "")")
         func iterate(_ tools: ExactTools, label: String) throws -> (run: TabularRun, start: Double, log: [AlgorithmLog]) {
             let algorithm = try refusingBadInput { try name.make(game: game, learningRate: learningRate, alpha: alpha, temperature: temperature) }
             var solver = TabularRun(tools: tools, algorithm: algorithm)
@@ -192,19 +195,23 @@ struct RLRun: ParsableCommand {
                     printError(String(format: "%@iter %5d  exploitability %.6e  %.3f s", label, entry.iteration, entry.exploitability, entry.seconds))
                 }
             }
+            if let failure = solver.failure {
+                try RLOutputs.fail(failure, output: output, game: game.name, algorithm: name.rawValue, parameters: gameOptions.parameters,
+                                   header: ["iteration", "exploitability", "seconds"],
+                                   rows: [[0, start, 0]] + log.map { [Double($0.iteration), $0.exploitability, $0.seconds] })
+            }
             return (solver, start, log)
         }
         let main = try iterate(tools, label: social ? "social optimum    " : "")
         let equilibrium = social ? try iterate(ExactTools(game: game), label: "Nash equilibrium  ") : nil
         let solver = main.run, start = main.start, log = main.log
         let distribution = solver.evaluation.distribution
-        let directory = URL(fileURLWithPath: out ?? "out/rl-\(game.name.replacingOccurrences(of: " ", with: "_"))-\(name.rawValue)\(social ? "-social" : "")")
-        try AtomicFile.makeDirectory(directory)
+        let directory = try output.stage()
         func write(_ run: TabularRun, start: Double, log: [AlgorithmLog], prefix: String) throws {
             try NPY.write(run.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("\(prefix)policy.npy"))
             try NPY.write(run.evaluation.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("\(prefix)distribution.npy"))
             try CSV.write(header: ["iteration", "exploitability", "seconds"],
-                          rows: [[0, start, 0]] + log.map { [Double($0.iteration), $0.exploitability, $0.seconds] },
+                          rows: [[0, start, 0]] + log.map { [Double($0.iteration), $0.exploitability, $0.seconds] }, integerColumns: 1,
                           to: directory.appendingPathComponent("\(prefix)exploitability.csv"))
         }
         try write(solver, start: start, log: log, prefix: "")
@@ -257,10 +264,11 @@ struct RLRun: ParsableCommand {
             report = ["final distribution: \(mu)"]
         }
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
+        try output.commit()
         let what = social ? ", social objective: exploitability under the planner's rewards" : ": exploitability"
         print("\(game.name), \(name.rawValue)\(what) \(String(format: "%.12e", start)) -> \(String(format: "%.12e", log.last!.exploitability)) after \(iterations) iterations, \(String(format: "%.3f", log.last!.seconds)) s")
         report.forEach { print($0) }
-        print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv\(social ? ", equilibrium_{policy,distribution}.npy, equilibrium_exploitability.csv" : ""), exploitability.png, summary.json")
+        print("results: \(output.url.path)/{policy,distribution}.npy, exploitability.csv\(social ? ", equilibrium_{policy,distribution}.npy, equilibrium_exploitability.csv" : ""), exploitability.png, summary.json")
     }
 
     /// `"start 0, road_A 0.666666666667, ..."` (mu_H) for games that name their states, else nil.
@@ -269,7 +277,6 @@ struct RLRun: ParsableCommand {
     }
 }
 
-/// Runs `body`, turning the RL tools' refusals (`RLError`) into a message and exit code 65.
 /// A policy `pi[t, s, a]` of a game from an .npy file, checked (shape, probability rows).
 func loadPolicy(_ path: String, for game: FiniteMFG) throws -> [Double] {
     let values: [Double], shape: [Int]
@@ -296,9 +303,12 @@ func loadPolicy(_ path: String, for game: FiniteMFG) throws -> [Double] {
     return values
 }
 
+/// Runs `body`, turning the RL tools' refusals (`RLError`) into a message and exit code 65 (64 for a
+/// setting of the command line out of its range).
 func refusingBadInput<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as RLError {
         printError("error: \(e)")
+        if case .usage = e { throw Exit.usage }
         throw Exit.badData
     }
 }
@@ -367,6 +377,7 @@ struct RLEvaluate: ParsableCommand {
     var out: String?
 
     func run() throws {
+        if let distributionOut { try AtomicFile.checkOutput(distributionOut, flag: "--distribution-out", inputs: [policy]) }
         let continuous = try reportingInputErrors { try gameOptions.continuous() }
         let game = try continuous?.game ?? gameOptions.make()
         let values = try loadPolicy(policy, for: game)
@@ -446,12 +457,17 @@ struct RLRefine: ParsableCommand {
         let sizes = levels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 4 }) else { throw ValidationError("--levels needs at least two grid sizes >= 4, e.g. 20,40,80") }
         let rows: [RefinementRow]
+        let source = "the PDE reference: --fine \(fine), --fine-time-steps \(fineTimeSteps ?? fine)"
         do {
             switch file.model {
             case let .twoD(p2):
-                rows = try reportingInputErrors { try RefinementStudy.run(p2, levels: sizes, fineN: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations) }
+                rows = try reportingInputErrors(source: source) {
+                    try RefinementStudy.run(p2, levels: sizes, fineN: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations)
+                }
             case let .oneD(p):
-                rows = try RefinementStudy.run(p, levels: sizes, fineNx: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations)
+                rows = try reportingInputErrors(source: source) {
+                    try RefinementStudy.run(p, levels: sizes, fineNx: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations)
+                }
             }
         } catch let e as RLError {
             printError("error: \(e)")

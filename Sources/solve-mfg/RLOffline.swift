@@ -44,6 +44,8 @@ struct TrainingOptions: ParsableArguments {
         var s = OfflineSettings()
         s.iterations = iterations
         s.alpha = alpha
+        // Checked before the conversion to Float (1e308 would become infinity).
+        guard learningRate > 0, learningRate <= 1 else { throw ValidationError("--learning-rate (Adam's) must lie in (0, 1], got \(learningRate)") }
         s.learningRate = Float(learningRate)
         s.updatesPerIteration = updatesPerIteration
         s.batchSize = batchSize
@@ -65,30 +67,34 @@ struct TrainingOptions: ParsableArguments {
 
 /// Runs a learner with a progress line per iteration and writes the documented outputs.
 func runLearner(_ learner: OfflineTraining, continuous: DiscretisedProblem?, parameters: [String],
-                directory: URL, quiet: Bool, extra: [String: String]) throws {
+                output: OutputDirectory, quiet: Bool, extra: [String: String]) throws {
     let game = learner.game
     let measure: (([Double]) -> (Double, Double))? = continuous.map { c in { mu in
         let d = c.distances(mu)
         return (d.l1, d.w1)
     } }
     let total = learner.settings.iterations
-    let logs = try refusingBadInput {
-        try learner.run(measure: measure) { e in
+    let header = ["iteration", "exploitability", "seconds", "mean_field_error"] + (continuous != nil ? ["l1_distance_to_pde", "w1_distance_to_pde"] : [])
+    func row(_ e: OfflineLog) -> [Double] {
+        [Double(e.iteration), e.exploitability, e.seconds, e.meanFieldError] + (continuous != nil ? [e.l1DistanceToPde ?? .nan, e.w1DistanceToPde ?? .nan] : [])
+    }
+    let logs: [OfflineLog]
+    do {
+        logs = try refusingBadInput { try learner.run(measure: measure) { e in
             guard !quiet else { return }
             var line = String(format: "iter %4d/%d  exploitability %.6e  mean-field error %.3e  %.1f s", e.iteration, total, e.exploitability, e.meanFieldError, e.seconds)
             if let l1 = e.l1DistanceToPde { line += String(format: "  L1 to PDE %.3e", l1) }
             printError(line)
-        }
+        } }
+    } catch let f as NonFiniteResult {
+        try RLOutputs.fail(f, output: output, game: game.name, algorithm: learner.algorithm.rawValue, parameters: parameters,
+                           header: header, rows: (learner.failure?.logs ?? []).map(row))
     }
-    try AtomicFile.makeDirectory(directory)
+    let directory = try output.stage()
     try NPY.write(learner.policy, shape: [game.horizon, game.states, game.actions], to: directory.appendingPathComponent("policy.npy"))
     try NPY.write(learner.evaluation.distribution, shape: [game.horizon + 1, game.states], to: directory.appendingPathComponent("distribution.npy"))
     let networks = try learner.writeNetworks(to: directory)
-    var header = ["iteration", "exploitability", "seconds", "mean_field_error"]
-    if continuous != nil { header += ["l1_distance_to_pde", "w1_distance_to_pde"] }
-    try CSV.write(header: header, rows: logs.map { e in
-        [Double(e.iteration), e.exploitability, e.seconds, e.meanFieldError] + (continuous != nil ? [e.l1DistanceToPde!, e.w1DistanceToPde!] : [])
-    }, to: directory.appendingPathComponent("exploitability.csv"))
+    try CSV.write(header: header, rows: logs.map(row), integerColumns: 1, to: directory.appendingPathComponent("exploitability.csv"))
     try Figures.linePlot(
         [Series(label: learner.algorithm.rawValue, x: logs.map { Double($0.iteration) }, y: logs.map(\.exploitability), color: Figures.palette[0])],
         title: "\(game.name): exploitability", xLabel: "iteration", yLabel: "exploitability", logY: true,
@@ -105,12 +111,13 @@ func runLearner(_ learner: OfflineTraining, continuous: DiscretisedProblem?, par
     summary.l1DistanceToPde = logs.last!.l1DistanceToPde
     summary.w1DistanceToPde = logs.last!.w1DistanceToPde
     try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
+    try output.commit()
     print(String(format: "%@, %@: exploitability %.6e -> %.6e after %d iterations (best %.6e), %.1f s", game.name, learner.algorithm.rawValue,
                  logs.first!.exploitability, logs.last!.exploitability, s.iterations, summary.bestExploitability, logs.last!.seconds))
     if let l1 = summary.l1DistanceToPde, let w1 = summary.w1DistanceToPde {
         print(String(format: "distance to the PDE density (max over T/2 and T): L1 %.6e, W1 %.6e", l1, w1))
     }
-    print("results: \(directory.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json"
+    print("results: \(output.url.path)/{policy,distribution}.npy, exploitability.csv, exploitability.png, summary.json"
           + (networks.isEmpty ? "" : ", " + networks.joined(separator: ", ")))
 }
 
@@ -170,7 +177,8 @@ struct RLOffline: ParsableCommand {
 
     func run() throws {
         guard algorithm != .dMOMD else { throw ValidationError("d-momd is online: use `solve-mfg rl run --algorithm d-momd`") }
-        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        try refusingBadInput { try RLLimits.check(iterations: iterations, flag: "--iterations") }
+        let output = try RLOutputs.directory(out, fallback: "out/offline-\(algorithm.rawValue)", inputs: [dataset])
         let data: OfflineDataset
         do { data = try DatasetFile.read(URL(fileURLWithPath: dataset)) } catch {
             printError("error: \(error)")
@@ -185,8 +193,7 @@ struct RLOffline: ParsableCommand {
             printError("error: \(dataset): \(e)")
             throw Exit.badData
         }
-        try runLearner(learner, continuous: resolved.continuous, parameters: options.parameters,
-                       directory: URL(fileURLWithPath: out ?? "out/offline-\(algorithm.rawValue)"), quiet: quiet,
+        try runLearner(learner, continuous: resolved.continuous, parameters: options.parameters, output: output, quiet: quiet,
                        extra: ["dataset": dataset, "episodes": String(data.episodes)])
     }
 }

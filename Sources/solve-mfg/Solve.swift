@@ -54,21 +54,23 @@ struct Solve: ParsableCommand {
         let grid = try gridSize(model, nx: nx, ny: ny, nt: nt)
         var options = settings.options(file)
         if !quiet { options.progress = { report in printError(progressLine(report)) } }
-        try reportingInputErrors {
+        let source = gridSource(file, grid, nx: nx, ny: ny, nt: nt)
+        try reportingInputErrors(source: source) {
             try file.checkData(grid: grid)
         }
-        let directory = URL(fileURLWithPath: out ?? "out/\(file.name)")
+        // Checked before the solve: the directory, the outputs it may replace, the problem file.
+        let output = try OutputDirectory(out ?? "out/\(file.name)", outputs: OutputWriter.outputNames, inputs: [file.path])
         var run = RunDescription(file: file, grid: grid, options: options)
         run.objective = objective.rawValue
         let what = objective == .social ? "the social optimum of " : ""
         if !quiet { printError("solving \(what)\(file.name) (\(file.path)) on \(grid) with \(options.method.rawValue)") }
-        let solution = try solving(run, directory) { try MFGSolver.solve(model, grid: grid, options: options, costs: file.model) }
+        let solution = try solving(run, output, source: source) { try MFGSolver.solve(model, grid: grid, options: options, costs: file.model) }
         var social: SocialComparison? = nil
         if compareSocial {
             let other: Objective = objective == .nash ? .social : .nash
             let otherModel = try reportingInputErrors { try file.model(for: other) }
             if !quiet { printError("solving the \(other == .social ? "social optimum" : "equilibrium") for the comparison") }
-            let o = try solving(run, directory) { try MFGSolver.solve(otherModel, grid: grid, options: options.silent, costs: file.model) }
+            let o = try solving(run, output, source: source) { try MFGSolver.solve(otherModel, grid: grid, options: options.silent, costs: file.model) }
             if !o.converged { printError("warning: the \(other.rawValue) solve for the comparison did not converge: \(o.stopReason ?? "")") }
             let (nash, opt) = objective == .nash ? (solution, o) : (o, solution)
             if let a = nash.functionals?.socialCost, let b = opt.functionals?.socialCost {
@@ -78,22 +80,22 @@ struct Solve: ParsableCommand {
             }
         }
         if !file.exact.isEmpty && objective == .nash { run.exactErrors = ExactErrors(solution, exact: file.exact) }
-        try AtomicFile.makeDirectory(directory)
-        let pictures = try OutputWriter.write(solution, run, model: model, pictures: !noPictures, social: social, to: directory)
-
-        try report(file, solution, run, pictures: pictures, directory: directory, options: options, social: social)
+        let pictures = try OutputWriter.write(solution, run, model: model, pictures: !noPictures, social: social, to: output.stage())
+        try output.commit()
+        try report(file, solution, run, pictures: pictures, directory: output.url, options: options, social: social)
     }
 
-    /// Runs a solver: bad input exits with 65; a NaN writes the diagnostics and exits with 4.
-    func solving<T>(_ run: RunDescription, _ directory: URL, _ body: () throws -> T) throws -> T {
+    /// Runs a solver: bad input exits with 65; a NaN writes the diagnostics (in place of any earlier
+    /// run's outputs) and exits with 4.
+    func solving<T>(_ run: RunDescription, _ output: OutputDirectory, source: String, _ body: () throws -> T) throws -> T {
         do {
-            return try reportingInputErrors(body)
+            return try reportingInputErrors(source: source, body)
         } catch let MFGError.nonFinite(iteration, quantity, advice, history) {
-            try AtomicFile.makeDirectory(directory)
             try OutputWriter.writeDiagnostics(
-                run, history: history, failure: "non-finite \(quantity) at iteration \(iteration): \(advice)", to: directory)
+                run, history: history, failure: "non-finite \(quantity) at iteration \(iteration): \(advice)", to: output.stage())
+            try output.commit()
             printError("error: a non-finite value appeared in \(quantity) at iteration \(iteration): \(advice)")
-            printError("diagnostics written to \(directory.path)")
+            printError("diagnostics written to \(output.url.path)")
             throw Exit.numericalFailure
         }
     }

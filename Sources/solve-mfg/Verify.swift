@@ -58,7 +58,10 @@ struct Verify: ParsableCommand {
         print("\(file.name): errors against [exact] under refinement")
         for k in 0..<levels {
             let grid = coarsest.scaled(by: 1 << k)
-            let s = try reportingInputErrors { try MFGSolver.solve(model, grid: grid, options: settings.options(file)) }
+            let s = try reportingInputErrors(source: "the grid of level \(k + 1) of --levels \(levels): each level doubles the coarsest, "
+                                             + gridSource(file, coarsest, nx: nx, ny: nil, nt: nt) + " (by default half the file's)") {
+                try MFGSolver.solve(model, grid: grid, options: settings.options(file))
+            }
             let errors = ExactErrors(s, exact: file.exact).named
             if k == 0 {
                 print(pad("grid", 16) + errors.map { "  " + pad($0.0, 12) + "  order" }.joined())
@@ -83,7 +86,7 @@ struct Verify: ParsableCommand {
         let model = file.model
         let grid = try gridSize(model, nx: nx, ny: ny, nt: nt)
         let options = settings.options(file)
-        let s = try reportingInputErrors { try MFGSolver.solve(model, grid: grid, options: options) }
+        let s = try reportingInputErrors(source: gridSource(file, grid, nx: nx, ny: ny, nt: nt)) { try MFGSolver.solve(model, grid: grid, options: options) }
         guard let estimate = s.errorEstimate else { return }
         let exactValues = ExactFunctionals.values(file)
         // (quantity, true error, bound, extrapolated error, extrapolated bound)
