@@ -215,6 +215,15 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$work/full" && mount -t tmpfs -o size=100k tm
     check "Minari on a full disk: .npz the same" 1 "No space left on device" -- "$bin" dataset generate --game four_rooms --behavior random --episodes 300 --out "$work/full/fr.npz" --quiet
     umount "$work/full"
 fi
+chain() {  # chain N FORMULA: lq-1d with definitions d_0 = x, d_k = FORMULA(k-1)
+    { sed -n '1,/^\[definitions\]/p' problems/lq-1d.toml; echo 'd_0 = "x"'
+      for ((k = 1; k <= $1; k++)); do j=$((k - 1)); echo "d_$k = \"${2//P/d_$j}\""; done
+      sed -n '/^\[definitions\]/,$p' problems/lq-1d.toml | tail -n +2; } > "$3"
+}
+chain 16 "P*P + P" "$work/chain-exp.toml"
+check "exponentially chained definitions: refused at once, naming the definition" 65 "chain-exp.toml:[0-9]+: \[definitions\] d_9: .*more than 20000 operations" -- timeout 10 "$bin" check "$work/chain-exp.toml"
+chain 2000 "P + 1" "$work/chain-deep.toml"
+check "deeply chained definitions: refused, not a hang" 65 "\[definitions\] d_500: .*nested more than 500 deep" -- timeout 10 "$bin" solve "$work/chain-deep.toml" --quiet --out "$work/t"
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev1" "$work/ev2"
     python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"

@@ -87,6 +87,18 @@ public indirect enum Expression: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether the tree has at most `budget` nodes and is at most `depth` deep; stops as soon as either
+    /// is exceeded, so the walk costs at most `budget` steps however large the (shared) tree is.
+    func fits(budget: inout Int, depth: Int) -> Bool {
+        budget -= 1
+        guard budget >= 0, depth > 0 else { return false }
+        switch self {
+        case .constant, .variable: return true
+        case let .unary(_, a): return a.fits(budget: &budget, depth: depth - 1)
+        case let .binary(_, a, b): return a.fits(budget: &budget, depth: depth - 1) && b.fits(budget: &budget, depth: depth - 1)
+        }
+    }
+
     /// Evaluates at a point (slow path: for checks and one-off values).
     public func value(_ env: [Variable: Double]) -> Double {
         switch self {

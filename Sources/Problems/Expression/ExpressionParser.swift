@@ -50,12 +50,24 @@ public struct ExpressionParser {
     var depth = 0
     static let maximumDepth = 200
 
+    /// The largest expression, counted with its definitions inlined: operations and depth. Chained
+    /// definitions grow exponentially (`d2 = d1*d1`, `d3 = d2*d2`, ...) or deeply (`d_k = d_{k-1} + 1`),
+    /// and every later pass (simplification, derivatives, compilation) walks the inlined tree.
+    static let maximumInlinedSize = 20_000
+    static let maximumInlinedDepth = 500
+
     public static func parse(_ text: String, scope: ExpressionScope) throws -> Expression {
         var parser = try ExpressionParser(text: text, scope: scope)
         let e = try parser.parseComparison()
         let (token, column) = parser.tokens[parser.position]
         guard token == .end else {
             throw ExpressionError(message: "unexpected \(describe(token)) after a complete expression", column: column)
+        }
+        var budget = maximumInlinedSize
+        guard e.fits(budget: &budget, depth: maximumInlinedDepth) else {
+            throw ExpressionError(
+                message: "with its definitions inlined, the expression has more than \(maximumInlinedSize) operations or is nested more than "
+                    + "\(maximumInlinedDepth) deep; use fewer chained definitions", column: 1)
         }
         return e.simplified()
     }
