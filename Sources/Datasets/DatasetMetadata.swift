@@ -66,8 +66,12 @@ struct DatasetMetadata: Codable, Equatable {
                 throw DatasetError.malformed(path: path, field: "\(prefix).\(key)", reason: "is \(v), expected a positive 32-bit integer")
             }
         }
-        guard out.episodes.multipliedReportingOverflow(by: out.horizon + 1).overflow == false else {
-            throw DatasetError.malformed(path: path, field: "\(prefix).episodes", reason: "episodes x horizon overflows")
+        // Before anything is allocated from these counts.
+        let transitions = Double(out.episodes) * Double(out.horizon + 1)
+        guard transitions <= RLLimits.transitions else {
+            throw DatasetError.malformed(path: path, field: "\(prefix).episodes",
+                                         reason: "episodes x (horizon + 1) = \(out.episodes) x \(out.horizon + 1) = \(RLLimits.count(transitions)) steps, "
+                                             + "about \(RLLimits.bytes(transitions * 60)) in memory; at most \(RLLimits.count(RLLimits.transitions)) are read")
         }
         for (i, b) in try need(behaviors, "behaviors").enumerated() {
             out.behaviors.append(BehaviorComponent(name: try need(b.name, "behaviors[\(i)].name"),
@@ -114,6 +118,12 @@ enum DatasetSupport {
     static func validate(_ d: OfflineDataset, path: String) throws {
         do { try d.validate() } catch let error as RLError {
             throw DatasetError.invalid(path: path, reason: error.description)
+        }
+        // A dataset file's behaviours are those `dataset generate` samples.
+        let known = BehaviorKind.allCases.map(\.rawValue)
+        if let (i, b) = d.behaviors.enumerated().first(where: { !known.contains($0.element.name) }) {
+            throw DatasetError.malformed(path: path, field: "behaviors[\(i)].name",
+                                         reason: "unknown behaviour '\(b.name)'; behaviours: \(known.joined(separator: ", "))")
         }
     }
 

@@ -37,7 +37,11 @@ public enum NPY {
 
     /// Reads a float64 C-order `.npy` file: `(values, shape)`.
     public static func read(_ url: URL) throws -> (values: [Double], shape: [Int]) {
-        let array = try decode(try Data(contentsOf: url), path: url.path)
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw WriterError.malformed(path: url.path, reason: "cannot read it: \(FileProblem.reason(error))")
+        }
+        let array = try decode(data, path: url.path)
         guard let values = array.doubles() else {
             throw WriterError.malformed(path: url.path, reason: "only float64 C-order arrays are read")
         }
@@ -66,27 +70,15 @@ public enum NPY {
         guard bytes.count >= start + length,
               let header = String(bytes: bytes[start..<(start + length)], encoding: .utf8)
         else { throw WriterError.malformed(path: path, reason: "truncated .npy header") }
-        guard let descr = quoted(after: "'descr':", in: header) else {
-            throw WriterError.malformed(path: path, reason: "no 'descr' in the .npy header")
-        }
+        let fields = try headerFields(header, path: path)
+        let descr = fields.descr
         guard let dtype = NPYDType(descr: descr) else {
             throw WriterError.malformed(path: path, reason: "unsupported element type '\(descr)' (float64, int64, int32 and uint8, little-endian, are read)")
         }
-        guard header.contains("'fortran_order': False") else {
+        guard !fields.fortranOrder else {
             throw WriterError.malformed(path: path, reason: "only C-order (fortran_order False) arrays are read")
         }
-        guard let open = header.range(of: "'shape': ("),
-              let close = header[open.upperBound...].firstIndex(of: ")")
-        else { throw WriterError.malformed(path: path, reason: "no 'shape' in the .npy header") }
-        var shape: [Int] = []
-        for part in header[open.upperBound..<close].split(separator: ",") {
-            let text = part.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty { continue }
-            guard let n = Int(text), n >= 0 else {
-                throw WriterError.malformed(path: path, reason: "bad shape entry '\(text)' in the .npy header")
-            }
-            shape.append(n)
-        }
+        let shape = fields.shape
         let (count, overflow) = shape.reduce((1, false)) { acc, n in
             let (p, o) = acc.0.multipliedReportingOverflow(by: n); return (p, acc.1 || o)
         }
@@ -99,15 +91,48 @@ public enum NPY {
         return NPYArray(dtype: dtype, shape: shape, payload: data.subdata(in: (data.startIndex + payloadStart)..<data.endIndex))
     }
 
-    /// The text between quotes after `key` in a Python-dict header, e.g. `'<f8'`.
-    private static func quoted(after key: String, in header: String) -> String? {
-        guard let k = header.range(of: key) else { return nil }
-        let rest = header[k.upperBound...].drop { $0 == " " }
-        guard let q = rest.first, q == "'" || q == "\"" else { return nil }
-        let body = rest.dropFirst()
-        guard let end = body.firstIndex(of: q) else { return nil }
-        return String(body[..<end])
+    /// The header dictionary, read strictly: exactly the keys 'descr' (a quoted string), 'fortran_order'
+    /// (True or False) and 'shape' (a tuple of non-negative integers), each once.
+    static func headerFields(_ header: String, path: String) throws -> (descr: String, fortranOrder: Bool, shape: [Int]) {
+        func bad(_ reason: String) -> WriterError { WriterError.malformed(path: path, reason: "the .npy header \(reason)") }
+        let text = header.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("{"), text.hasSuffix("}") else { throw bad("is not a dictionary") }
+        // Items split at the commas outside parentheses and quotes.
+        var items: [String] = [], current = "", depth = 0, quote: Character? = nil
+        for c in text.dropFirst().dropLast() {
+            if let q = quote { if c == q { quote = nil } } else if c == "'" || c == "\"" { quote = c } else if c == "(" { depth += 1 } else if c == ")" { depth -= 1 }
+            if c == ",", depth == 0, quote == nil { items.append(current); current = "" } else { current.append(c) }
+        }
+        items.append(current)
+        var values: [String: String] = [:]
+        for item in items.map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            guard let colon = item.firstIndex(of: ":") else { throw bad("has an entry without a key: '\(item)'") }
+            let key = item[..<colon].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+            guard ["descr", "fortran_order", "shape"].contains(key) else { throw bad("has an unknown key '\(key)'") }
+            guard values[key] == nil else { throw bad("gives '\(key)' twice") }
+            values[key] = item[item.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        guard let d = values["descr"], d.count >= 2, let q = d.first, q == "'" || q == "\"", d.last == q else {
+            throw bad("has no quoted 'descr'")
+        }
+        let fortran: Bool
+        switch values["fortran_order"] {
+        case "False": fortran = false
+        case "True": fortran = true
+        default: throw bad("has no 'fortran_order' True or False")
+        }
+        guard let tuple = values["shape"], tuple.hasPrefix("("), tuple.hasSuffix(")") else { throw bad("has no 'shape' tuple") }
+        var shape: [Int] = []
+        for part in tuple.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+            let entry = part.element.trimmingCharacters(in: .whitespaces)
+            if entry.isEmpty, part.offset > 0 { continue }   // the trailing comma of (3,)
+            if entry.isEmpty, tuple == "()" { continue }
+            guard let n = Int(entry), n >= 0 else { throw bad("has a bad shape entry '\(entry)'") }
+            shape.append(n)
+        }
+        return (String(d.dropFirst().dropLast()), fortran, shape)
     }
+
 }
 
 /// The element types that `NPY` reads and writes, by their NumPy `descr`.

@@ -5,7 +5,7 @@ import Writers
 import XCTest
 
 /// A small synthetic dataset whose doubles include awkward values (1/3, -0.0, subnormals,
-/// extremes, NaN with a payload in the rewards), so that the round trips are checked bit for bit.
+/// extremes; rewards must be finite), so that the round trips are checked bit for bit.
 func syntheticDataset(episodes: Int = 4, horizon: Int = 5, states: Int = 7, actions: Int = 3, seed: UInt64 = 12345) -> OfflineDataset {
     var state = seed
     func next() -> UInt64 {   // splitmix64
@@ -19,7 +19,7 @@ func syntheticDataset(episodes: Int = 4, horizon: Int = 5, states: Int = 7, acti
     let n = episodes * horizon
     var rewards = (0..<n).map { _ in (uniform() - 0.5) * 1e3 }
     let special: [Double] = [1.0 / 3.0, -0.0, 0.0, .leastNonzeroMagnitude, -.greatestFiniteMagnitude, .pi, 1e-300,
-                             Double(bitPattern: 0x7FF8_0000_0000_1234), .infinity]
+                             -.leastNonzeroMagnitude, .greatestFiniteMagnitude]
     for (i, v) in special.enumerated() where i < n { rewards[i] = v }
     var logProbabilities = (0..<n).map { _ in log(uniform() + 1e-12) }
     for (i, v) in [log(1.0 / 3.0), -0.0, 0.0, -699.999999999, -.leastNonzeroMagnitude].enumerated() where i < n { logProbabilities[n - 1 - i] = v }
@@ -175,6 +175,37 @@ final class DatasetFileTests: XCTestCase {
             members[i].array = NPYArray([UInt8](text.utf8), shape: [text.utf8.count])
         }
         assertRefused([url.path, "states", "expected [5, 6]"]) { _ = try DatasetFile.read(url) }
+    }
+
+    func testMetadataSizesAreCheckedBeforeAnythingIsAllocated() throws {
+        let url = directory.appendingPathComponent("d.npz")
+        try DatasetFile.write(syntheticDataset(), to: url)
+        try rewriteNPZ(url) { members in
+            let i = members.firstIndex { $0.key == "metadata" }!
+            let text = String(decoding: members[i].array.bytes()!, as: UTF8.self)
+                .replacingOccurrences(of: "\"episodes\" : 4", with: "\"episodes\" : 1000000000")
+            members[i].array = NPYArray([UInt8](text.utf8), shape: [text.utf8.count])
+        }
+        assertRefused([url.path, "metadata.episodes", "at most 5e+07 are read"]) { _ = try DatasetFile.read(url) }
+    }
+
+    func testRewardsThatAreNotFiniteAndUnknownBehavioursAreRefused() throws {
+        let d = syntheticDataset()
+        let url = directory.appendingPathComponent("d.npz")
+        try DatasetFile.write(d, to: url)
+        try rewriteNPZ(url) { members in
+            let i = members.firstIndex { $0.key == "rewards" }!
+            var rewards = d.rewards
+            rewards[3] = .nan
+            members[i].array = NPYArray(rewards, shape: [d.episodes, d.horizon])
+        }
+        assertRefused([url.path, "the reward nan at episode 0, step 3 is not finite"]) { _ = try DatasetFile.read(url) }
+        var named = d
+        named.behaviors[1].name = "expret"
+        assertRefused(["behaviors[1].name", "unknown behaviour 'expret'"]) { try DatasetFile.write(named, to: url) }
+        var field = d
+        field.meanField[2] = 1.5
+        assertRefused(["mean_field", "1.5"]) { try DatasetFile.write(field, to: url) }
     }
 
     func testMislabelledActionsAreRefusedByValidate() throws {

@@ -59,6 +59,17 @@ public struct OfflineDataset: Sendable, Equatable {
             throw RLError.invalid("dataset: behaviour log-probability \(logProbabilities[bad]) at episode \(bad / horizon), step \(bad % horizon) is not in (-700, 0] (a logged action has positive probability)")
         }
         try need(components.allSatisfy { $0 >= 0 && Int($0) < behaviors.count }, "dataset: a component index is outside 0..<\(behaviors.count)")
+        if let bad = rewards.firstIndex(where: { !$0.isFinite }) {
+            throw RLError.invalid("dataset: rewards: the reward \(rewards[bad]) at episode \(bad / horizon), step \(bad % horizon) is not finite")
+        }
+        if let bad = meanField.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw RLError.invalid("dataset: mean_field: mu_t(s_t) = \(meanField[bad]) at episode \(bad / horizon), step \(bad % horizon) is not a probability in [0, 1]")
+        }
+        for (i, b) in behaviors.enumerated() {
+            try need(b.proportion >= 0 && b.proportion <= 1, "dataset: behaviors[\(i)].proportion: \(b.proportion) is not in [0, 1]")
+        }
+        let total = behaviors.reduce(0) { $0 + $1.proportion }
+        try need(abs(total - 1) < 1e-6, "dataset: behaviors: the proportions sum to \(total), not 1")
     }
 }
 

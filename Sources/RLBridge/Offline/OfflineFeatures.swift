@@ -5,10 +5,13 @@ public struct OfflineFeatures: Sendable {
     public let count: Int
     public let table: [Float]
 
+    /// The number of features of a game's observations.
+    public static func count(for game: FiniteMFG) -> Int { (game.gridSize.map { $0[0] + $0[1] } ?? game.states) + 1 }
+
     public init(game: FiniteMFG) {
         let S = game.states, H = game.horizon
         let grid = game.gridSize
-        count = (grid.map { $0[0] + $0[1] } ?? S) + 1
+        count = Self.count(for: game)
         var table = [Float](repeating: 0, count: H * S * count)
         for t in 0..<H {
             for s in 0..<S {

@@ -36,8 +36,12 @@ public final class OfflineTraining {
         self.algorithm = algorithm
         self.settings = settings
         tools = ExactTools(game: game)
+        // The networks and the table of every (t, s) observation, checked before the table is built.
+        let inputs = OfflineFeatures.count(for: game)
+        try RLLimits.checkNetwork(inputs: inputs, hidden: settings.hidden, outputs: game.actions, batch: settings.batchSize)
+        try RLLimits.checkGame(game.name, states: Double(game.states), actions: Double(inputs), horizon: Double(game.horizon),
+                               advice: "the networks see one-hot states: use a smaller game for the neural learners")
         let features = OfflineFeatures(game: game)
-        try RLLimits.checkNetwork(inputs: features.count, hidden: settings.hidden, outputs: game.actions, batch: settings.batchSize)
         // What the offline learners share: the dataset's minibatches and the relabelling of its rewards.
         var offline: (batches: TransitionBatches, relabelling: MeanFieldRelabelling, estimator: MeanFieldEstimator?)?
         if algorithm != .dMOMD, let dataset {
