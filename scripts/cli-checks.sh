@@ -224,6 +224,12 @@ chain 16 "P*P + P" "$work/chain-exp.toml"
 check "exponentially chained definitions: refused at once, naming the definition" 65 "chain-exp.toml:[0-9]+: \[definitions\] d_9: .*more than 20000 operations" -- timeout 10 "$bin" check "$work/chain-exp.toml"
 chain 2000 "P + 1" "$work/chain-deep.toml"
 check "deeply chained definitions: refused, not a hang" 65 "\[definitions\] d_500: .*nested more than 500 deep" -- timeout 10 "$bin" solve "$work/chain-deep.toml" --quiet --out "$work/t"
+check "rl offline --help lists only the offline algorithms" 1 "" -- sh -c "'$bin' rl offline --help | grep -- 'in-sample, d-momd'"
+check "--help documents the exit codes" 0 "64 bad command line.*65 invalid problem" -- sh -c "'$bin' --help | tr '\n' ' '"
+check "every command's help names the exit codes" 0 "Exit codes: 0 success" -- sh -c "'$bin' rl evaluate --help | tr '\n' ' '"
+{ head -3 problems/lq-1d.toml; printf 'description = "caf\xe9"\n'; tail -n +4 problems/lq-1d.toml; } > "$work/latin1.toml"
+check "a file that is not UTF-8 says so, with the line" 65 "latin1.toml:4: the file is not UTF-8 text" -- "$bin" check "$work/latin1.toml"
+check "an unreadable policy names the file and the reason" 65 "missing.npy: cannot read it: No such file or directory" -- "$bin" rl evaluate --policy "$work/missing.npy" --game crowd_modelling
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev1" "$work/ev2"
     python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"

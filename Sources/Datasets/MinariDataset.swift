@@ -33,8 +33,8 @@ public enum MinariDataset {
     /// the complete new one. Refuses a `data/` that holds anything but a Minari dataset.
     public static func write(_ d: OfflineDataset, to directory: URL, datasetID: String? = nil) throws {
         try DatasetSupport.validate(d, path: directory.path)
-        do { try AtomicFile.makeDirectory(directory) } catch let error as WriterError {
-            throw DatasetError.cannotWrite(path: directory.path, reason: error.description)
+        do { try AtomicFile.makeDirectory(directory) } catch let WriterError.cannotWrite(_, reason) {
+            throw DatasetError.cannotWrite(path: directory.path, reason: reason)
         }
         let data = directory.appendingPathComponent("data")
         let fm = FileManager.default
@@ -74,7 +74,8 @@ public enum MinariDataset {
             switch error {
             case let e as DatasetError: throw e
             case let e as HDF5Error: throw DatasetError.cannotWrite(path: e.path, reason: "\(e.field): \(e.reason)")
-            default: throw DatasetError.cannotWrite(path: data.path, reason: "\(error)")
+            case let WriterError.cannotWrite(path, reason): throw DatasetError.cannotWrite(path: path, reason: reason)
+            default: throw DatasetError.cannotWrite(path: data.path, reason: FileProblem.reason(error))
             }
         }
     }
@@ -140,7 +141,11 @@ public enum MinariDataset {
             throw DatasetError.malformed(path: metaPath, field: "file", reason: "missing (is \(directory.path) a Minari dataset directory?)")
         }
         let meta: MinariMetadata
-        do { meta = try JSONDecoder().decode(MinariMetadata.self, from: try Data(contentsOf: metaURL)) } catch {
+        let metaData: Data
+        do { metaData = try Data(contentsOf: metaURL) } catch {
+            throw DatasetError.malformed(path: metaPath, field: "file", reason: "cannot read it: \(FileProblem.reason(error))")
+        }
+        do { meta = try JSONDecoder().decode(MinariMetadata.self, from: metaData) } catch {
             throw DatasetError.malformed(path: metaPath, field: "metadata", reason: "not the expected JSON object: \(error)")
         }
         func need<T>(_ value: T?, _ key: String) throws -> T {

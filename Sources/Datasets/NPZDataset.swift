@@ -35,8 +35,8 @@ public enum NPZDataset {
             ("component", NPYArray(d.components.map(Int64.init), shape: [e])),
             ("metadata", NPYArray([UInt8](json), shape: [json.count])),
         ]
-        do { try NPZ.write(arrays, to: url) } catch let error as WriterError {
-            throw DatasetError.cannotWrite(path: url.path, reason: error.description)
+        do { try NPZ.write(arrays, to: url) } catch let WriterError.cannotWrite(_, reason) {
+            throw DatasetError.cannotWrite(path: url.path, reason: reason)
         }
     }
 

@@ -9,6 +9,14 @@ public enum MFGError: Error, CustomStringConvertible, Sendable {
     /// A linear solve failed (a singular or non-finite matrix).
     case linearSolveFailed(context: String)
 
+    /// LAPACKE refuses an argument (a negative info) when the matrix or the right-hand side holds a NaN
+    /// or an infinity: that is a non-finite value in the solve, not a bad call.
+    static func notFiniteInLinearSolve(_ routine: String, argument: Int32) -> MFGError {
+        .nonFinite(iteration: 0, quantity: "the matrix or right-hand side of a linear solve (\(routine) refused argument \(argument))",
+                   advice: "a NaN or an infinity reached the linear solver; check the problem's parameters and costs (a cost that overflows, a viscosity or horizon far out of scale)",
+                   history: [])
+    }
+
     public var description: String {
         switch self {
         case let .invalidParameter(field, value, fix):

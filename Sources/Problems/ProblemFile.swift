@@ -81,11 +81,17 @@ public struct ProblemFile: Sendable {
     ]
 
     public static func load(path: String, overrides: [String: Double] = [:]) throws -> ProblemFile {
-        let text: String
+        let data: Data
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ProblemFileError(path: path, line: nil, field: nil, message: "cannot read the file (\(error.localizedDescription))")
+            let e = error as NSError, posix = (e.userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
+            throw ProblemFileError(path: path, line: nil, field: nil, message: "cannot read the file (\(posix ?? e.localizedDescription))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let line = data.prefix { _ in true }.split(separator: 0x0A, omittingEmptySubsequences: false)
+                .firstIndex { String(data: Data($0), encoding: .utf8) == nil }.map { $0 + 1 }
+            throw ProblemFileError(path: path, line: line, field: nil, message: "the file is not UTF-8 text; save it as UTF-8")
         }
         return try parse(text, path: path, overrides: overrides)
     }

@@ -85,7 +85,7 @@ public enum NPZ {
     public static func read(_ url: URL) throws -> [(key: String, array: NPYArray)] {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw WriterError.malformed(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+            throw WriterError.malformed(path: url.path, reason: "cannot read it: \(FileProblem.reason(error))")
         }
         return try decode(data, path: url.path)
     }

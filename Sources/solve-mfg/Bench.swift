@@ -281,7 +281,7 @@ struct Bench: ParsableCommand {
             iterations at 200 x 200) and prints the speed ratio. Also compares problems read from files \
             (compiled expressions) with the same problems written in Swift. No environment variable is \
             needed: the program sets its BLAS threads itself. Build with `swift build -c release` first.
-            """)
+            """ + Exit.brief)
 
     @Option(help: "Runs per size; best and median are reported.")
     var repeats: Int = 7

@@ -6,7 +6,7 @@ import Problems
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse and validate a problem file without solving it.",
-        discussion: "Checks the syntax, the keys, every expression (names, arity) and the data (domain, viscosity, a normalisable initial density on the default grid), then prints what the file describes. Exit code 0 when valid, 65 otherwise.")
+        discussion: "Checks the syntax, the keys, every expression (names, arity) and the data (domain, viscosity, a normalisable initial density on the default grid), then prints what the file describes. Exit code 0 when valid, 65 otherwise." + Exit.brief)
 
     @OptionGroup var input: ProblemOptions
 

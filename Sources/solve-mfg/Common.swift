@@ -9,7 +9,8 @@ import Writers
 /// The one table of exit codes, honoured by every command and documented in `solve-mfg --help`
 /// (`table`), each command's help and the README.
 enum Exit {
-    /// A file could not be written (permissions, a full disk, a path that is a symlink or a device).
+    /// A file could not be written (permissions, a full disk, a path that is a symlink or a device);
+    /// also `verify --error-estimate` when a bound fails to cover its true error.
     static let ioFailure = ExitCode(1)
     static let notConverged = ExitCode(3)
     static let numericalFailure = ExitCode(4)
@@ -21,11 +22,14 @@ enum Exit {
 
     static let table = """
         Exit codes: 0 success; 1 a file could not be written (permissions, a full disk, a path that is a \
-        symlink or a device); 3 ran but did not converge (outputs and diagnostics still written); 4 a NaN or \
+        symlink or a device), or `verify --error-estimate` found a bound that does not cover its true error; 3 ran but did not converge (outputs and diagnostics still written); 4 a NaN or \
         an infinity appeared (the run stops; diagnostics written); 64 bad command line (an unknown flag, a \
         malformed value, a flag out of its range); 65 invalid problem, game or data (a problem file, a --set \
         parameter, a dataset or policy file, a size this problem cannot use).
         """
+
+    /// One line for each command's help.
+    static let brief = "\n\nExit codes: 0 success, 1 cannot write a file, 3 not converged, 4 a NaN or infinity, 64 bad command line, 65 invalid problem, game or data (details: solve-mfg --help)."
 
     /// Prints the message of an error of this project's layers and returns the exit code of the table;
     /// any other error (ArgumentParser's own) is returned as it is.

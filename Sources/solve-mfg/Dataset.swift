@@ -45,7 +45,7 @@ struct DatasetGenerate: ParsableCommand {
             reward, next state, the log-probability of the dataset's behaviour and the true mean field at the \
             state. OUT ending in .npz: numpy archive; otherwise a Minari dataset directory (OUT/data/\
             {main_data.hdf5, metadata.json}). See docs/datasets.md.
-            """)
+            """ + Exit.brief)
 
     @OptionGroup var gameOptions: GameOptions
     @OptionGroup var expertOptions: ExpertOptions
@@ -122,7 +122,7 @@ struct DatasetInfo: ParsableCommand {
             Coverage: distinct (t, s) over S H and distinct (t, s, a) over S A H (Off-MMD's definitions), and \
             the same over what the game can reach. Quality: (mean return - V_random) / (V_expert - V_random), \
             with exact values under each policy's own mean field (the expert is rebuilt as it was generated).
-            """)
+            """ + Exit.brief)
 
     @Argument(help: "A dataset: FILE.npz or a Minari dataset directory.")
     var file: String
@@ -134,7 +134,7 @@ struct DatasetInfo: ParsableCommand {
             throw Exit.badData
         }
         let options = try GameOptions.from(spec: dataset.gameSpec, source: file)
-        let resolved = try options.resolve()
+        let resolved = try options.resolve(dataset: file)
         let references = try referencePolicies(resolved, iterations: Int(dataset.gameSpec["expert_iterations"] ?? "") ?? 2000,
                                                learningRate: Double(dataset.gameSpec["expert_learning_rate"] ?? "") ?? 0.03)
         let st: DatasetStatistics

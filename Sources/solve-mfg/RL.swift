@@ -48,18 +48,13 @@ struct GameOptions: ParsableArguments {
         }
         let source = "the PDE reference of --problem: --reference \(referencePoints)" + (reference == nil ? " (the default)" : "")
             + (file.model.dimension == 2 ? ", --reference-steps \(referenceSteps ?? referencePoints)" : "")
-        do {
-            switch file.model {
-            case let .twoD(p2):
-                return try reportingInputErrors(source: source) {
-                    try DiscretisedProblem.twoD(p2, n: nx, reference: referencePoints, steps: referenceSteps ?? referencePoints)
-                }
-            case let .oneD(p):
-                return try reportingInputErrors(source: source) { try DiscretisedProblem.oneD(p, nx: nx, reference: referencePoints) }
+        switch file.model {
+        case let .twoD(p2):
+            return try reportingInputErrors(source: source) {
+                try DiscretisedProblem.twoD(p2, n: nx, reference: referencePoints, steps: referenceSteps ?? referencePoints)
             }
-        } catch let e as RLError {
-            printError("error: \(e)")
-            throw Exit.badData
+        case let .oneD(p):
+            return try reportingInputErrors(source: source) { try DiscretisedProblem.oneD(p, nx: nx, reference: referencePoints) }
         }
     }
 
@@ -78,6 +73,16 @@ struct GameOptions: ParsableArguments {
         spec["game"] = parameters.gameString
         spec["set"] = ""
         return (try make(parameters), nil, spec)
+    }
+
+    /// The game of a dataset's metadata: a refusal names the dataset and the metadata it comes from,
+    /// not the flags it was once written with.
+    func resolve(dataset: String) throws -> (game: FiniteMFG, continuous: DiscretisedProblem?, spec: [String: String]) {
+        do { return try resolve() } catch let e as RLError {
+            throw RLError.invalid("\(dataset): the game of its metadata (solve_mfg.game_spec) cannot be rebuilt: \(e)")
+        } catch let CommandError.badInput(message) {
+            throw RLError.invalid("\(dataset): the game of its metadata (solve_mfg.game_spec) cannot be rebuilt: \(message)")
+        }
     }
 
     /// The options a dataset's `gameSpec` was written from.
@@ -104,13 +109,14 @@ struct GameOptions: ParsableArguments {
         guard let game else {
             throw ValidationError("give --game NAME (\(OpenSpielGames.names.joined(separator: ", "))) or --problem FILE")
         }
-        return try refusingBadInput { try OpenSpielGames.parameters(game, settings: parameters) }
+        // RLError propagates: the commands' top level says it (exit 65), with the dataset's name when it comes from one.
+        return try OpenSpielGames.parameters(game, settings: parameters)
     }
 
     func make() throws -> FiniteMFG { try make(gameParameters()) }
 
     func make(_ parameters: GameParameters) throws -> FiniteMFG {
-        try refusingBadInput { try OpenSpielGames.make(parameters) }
+        try OpenSpielGames.make(parameters)
     }
 }
 
@@ -128,7 +134,7 @@ struct RLRun: ParsableCommand {
             summary.json adds both social costs and the price of anarchy. See docs/rl.md.
 
             Game parameters (--set name=value, or --game "name(a=1,b=[0|1])"; defaults shown):
-            """ + "\n" + OpenSpielGames.parameterHelp)
+            """ + "\n" + OpenSpielGames.parameterHelp + Exit.brief)
 
     @OptionGroup var gameOptions: GameOptions
 
@@ -361,7 +367,7 @@ struct RLEvaluate: ParsableCommand {
             zero) and summary.json (written last: game, parameters, states, actions, horizon, policy, value, \
             exploitability, with --problem the distances to the PDE density, and the array shapes), the \
             machine-readable form that the Python package (python/, docs/python.md) reads.
-            """)
+            """ + Exit.brief)
 
     @Option(help: "The policy: float64 .npy of shape [H, S, A], each row pi[t, s, :] a probability distribution.")
     var policy: String
@@ -436,7 +442,7 @@ struct RLRefine: ParsableCommand {
             feedback projected to the discrete game. 1D problems (torus, walls or exits; on walls the PDE \
             density is averaged over each coarse cell) and 2D problems on a square (torus, walls, obstacles or \
             doors), with the quadratic or the congestion Hamiltonian.
-            """)
+            """ + Exit.brief)
 
     @OptionGroup var input: ProblemOptions
 

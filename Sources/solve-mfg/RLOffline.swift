@@ -6,7 +6,10 @@ import PDE
 import RLBridge
 import Writers
 
-extension OfflineAlgorithm: ExpressibleByArgument {}
+extension OfflineAlgorithm: ExpressibleByArgument {
+    /// The values `rl offline --algorithm` takes (d-momd is online: `rl run --algorithm d-momd`).
+    public static var allValueStrings: [String] { allCases.filter { $0 != .dMOMD }.map(\.rawValue) }
+}
 
 /// Network and training flags of the neural learners (rl offline, rl run --algorithm d-momd).
 struct TrainingOptions: ParsableArguments {
@@ -150,7 +153,7 @@ struct RLOffline: ParsableCommand {
             evaluated exactly: exploitability against its own mean field, the L1 error of the mean field the \
             learner used, and for a discretised continuous problem the L1/W1 distances to the PDE density. \
             Writes policy.npy, distribution.npy, exploitability.csv, exploitability.png, summary.json (docs/rl.md).
-            """)
+            """ + Exit.brief)
 
     @Option(help: "Dataset from `solve-mfg dataset generate`: FILE.npz or a Minari dataset directory.")
     var dataset: String
@@ -187,7 +190,7 @@ struct RLOffline: ParsableCommand {
         let settings = try training.settings(iterations: iterations, alpha: alpha, learningRate: learningRate)
         try refusingBadInput { try settings.check(for: algorithm) }
         let options = try GameOptions.from(spec: data.gameSpec, source: dataset)
-        let resolved = try options.resolve()
+        let resolved = try options.resolve(dataset: dataset)
         let learner: OfflineTraining
         do { learner = try OfflineTraining(game: resolved.game, dataset: data, algorithm: algorithm, settings: settings) } catch let e as RLError {
             printError("error: \(dataset): \(e)")

@@ -17,7 +17,7 @@ struct Solve: ParsableCommand {
             summary.json, written last. See docs/output.md. The default solver (auto) needs no settings: \
             it switches between policy iteration, Newton's method and fictitious play by the residuals \
             and records every switch in summary.json.
-            """)
+            """ + Exit.brief)
 
     @OptionGroup var input: ProblemOptions
 

@@ -16,7 +16,7 @@ struct Verify: ParsableCommand {
             exact value and for the field errors, the true error, the estimated bound and their ratio (a bound is \
             honest when it covers the true error and useful when the ratio is at most 20). --markdown prints the \
             rows of the table of docs/scheme.md. Exits with 1 when a bound fails to cover its true error.
-            """)
+            """ + Exit.brief)
 
     @OptionGroup var input: ProblemOptions
 

@@ -55,10 +55,7 @@ public final class BandedMatrix {
         let info = LAPACKE_dgbsv(
             LAPACK_COL_MAJOR, Int32(order), Int32(lowerBandwidth), Int32(upperBandwidth),
             1, storage, Int32(leading), pivots, rhs, Int32(order))
-        guard info == 0 else {
-            throw MFGError.linearSolveFailed(
-                context: info > 0 ? "the Newton Jacobian is singular (dgbsv info \(info))"
-                    : "dgbsv rejected argument \(-info)")
-        }
+        guard info >= 0 else { throw MFGError.notFiniteInLinearSolve("dgbsv", argument: -info) }
+        guard info == 0 else { throw MFGError.linearSolveFailed(context: "the Newton Jacobian is singular (dgbsv info \(info))") }
     }
 }

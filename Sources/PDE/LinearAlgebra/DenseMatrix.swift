@@ -30,10 +30,8 @@ public final class DenseMatrix {
     /// Replaces the entries by their LU factors.
     public func factor() throws {
         let info = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, Int32(order), Int32(order), storage, Int32(order), pivots)
-        guard info == 0 else {
-            throw MFGError.linearSolveFailed(
-                context: info > 0 ? "the matrix is singular (dgetrf info \(info))" : "dgetrf rejected argument \(-info)")
-        }
+        guard info >= 0 else { throw MFGError.notFiniteInLinearSolve("dgetrf", argument: -info) }
+        guard info == 0 else { throw MFGError.linearSolveFailed(context: "the matrix is singular (dgetrf info \(info))") }
         isFactored = true
     }
 
