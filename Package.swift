@@ -45,6 +45,6 @@ let package = Package(
         .testTarget(name: "NeuralTests", dependencies: ["Neural"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "RLBridge", "Writers"], swiftSettings: optimised),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Problems", "RLBridge"], swiftSettings: optimised),
-        .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE", "Reports", "Writers"], swiftSettings: optimised),
+        .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE", "Reports", "Writers", "Plots"], swiftSettings: optimised),
     ]
 )

@@ -33,6 +33,28 @@ func niceTicks(_ lo: Double, _ hi: Double, target: Int = 5) -> [Double] {
     return ticks
 }
 
+/// Ticks of a log10 axis from `lo` to `hi` (exponents): `(position, label)`, each label distinct.
+/// Whole decades (`1e3`) every 1, 2, 5, ... decades; on an axis of at most two decades also the 2
+/// and 5 multiples (`2e2`, `5e2`), so that a short axis still has a few ticks and never repeats one.
+public func logTicks(_ lo: Double, _ hi: Double) -> [(position: Double, label: String)] {
+    guard lo.isFinite, hi.isFinite, hi > lo else { return [(lo, lo.isFinite ? "1e\(Int(lo.rounded()))" : "")] }
+    let first = Int(ceil(lo - 1e-9)), last = Int(floor(hi + 1e-9))
+    let span = hi - lo
+    if span <= 2 {
+        var ticks: [(Double, String)] = []
+        for e in (first - 1)...last {
+            for (m, offset) in [(1, 0.0), (2, log10(2.0)), (5, log10(5.0))] {
+                let p = Double(e) + offset
+                if p >= lo - 1e-9 && p <= hi + 1e-9 { ticks.append((p, "\(m)e\(e)")) }
+            }
+        }
+        return ticks
+    }
+    let nice = niceTicks(lo, hi)
+    let step = nice.count > 1 ? max(1, Int((nice[1] - nice[0]).rounded())) : 1
+    return stride(from: first, through: last, by: 1).filter { $0 % step == 0 }.map { (Double($0), "1e\($0)") }
+}
+
 /// A short label for a tick value.
 func tickLabel(_ v: Double) -> String {
     if v == 0 { return "0" }

@@ -117,10 +117,11 @@ public enum Figures {
             canvas.line(px, top + ph, px, top + ph + 5)
             canvas.text(tickLabel(t), px, top + ph + 8, anchor: (0.5, 0), size: 12)
         }
-        for t in niceTicks(yRange.0, yRange.1) {
+        let yTicks = log ? logTicks(yRange.0, yRange.1) : niceTicks(yRange.0, yRange.1).map { ($0, tickLabel($0)) }
+        for (t, label) in yTicks {
             let py = top + ph * (1 - (t - yRange.0) / (yRange.1 - yRange.0))
             canvas.line(left - 5, py, left, py)
-            canvas.text(log ? "1e\(Int(t.rounded()))" : tickLabel(t), left - 8, py, anchor: (1, 0.5), size: 12)
+            canvas.text(label, left - 8, py, anchor: (1, 0.5), size: 12)
         }
     }
 
