@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROBLEM ?= congestion-lst-1d
 VENV := bench/.venv
 
-.PHONY: run test slurm-test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel compare-openspiel-parameters bench-rl python-test python-test-peers
+.PHONY: run test slurm-test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel compare-openspiel-parameters bench-rl python-test python-test-peers fuzz fuzz-cli
 
 deps:
 	@bash scripts/install-deps.sh
@@ -16,12 +16,16 @@ run: build
 	.build/release/solve-mfg solve $(PROBLEM)
 
 ## The full test suite (numeric targets are compiled with -O even in debug), then
-## the command-line checks (outputs, exit codes, error messages), then the Python package's tests.
+## the command-line checks (outputs, exit codes, error messages), then the Python package's tests,
+## then 40 seconds of the CLI fuzz harness (seeded).
 test: deps
 	$(SWIFT) test
 	$(SWIFT) build --product solve-mfg
 	bash scripts/cli-checks.sh .build/debug/solve-mfg
 	bash scripts/python-tests.sh $(PYTHON_VENV) .build/debug/solve-mfg
+	@if command -v python3 > /dev/null; then \
+		python3 scripts/fuzz-cli.py .build/debug/solve-mfg --seed $(FUZZ_SEED) --time 40 --timeout 30; \
+	else echo "fuzz-cli: skipped (no python3)"; fi
 
 ## The Python package (python/) in bench/.venv-python: pip install ./python[test], OpenSpiel 2.0.2 from
 ## PyPI (its tests skip if it cannot be installed), then its tests; MFGLib's tests skip (see below).
@@ -42,6 +46,21 @@ python-test-peers: deps
 slurm-test: deps
 	$(SWIFT) build --product solve-mfg
 	bash scripts/slurm-test.sh .build/debug/solve-mfg
+
+## The CLI fuzz harness (scripts/fuzz-cli.py): 20000 mutated invocations of every subcommand, or
+## FUZZ_CLI_SECONDS, checked for traps, hangs, silent NaN, files touched outside --out, unnamed errors.
+FUZZ_SEED ?= 17
+FUZZ_CLI_SECONDS ?= 14400
+fuzz-cli: deps
+	$(SWIFT) build --product solve-mfg
+	mkdir -p out
+	python3 scripts/fuzz-cli.py .build/debug/solve-mfg --seed $(FUZZ_SEED) --max 20000 --time $(FUZZ_CLI_SECONDS) --timeout 60 --report out/fuzz-cli.json
+
+## libFuzzer targets of the parsers (scripts/fuzz.sh): the TOML reader, the expression parser and
+## compiler, the .npy/.npz readers, FUZZ_SECONDS each (default 10 minutes).
+FUZZ_SECONDS ?= 600
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## Release benchmark; with the Python reference when bench/.venv exists (make bench-venv).
 bench: build

@@ -230,6 +230,10 @@ check "every command's help names the exit codes" 0 "Exit codes: 0 success" -- s
 { head -3 problems/lq-1d.toml; printf 'description = "caf\xe9"\n'; tail -n +4 problems/lq-1d.toml; } > "$work/latin1.toml"
 check "a file that is not UTF-8 says so, with the line" 65 "latin1.toml:4: the file is not UTF-8 text" -- "$bin" check "$work/latin1.toml"
 check "an unreadable policy names the file and the reason" 65 "missing.npy: cannot read it: No such file or directory" -- "$bin" rl evaluate --policy "$work/missing.npy" --game crowd_modelling
+check "rl run --problem --nx 2^63 is refused, not a trap" 65 "--nx 9223372036854775807" -- "$bin" rl run --problem crowd-aversion-1d --nx 9223372036854775807 --reference 40 --quiet --out "$work/t"
+check "verify checks its finest grid before the first solve" 65 "finest grid of --levels 2.*largest accepted is 2e7" -- timeout 10 "$bin" verify hopf-cole-1d --levels 2 --nx 1000001 --nt 10
+check "verify --nx 2^62 does not overflow" 65 "finest grid" -- "$bin" verify hopf-cole-1d --levels 8 --nx 4611686018427387904
+check "a bad --temperature names the flag (64)" 64 "--temperature must be finite and > 0" -- "$bin" rl run --game crowd_modelling --temperature inf --quiet --out "$work/t"
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev1" "$work/ev2"
     python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"

@@ -53,6 +53,16 @@ struct Verify: ParsableCommand {
         let nx0 = nx ?? max(4, d.nx / 2)
         let coarsest = GridSize(nx: nx0, ny: d.ny.map { ny in max(4, nx0 * ny / d.nx) },
                                 nt: model.isErgodic ? nil : (nt ?? max(1, (d.nt ?? 2) / 2)))
+        // Every level checked before the first is solved: the finest has 2^(levels-1) times the counts.
+        let factor = Double(1 << (levels - 1))
+        let finest = Double(coarsest.nx) * factor * Double(coarsest.ny ?? 1) * (coarsest.ny == nil ? 1 : factor)
+            * (coarsest.nt.map { Double($0) * factor + 1 } ?? 1)
+        guard coarsest.nx >= 1, finest <= GridSize.maximumCells else {
+            printError("error: the finest grid of --levels \(levels) (each level doubles every count of the coarsest, "
+                       + gridSource(file, coarsest, nx: nx, ny: nil, nt: nt) + ") has \(String(format: "%.3g", finest)) space-time cells; "
+                       + "the largest accepted is 2e7 (about 2 GB): lower --levels, --nx or --nt")
+            throw Exit.badData
+        }
         var table: [[Double]] = []
         func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
         print("\(file.name): errors against [exact] under refinement")

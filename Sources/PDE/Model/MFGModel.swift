@@ -106,6 +106,13 @@ public struct GridSize: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
+    /// The space-time cells `nx ny (nt + 1)` (absent counts taken as 1), in Double so that no count overflows.
+    public var cells: Double { Double(nx) * Double(ny ?? 1) * Double((nt ?? 0) + 1) }
+
+    /// The most cells a solve accepts (about 12 arrays of that many doubles with Newton's linearisation:
+    /// 2 GB in 1D, 5 GB in 2D); `DiscreteMFG` and `DiscreteMFG2D` refuse more.
+    public static let maximumCells = 2e7
+
     /// The grid with every count multiplied by `factor` (`2^k` for refinement studies).
     public func scaled(by factor: Int) -> GridSize {
         GridSize(nx: nx * factor, ny: ny.map { $0 * factor }, nt: nt.map { $0 * factor })

@@ -16,7 +16,7 @@ public struct BoltzmannPolicyIteration: TabularAlgorithm {
     }
 
     static func check(temperature: Double) throws {
-        guard temperature.isFinite, temperature > 0 else { throw RLError.invalid("the temperature must be > 0, got \(temperature)") }
+        guard temperature.isFinite, temperature > 0 else { throw RLError.usage("--temperature must be finite and > 0, got \(temperature)") }
     }
 
     public mutating func update(from evaluation: Evaluation, tools: ExactTools) {

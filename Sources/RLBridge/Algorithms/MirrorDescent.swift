@@ -26,7 +26,7 @@ public struct MirrorDescent: TabularAlgorithm {
     }
 
     static func check(learningRate: Double) throws {
-        guard learningRate.isFinite, learningRate > 0 else { throw RLError.invalid("the learning rate must be > 0, got \(learningRate)") }
+        guard learningRate.isFinite, learningRate > 0 else { throw RLError.usage("--learning-rate must be finite and > 0, got \(learningRate)") }
     }
 
     public mutating func update(from evaluation: Evaluation, tools: ExactTools) {

@@ -31,7 +31,7 @@ public struct MunchausenMirrorDescent: TabularAlgorithm {
     }
 
     static func check(alpha: Double) throws {
-        guard alpha.isFinite, alpha >= 0, alpha <= 1 else { throw RLError.invalid("alpha must lie in [0, 1], got \(alpha)") }
+        guard alpha.isFinite, alpha >= 0, alpha <= 1 else { throw RLError.usage("--alpha must lie in [0, 1], got \(alpha)") }
     }
 
     public mutating func update(from evaluation: Evaluation, tools: ExactTools) {

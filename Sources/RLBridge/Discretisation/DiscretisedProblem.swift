@@ -24,7 +24,7 @@ public struct DiscretisedProblem: Sendable {
     /// `cells` that is at least 320, `cells ceil(320 / cells)`.
     public static func defaultReference(cells: Int) -> Int {
         let n = max(1, cells)
-        return n * ((320 + n - 1) / n)
+        return n >= 320 ? n : n * ((320 + n - 1) / n)
     }
 
     /// Refuses sizes the discretisation cannot use: fewer than 4 cells per axis, a reference grid that is
