@@ -172,7 +172,7 @@ check "--hidden of 2^63 is refused with the largest accepted" 64 "parameters.*la
 check "--hidden 65536,65536 says what it implies" 64 "85.9 GB" -- "$bin" rl run --game crowd_modelling --algorithm d-momd --hidden 65536,65536 --quiet --out "$work/t"
 check "--batch-size of 2^63 is refused" 64 "largest accepted batch here is [0-9]+" -- "$bin" rl run --game crowd_modelling --algorithm d-momd --batch-size 9223372036854775807 --quiet --out "$work/t"
 check "Adam's learning rate is checked before the Float conversion" 64 "must lie in \(0, 1\]" -- "$bin" rl run --game crowd_modelling --algorithm d-momd --learning-rate 1e308 --quiet --out "$work/t"
-check "linear_quadratic horizon=1e20: steps refused, not converted" 65 "policy entries.*largest accepted is 1e\+08" -- "$bin" rl run --game linear_quadratic --set horizon=1e20 --quiet --out "$work/t"
+check "linear_quadratic dt=1e-20: steps refused, not converted" 65 "policy entries.*largest accepted is 1e\+08" -- "$bin" rl run --game linear_quadratic --set dt=1e-20 --quiet --out "$work/t"
 check "linear_quadratic dt=1e308 refused" 65 "at most 1e15" -- "$bin" rl run --game linear_quadratic --set dt=1e308 --quiet --out "$work/t"
 check "linear_quadratic volatility=1e19 refused" 65 "at most 1e15" -- "$bin" rl run --game linear_quadratic --set volatility=1e19 --quiet --out "$work/t"
 check "periodic_aversion dt=5e-324: rewards not finite, refused" 65 "rewards are not finite" -- "$bin" rl run --game periodic_aversion --set dt=5e-324 --quiet --out "$work/t"

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func linearQuadraticCountsAreCheckedBeforeConversion() {
-        for (key, value, text) in [("horizon", 1e20, "policy entries"), ("dt", 1e308, "at most 1e15"), ("volatility", 1e19, "at most 1e15")] {
+        for (key, value, text) in [("dt", 1e-20, "policy entries"), ("dt", 1e308, "at most 1e15"), ("volatility", 1e19, "at most 1e15")] {
             let m = Self.message { _ = try OpenSpielGames.make("linear_quadratic", parameters: [key: value]) }
             #expect(m?.contains(text) == true, "\(key) = \(value): \(m ?? "accepted")")
         }
