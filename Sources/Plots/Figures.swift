@@ -65,7 +65,9 @@ public enum Figures {
         canvas.rectangle(left, top, pw, ph, fill: true)
         // Grid.
         canvas.color(0.9, 0.9, 0.9)
-        for t in niceTicks(y0, y1) { let py = top + ph * (1 - (t - y0) / (y1 - y0)); canvas.line(left, py, left + pw, py) }
+        for t in logY ? logTicks(y0, y1).map(\.position) : niceTicks(y0, y1) {   // the grid at the axis's ticks
+            let py = top + ph * (1 - (t - y0) / (y1 - y0)); canvas.line(left, py, left + pw, py)
+        }
         for marker in markers where marker.x >= x0 && marker.x <= x1 {
             let px = left + pw * (marker.x - x0) / (x1 - x0)
             canvas.color(0.55, 0.55, 0.55)
