@@ -166,26 +166,26 @@ final class DatasetFileTests: XCTestCase {
         assertRefused([url.path, "rewards", "shape [5, 4]", "[4, 5]"]) { _ = try DatasetFile.read(url) }
     }
 
-    func testNPZWithMetadataDisagreeingWithTheArraysIsRefused() throws {
-        let url = directory.appendingPathComponent("d.npz")
-        try DatasetFile.write(syntheticDataset(), to: url)
-        try rewriteNPZ(url) { members in
-            let i = members.firstIndex { $0.key == "metadata" }!
-            let text = String(decoding: members[i].array.bytes()!, as: UTF8.self).replacingOccurrences(of: "\"episodes\" : 4", with: "\"episodes\" : 5")
-            members[i].array = NPYArray([UInt8](text.utf8), shape: [text.utf8.count])
-        }
-        assertRefused([url.path, "states", "expected [5, 6]"]) { _ = try DatasetFile.read(url) }
-    }
-
-    func testMetadataSizesAreCheckedBeforeAnythingIsAllocated() throws {
+    /// An .npz dataset whose metadata says `"episodes" : episodes` (the arrays hold 4).
+    func datasetClaiming(episodes: Int) throws -> URL {
         let url = directory.appendingPathComponent("d.npz")
         try DatasetFile.write(syntheticDataset(), to: url)
         try rewriteNPZ(url) { members in
             let i = members.firstIndex { $0.key == "metadata" }!
             let text = String(decoding: members[i].array.bytes()!, as: UTF8.self)
-                .replacingOccurrences(of: "\"episodes\" : 4", with: "\"episodes\" : 1000000000")
+                .replacingOccurrences(of: "\"episodes\" : 4", with: "\"episodes\" : \(episodes)")
             members[i].array = NPYArray([UInt8](text.utf8), shape: [text.utf8.count])
         }
+        return url
+    }
+
+    func testNPZWithMetadataDisagreeingWithTheArraysIsRefused() throws {
+        let url = try datasetClaiming(episodes: 5)
+        assertRefused([url.path, "states", "expected [5, 6]"]) { _ = try DatasetFile.read(url) }
+    }
+
+    func testMetadataSizesAreCheckedBeforeAnythingIsAllocated() throws {
+        let url = try datasetClaiming(episodes: 1_000_000_000)
         assertRefused([url.path, "metadata.episodes", "at most 5e+07 are read"]) { _ = try DatasetFile.read(url) }
     }
 
