@@ -24,7 +24,7 @@ test: deps
 	bash scripts/cli-checks.sh .build/debug/solve-mfg
 	bash scripts/python-tests.sh $(PYTHON_VENV) .build/debug/solve-mfg
 	@if command -v python3 > /dev/null; then \
-		python3 scripts/fuzz-cli.py .build/debug/solve-mfg --seed $(FUZZ_SEED) --time 40 --timeout 30; \
+		python3 scripts/fuzz-cli.py .build/debug/solve-mfg --seed $(FUZZ_SEED) --time 40 --timeout 60; \
 	else echo "fuzz-cli: skipped (no python3)"; fi
 
 ## The Python package (python/) in bench/.venv-python: pip install ./python[test], OpenSpiel 2.0.2 from
