@@ -234,6 +234,7 @@ check "rl run --problem --nx 2^63 is refused, not a trap" 65 "--nx 9223372036854
 check "verify checks its finest grid before the first solve" 65 "finest grid of --levels 2.*largest accepted is 2e7" -- timeout 10 "$bin" verify hopf-cole-1d --levels 2 --nx 1000001 --nt 10
 check "verify --nx 2^62 does not overflow" 65 "finest grid" -- "$bin" verify hopf-cole-1d --levels 8 --nx 4611686018427387904
 check "a bad --temperature names the flag (64)" 64 "--temperature must be finite and > 0" -- "$bin" rl run --game crowd_modelling --temperature inf --quiet --out "$work/t"
+check "verify prints no nan order when the errors are zero" 1 "" -- sh -c "'$bin' verify hopf-cole-1d --levels 2 --nx 20 --nt 10 --set nu=1e-320 --tolerance 1e-320 | grep -i nan"
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev1" "$work/ev2"
     python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"

@@ -78,7 +78,9 @@ struct Verify: ParsableCommand {
             }
             var line = pad(grid.description.replacingOccurrences(of: " (ergodic)", with: ""), 16)
             for (j, e) in errors.enumerated() {
-                let order = k > 0 ? String(format: "%5.2f", log2(table[k - 1][j] / e.1)) : "    -"
+                // No order where an error is zero or not finite (an exact match gives 0/0).
+                let ratio = k > 0 ? table[k - 1][j] / e.1 : .nan
+                let order = ratio.isFinite && ratio > 0 ? String(format: "%5.2f", log2(ratio)) : "    -"
                 line += String(format: "  %12.4e  ", e.1) + order
             }
             if s.roundOffFloor != nil {
