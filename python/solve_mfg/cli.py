@@ -10,8 +10,9 @@ from typing import Iterable, Optional, Sequence
 __all__ = ["SolveMFGError", "BinaryNotFound", "find_binary", "run"]
 
 #: Exit codes of solve-mfg (`solve-mfg --help`).
-EXIT_CODES = {0: "success", 3: "ran but did not converge", 4: "a NaN appeared", 64: "bad command line",
-              65: "invalid problem file, game, parameter or input file"}
+# The command's one table of exit codes (`solve-mfg --help`).
+EXIT_CODES = {0: "success", 1: "a file could not be written", 3: "ran but did not converge", 4: "a NaN or an infinity appeared",
+              64: "bad command line", 65: "invalid problem file, game, parameter or input file"}
 
 
 class BinaryNotFound(FileNotFoundError):
