@@ -5,6 +5,12 @@ import Writers
 
 /// The output directory of `solve-mfg evaluate` (docs/output.md).
 public enum EvaluationWriter {
+    /// Every file an evaluation may write (for `OutputDirectory`).
+    public static let outputNames = [
+        "x.npy", "y.npy", "t.npy", "m.npy", "u.npy", "m_equilibrium.npy", "alpha.npy", "alpha_x.npy", "alpha_y.npy",
+        "alpha_br.npy", "alpha_br_x.npy", "alpha_br_y.npy", "population.png", "summary.json",
+    ]
+
     /// summary.json of an evaluation.
     struct Summary: Encodable {
         var run: RunDescription

@@ -29,14 +29,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The control: an .npz with alpha (alpha_x, alpha_y) and its axes t, x (y), or an .npy with t.npy, x.npy (y.npy) beside it.")
     var control: String
 
-    @Option(help: "Grid points in space, cells along x in 2D (default: the file's [discretisation] nx).")
-    var nx: Int?
-
-    @Option(help: "Grid cells along y, 2D problems (default: the file's [discretisation] ny).")
-    var ny: Int?
-
-    @Option(help: "Time steps (default: the file's [discretisation] nt).")
-    var nt: Int?
+    @OptionGroup var grid: GridFlags
 
     @OptionGroup var settings: SolverFlags
 
@@ -52,15 +45,18 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let file = try input.load()
         let model = file.model
-        let grid = try gridSize(model, nx: nx, ny: ny, nt: nt)
+        let grid = try self.grid.size(model)
         let feedback = try reportingInputErrors { try ControlFile.load(control, dimension: model.dimension) }
         let options = settings.options(file)
+        // Checked before the work: the directory, the outputs it may replace, the inputs.
+        let output = try OutputDirectory(out ?? "out/\(file.name)-evaluate", outputs: EvaluationWriter.outputNames,
+                                         inputs: [file.path, control])
         if !quiet { printError("evaluating \(control) in \(file.name) on \(grid)\(options.errorEstimate ? " (and 2h, 4h)" : "")") }
         let e = try reportingInputErrors { try ControlEvaluation.evaluate(model, control: feedback, grid: grid, options: options) }
-        let directory = URL(fileURLWithPath: out ?? "out/\(file.name)-evaluate")
-        try AtomicFile.makeDirectory(directory)
         let run = RunDescription(file: file, grid: grid, options: options)
-        let pictures = try EvaluationWriter.write(e, run, control: control, model: model, pictures: !noPictures, to: directory)
+        let pictures = try EvaluationWriter.write(e, run, control: control, model: model, pictures: !noPictures, to: output.stage())
+        try output.commit()
+        let directory = output.url
         print("\(file.name): the control \(control) on \(grid)")
         if let estimates = e.errorEstimate {
             for line in errorEstimateLines(estimates) { print("  " + line) }

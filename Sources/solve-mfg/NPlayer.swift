@@ -81,6 +81,12 @@ struct NPlayer: ParsableCommand {
     func run() throws {
         var estimates: [NPlayerEstimate] = []
         let name: String
+        var output: OutputDirectory? = nil
+        // Checked before the work: the directory, the outputs it may replace, the inputs.
+        func prepare(_ name: String) throws {
+            output = try OutputDirectory(out ?? "out/nplayer-\(name)", outputs: ["epsilon.csv", "epsilon.png", "summary.json"],
+                                         inputs: [control, policy].compactMap { $0 })
+        }
         let unit: String
         if let problem {
             let file = try reportingInputErrors { try ProblemLocator.load(problem, overrides: parameters) }
@@ -91,6 +97,7 @@ struct NPlayer: ParsableCommand {
             let grid = try gridSize(file.model, nx: nx, ny: nil, nt: nt)
             let feedback = try reportingInputErrors { try ControlFile.load(control!, dimension: 1) }
             name = file.name
+            try prepare(name)
             unit = "cost"
             for n in counts {
                 let e = try refusingBadInput {
@@ -108,6 +115,7 @@ struct NPlayer: ParsableCommand {
             let finite = try options.make()
             let pi = try loadPolicy(policy!, for: finite)
             name = finite.name
+            try prepare(name)
             unit = "reward"
             for n in counts {
                 let e = try refusingBadInput { try FiniteNPlayer.estimate(finite, policy: pi, players: n, runs: runs, seed: seed) }
@@ -117,8 +125,8 @@ struct NPlayer: ParsableCommand {
         }
         let rate = NPlayerStatistics.rate(estimates)
         if let rate { print(String(format: "fitted: epsilon_N ~ %.3g N^(-%.2f)", rate.constant, rate.rate)) }
-        let directory = URL(fileURLWithPath: out ?? "out/nplayer-\(name)")
-        try AtomicFile.makeDirectory(directory)
+        guard let output else { return }
+        let directory = try output.stage()
         try CSV.write(
             header: ["players", "epsilon", "low", "high", "policy_\(unit)", "best_response_\(unit)", "runs", "bandwidth", "seconds"],
             cells: estimates.map { e in
@@ -148,7 +156,8 @@ struct NPlayer: ParsableCommand {
         try JSONFile.write(Summary(problem: name, control: control, policy: policy, parameters: parameters, seed: seed,
                                    estimates: estimates, fittedRate: rate?.rate, fittedConstant: rate?.constant),
                            to: directory.appendingPathComponent("summary.json"))
-        print("results:  \(directory.path)/{epsilon.csv,summary.json\(pictures.isEmpty ? "" : ",epsilon.png")}")
+        try output.commit()
+        print("results:  \(output.url.path)/{epsilon.csv,summary.json\(pictures.isEmpty ? "" : ",epsilon.png")}")
     }
 
     func report(_ e: NPlayerEstimate) {

@@ -21,14 +21,7 @@ struct Solve: ParsableCommand {
 
     @OptionGroup var input: ProblemOptions
 
-    @Option(help: "Grid points in space, cells along x in 2D (default: the file's [discretisation] nx).")
-    var nx: Int?
-
-    @Option(help: "Grid cells along y, 2D problems (default: the file's [discretisation] ny).")
-    var ny: Int?
-
-    @Option(help: "Time steps (default: the file's [discretisation] nt).")
-    var nt: Int?
+    @OptionGroup var gridFlags: GridFlags
 
     @OptionGroup var settings: SolverFlags
 
@@ -51,10 +44,10 @@ struct Solve: ParsableCommand {
         let file = try input.load()
         let objective = self.objective ?? file.objective
         let model = try reportingInputErrors { try file.model(for: objective) }
-        let grid = try gridSize(model, nx: nx, ny: ny, nt: nt)
+        let grid = try gridFlags.size(model)
         var options = settings.options(file)
         if !quiet { options.progress = { report in printError(progressLine(report)) } }
-        let source = gridSource(file, grid, nx: nx, ny: ny, nt: nt)
+        let source = gridSource(file, grid, nx: gridFlags.nx, ny: gridFlags.ny, nt: gridFlags.nt)
         try reportingInputErrors(source: source) {
             try file.checkData(grid: grid)
         }
@@ -182,6 +175,21 @@ func withError(_ value: Double, _ error: Double) -> String {
     let unit = pow(10, Double(place))
     let decimals = max(0, min(15, -place))
     return String(format: "%.\(decimals)f +- %.\(decimals)f", value, (error / unit).rounded(.up) * unit)
+}
+
+/// `--nx`, `--ny`, `--nt`: the grid of a solve (each defaults to the file's `[discretisation]`).
+struct GridFlags: ParsableArguments {
+    @Option(help: "Grid points in space, cells along x in 2D (default: the file's [discretisation] nx).")
+    var nx: Int?
+
+    @Option(help: "Grid cells along y, 2D problems (default: the file's [discretisation] ny).")
+    var ny: Int?
+
+    @Option(help: "Time steps (default: the file's [discretisation] nt).")
+    var nt: Int?
+
+    /// The grid for a model: the file's with these flags replacing its counts.
+    func size(_ model: MFGModel) throws -> GridSize { try gridSize(model, nx: nx, ny: ny, nt: nt) }
 }
 
 /// The grid of a solve: the file's default with the flags given, checked against the problem's kind.
