@@ -99,6 +99,10 @@ check "slurm logs directory made with the scripts" 0 "" -- test -d "$work/slurm/
 real_bin=$(readlink -f "$bin")
 check "benchmark slurm called through PATH" 0 "submit.sh" -- env PATH="$(dirname "$real_bin"):$PATH" "$(basename "$real_bin")" benchmark slurm benchmarks/quick.toml --shards 2 --out "$work/slurm-path"
 check "slurm jobs run the binary by its absolute path" 0 "^exec '$real_bin' benchmark run" -- cat "$work/slurm-path/array.sbatch"
+XDG_CACHE_HOME="$work/cache" "$bin" dataset generate --game crowd_modelling --behavior expert --episodes 50 --out "$work/cached-1.npz" > /dev/null 2>&1
+check "the expert of a game is cached" 0 "" -- bash -c "ls '$work'/cache/solve-mfg/experts/*.npy"
+XDG_CACHE_HOME="$work/cache" "$bin" dataset generate --game crowd_modelling --behavior expert --episodes 50 --out "$work/cached-2.npz" > /dev/null 2>&1
+check "a cached expert gives the same dataset" 0 "" -- cmp "$work/cached-1.npz" "$work/cached-2.npz"
 check "nonlocal problem solves" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
 sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
 check "1D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-1d --nx 50 --nt 50 --quiet --no-pictures --out "$work/ev1"

@@ -26,11 +26,44 @@ func referencePolicies(_ resolved: (game: FiniteMFG, continuous: DiscretisedProb
                        iterations: Int, learningRate: Double) throws -> ReferencePolicies {
     do {
         let expert = try resolved.continuous?.groundTruthPolicy()
-            ?? ReferencePolicies.mirrorDescentExpert(game: resolved.game, iterations: iterations, learningRate: learningRate)
+            ?? ExpertCache.expert(resolved.game, gameString: resolved.spec["game"], iterations: iterations, learningRate: learningRate)
         return try ReferencePolicies(game: resolved.game, expert: expert)
     } catch let e as RLError {
         printError("error: \(e)")
         throw Exit.badData
+    }
+}
+
+/// Mirror descent's expert of a game, computed once and kept in `$XDG_CACHE_HOME/solve-mfg/experts`
+/// (default `~/.cache/...`), keyed by the solve-mfg version, the game string (every parameter) and the
+/// expert's settings: `dataset generate` and `dataset info` then skip the 2000 iterations. A cache
+/// file that is missing, unreadable or of another shape is recomputed; a cache that cannot be
+/// written is skipped silently (the expert is the same either way).
+enum ExpertCache {
+    static var directory: URL {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return base.appendingPathComponent("solve-mfg/experts")
+    }
+
+    static func expert(_ game: FiniteMFG, gameString: String?, iterations: Int, learningRate: Double) throws -> [Double] {
+        guard let gameString else {
+            return try ReferencePolicies.mirrorDescentExpert(game: game, iterations: iterations, learningRate: learningRate)
+        }
+        let key = "\(SolveMFG.configuration.version)|\(gameString)|\(iterations)|\(learningRate)"
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let file = directory.appendingPathComponent("\(String(h, radix: 16)).npy")
+        if let (values, shape) = try? NPY.read(file), shape == [game.horizon, game.states, game.actions],
+           (try? game.checkShape(of: values)) != nil, values.allSatisfy(\.isFinite) {
+            return values
+        }
+        let expert = try ReferencePolicies.mirrorDescentExpert(game: game, iterations: iterations, learningRate: learningRate)
+        if (try? AtomicFile.makeDirectory(directory)) != nil {
+            try? NPY.write(expert, shape: [game.horizon, game.states, game.actions], to: file)
+        }
+        return expert
     }
 }
 
