@@ -103,6 +103,11 @@ XDG_CACHE_HOME="$work/cache" "$bin" dataset generate --game crowd_modelling --be
 check "the expert of a game is cached" 0 "" -- bash -c "ls '$work'/cache/solve-mfg/experts/*.npy"
 XDG_CACHE_HOME="$work/cache" "$bin" dataset generate --game crowd_modelling --behavior expert --episodes 50 --out "$work/cached-2.npz" > /dev/null 2>&1
 check "a cached expert gives the same dataset" 0 "" -- cmp "$work/cached-1.npz" "$work/cached-2.npz"
+check "evaluate: an empty --control" 65 "--control: an empty path" -- "$bin" evaluate lq-1d --control "" --quiet
+check "evaluate: a directory as --control" 65 "is a directory; --control takes" -- "$bin" evaluate lq-1d --control "$work" --quiet
+check "nplayer refuses a negative bandwidth" 64 "--bandwidth must be a positive number" -- "$bin" nplayer lq-1d --control "$work/lq/alpha.npy" --bandwidth=-1
+check "nplayer refuses a NaN bandwidth" 64 "--bandwidth must be a positive number" -- "$bin" nplayer lq-1d --control "$work/lq/alpha.npy" --bandwidth nan
+check "nplayer refuses a huge number of players" 64 "--players takes numbers between 2 and 10,000,000" -- "$bin" nplayer lq-1d --control "$work/lq/alpha.npy" --players 100000000000
 check "nonlocal problem solves" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
 sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
 check "1D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-1d --nx 50 --nt 50 --quiet --no-pictures --out "$work/ev1"

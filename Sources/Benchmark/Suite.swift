@@ -1,4 +1,5 @@
 import Foundation
+import Writers
 import Problems
 import RLBridge
 
@@ -119,7 +120,7 @@ public struct Suite: Sendable {
     public static func load(path: String) throws -> Suite {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ProblemFileError(path: path, line: nil, field: nil, message: "cannot read the suite file (\(error.localizedDescription))")
+            throw ProblemFileError(path: path, line: nil, field: nil, message: "cannot read the suite file (\(FileProblem.reason(error)))")
         }
         return try parse(text, path: path)
     }

@@ -79,11 +79,17 @@ enum ControlFile {
         var arrays: [String: (values: [Double], shape: [Int])] = [:]
         let names = dimension == 1 ? ["alpha"] : ["alpha_x", "alpha_y"]
         func fail(_ message: String) -> CommandError { .badInput("\(path): \(message)") }
+        guard !path.isEmpty else { throw CommandError.badInput("--control: an empty path; give an .npz or .npy file") }
         func reading<T>(_ file: URL, _ body: () throws -> T) throws -> T {
+            if let kind = FileProblem.kind(of: file.path), kind != "a regular file", kind != "a symbolic link" {
+                throw CommandError.badInput("\(file.path): is \(kind); --control takes an .npz or .npy file")
+            }
             guard FileManager.default.isReadableFile(atPath: file.path) else {
                 throw CommandError.badInput("\(file.path): cannot read it (no such file, or not readable)")
             }
-            do { return try body() } catch { throw CommandError.badInput("\(file.path): not a readable \(file.pathExtension) file: \(error)") }
+            do { return try body() } catch {
+                throw CommandError.badInput("\(file.path): not a readable .\(file.pathExtension.isEmpty ? "npy" : file.pathExtension) file: \(FileProblem.reason(error))")
+            }
         }
         if url.pathExtension == "npz" {
             for (key, array) in try reading(url, { try NPZ.read(url) }) {
