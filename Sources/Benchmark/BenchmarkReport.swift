@@ -23,10 +23,33 @@ public enum BenchmarkReport {
         return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2])
     }
 
-    /// A method's label short enough for a picture's legend: `md(lr=1)`.
-    static func short(_ label: String) -> String {
-        label.replacingOccurrences(of: "learning_rate=", with: "lr=").replacingOccurrences(of: "temperature=", with: "temp=")
-            .replacingOccurrences(of: "alpha=", with: "a=")
+    /// A method's label short enough for a picture's legend: the key, the dataset when the key does
+    /// not already name it, and only the settings in which the group's methods of this key differ
+    /// (`md(lr=1)`, `offmmd_cql(cql_weight=0)`).
+    static func legendLabels(_ methods: [String]) -> [String] {
+        func parts(_ label: String) -> (name: String, settings: [String]) {
+            guard let open = label.firstIndex(of: "(") else { return (label, []) }
+            let inside = label[label.index(after: open)..<label.index(before: label.endIndex)]
+            return (String(label[..<open]), inside.split(separator: ";").map(String.init))
+        }
+        let split = methods.map(parts)
+        return split.map { name, settings in
+            // The dataset only when two methods of one key use different ones.
+            var shown = name
+            if let at = name.firstIndex(of: "@") {
+                let key = String(name[..<at])
+                let datasets = Set(split.map(\.name).filter { $0.hasPrefix(key + "@") })
+                shown = datasets.count > 1 ? name : key
+            }
+            let siblings = split.filter { $0.name == name }.map(\.settings)
+            let differing = settings.filter { s in siblings.contains { !$0.contains(s) } }
+            let text = differing.map {
+                $0.replacingOccurrences(of: "learning_rate=", with: "lr=").replacingOccurrences(of: "temperature=", with: "temp=")
+                    .replacingOccurrences(of: "alpha=", with: "a=").replacingOccurrences(of: "cql_weight=", with: "cql=")
+                    .replacingOccurrences(of: "batch_size=", with: "batch=").replacingOccurrences(of: "updates=", with: "upd=")
+            }
+            return text.isEmpty ? shown : shown + "(" + text.joined(separator: ";") + ")"
+        }
     }
 
     static func number(_ v: Double?) -> String { v.map { String(format: "%.3e", $0) } ?? "-" }
@@ -49,6 +72,11 @@ public enum BenchmarkReport {
         let suiteText = (try? String(contentsOf: directory.appendingPathComponent("suite.toml"), encoding: .utf8)) ?? ""
         let images = directory.appendingPathComponent("img")
         try AtomicFile.makeDirectory(images)
+        // The pictures of an earlier report (their number depends on the methods) are replaced.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: images.path)) ?? []
+        where name.hasSuffix(".png") && (name.hasPrefix("convergence-") || name.hasPrefix("density-")) {
+            try? FileManager.default.removeItem(at: images.appendingPathComponent(name))
+        }
 
         // Tables for pandas.
         try JSONFile.write(results, to: directory.appendingPathComponent("results.json"))
@@ -110,17 +138,21 @@ public enum BenchmarkReport {
                 md += "\nBy distance to the PDE density (median L1): " + byDistance.enumerated().map { "\($0.offset + 1). \($0.element.method) (\(number(median($0.element.l1))))" }.joined(separator: ", ") + ".\n"
             }
             md += "\n"
-            // Convergence curves: the median over seeds per iteration.
+            // Convergence curves: the median over seeds per iteration, at most eight methods (the
+            // palette's colours) per picture.
+            let labels = legendLabels(group.rows.map(\.method))
             var series: [Series] = []
             for (k, row) in group.rows.enumerated() {
                 let runs = results.filter { "\($0.problem)/\($0.level.map(String.init) ?? "game")" == group.key && $0.method == row.method && $0.status == "ok" }
                 guard let length = runs.map(\.exploitability.count).min(), length > 0 else { continue }
                 let curve = (0..<length).map { i in median(runs.map { $0.exploitability[i] })! }
-                series.append(Series(label: short(row.method), x: (0..<length).map(Double.init), y: curve, color: Figures.palette[k % Figures.palette.count]))
+                series.append(Series(label: labels[k], x: (0..<length).map(Double.init), y: curve, color: Figures.palette[series.count % Figures.palette.count]))
             }
-            if !series.isEmpty {
-                let name = "convergence-\(slug).png"
-                try Figures.linePlot(series, title: "\(group.problem)\(group.level.map { " (\($0) cells)" } ?? ""): exploitability (median over seeds)",
+            let chunks = stride(from: 0, to: series.count, by: Figures.palette.count).map { Array(series[$0..<min($0 + Figures.palette.count, series.count)]) }
+            for (c, chunk) in chunks.enumerated() {
+                let name = "convergence-\(slug)\(chunks.count > 1 ? "-\(c + 1)" : "").png"
+                let part = chunks.count > 1 ? " (\(c + 1)/\(chunks.count))" : ""
+                try Figures.linePlot(chunk, title: "\(group.problem)\(group.level.map { " (\($0) cells)" } ?? ""): exploitability (median over seeds)\(part)",
                                      xLabel: "iteration", yLabel: "exploitability", logY: true, to: images.appendingPathComponent(name))
                 md += "![convergence](img/\(name))\n\n"
                 pictureFiles.append(name)
@@ -129,13 +161,13 @@ public enum BenchmarkReport {
             if let t = truth, t.dimension == 1, let density = t.referenceDensity, let size = t.cellSize {
                 let x = (0..<density[1].count).map { (Double($0) + 0.5) * size }
                 var overlay = [Series(label: "PDE", x: x, y: density[1], color: (0, 0, 0))]
-                for (k, row) in group.rows.enumerated() {
+                for (k, row) in group.rows.enumerated() where overlay.count <= Figures.palette.count {
                     guard let r = results.first(where: { "\($0.problem)/\($0.level.map(String.init) ?? "game")" == group.key && $0.method == row.method && $0.status == "ok" }),
                           let (values, shape) = try? NPY.read(BenchmarkRun.cellsDirectory(directory).appendingPathComponent(
                             Cell.fileName(of: r.id) + ".distribution.npy")), shape.count == 2 else { continue }
                     let S = shape[1], last = shape[0] - 1
-                    overlay.append(Series(label: short(row.method), x: x, y: (0..<min(S, x.count)).map { values[last * S + $0] / size },
-                                          color: Figures.palette[k % Figures.palette.count]))
+                    overlay.append(Series(label: labels[k], x: x, y: (0..<min(S, x.count)).map { values[last * S + $0] / size },
+                                          color: Figures.palette[(overlay.count - 1) % Figures.palette.count]))
                 }
                 let name = "density-\(slug).png"
                 try Figures.linePlot(overlay, title: "\(group.problem): density at T, methods (seed of the first cell) against the PDE",
@@ -154,7 +186,7 @@ public enum BenchmarkReport {
         try AtomicFile.write(Data(md.utf8), to: directory.appendingPathComponent("report.md"))
 
         // The HTML: the same content, pictures inlined.
-        html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Benchmark: \(escape(manifest.suite))</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;line-height:1.4}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:90%}th{background:#f3f3f3}img{max-width:100%}pre{background:#f6f6f6;padding:1em;overflow-x:auto}code{background:#f6f6f6}</style></head><body>\n"
+        html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Benchmark: \(escape(manifest.suite))</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;line-height:1.4}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:90%}td{overflow-wrap:anywhere}table{width:100%}th{background:#f3f3f3}img{max-width:100%}pre{background:#f6f6f6;padding:1em;overflow-x:auto}code{background:#f6f6f6}</style></head><body>\n"
         html += markdownToHTML(md) { name in
             guard let data = try? Data(contentsOf: directory.appendingPathComponent(name)) else { return nil }
             return "data:image/png;base64," + data.base64EncodedString()

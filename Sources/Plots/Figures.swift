@@ -52,7 +52,11 @@ public enum Figures {
         _ series: [Series], title: String, xLabel: String, yLabel: String, logY: Bool,
         markers: [(x: Double, label: String)] = [], to url: URL
     ) throws {
-        let canvas = Canvas(width: width, height: height)
+        // The picture widens for a legend with long labels (at most 8 px a character at size 12), so
+        // that no label is cut; the plot keeps its size.
+        let longest = series.map(\.label.count).max() ?? 0
+        let extra = max(0, 45 + 8 * Double(longest) + 15 - right)
+        let canvas = Canvas(width: width + Int(extra), height: height)
         let pw = Double(width) - left - right, ph = Double(height) - top - bottom
         let xs = series.flatMap(\.x).filter(\.isFinite)
         let ys = series.flatMap(\.y).filter { $0.isFinite && (!logY || $0 > 0) }.map { logY ? log10($0) : $0 }
