@@ -108,6 +108,7 @@ check "evaluate: a directory as --control" 65 "is a directory; --control takes" 
 check "nplayer refuses a negative bandwidth" 64 "--bandwidth must be a positive number" -- "$bin" nplayer lq-1d --control "$work/lq/alpha.npy" --bandwidth=-1
 check "nplayer refuses a NaN bandwidth" 64 "--bandwidth must be a positive number" -- "$bin" nplayer lq-1d --control "$work/lq/alpha.npy" --bandwidth nan
 check "nplayer refuses a huge number of players" 64 "--players takes numbers between 2 and 10,000,000" -- "$bin" nplayer lq-1d --control "$work/lq/alpha.npy" --players 100000000000
+check "price of anarchy with its error bar" 0 "price of anarchy 1\.0[0-9]* \+- 0\.[0-9]+" -- "$bin" solve lq-1d --compare-social --error-estimate --quiet --no-pictures --out "$work/poa-e"
 check "nonlocal problem solves" 0 "converged" -- "$bin" solve nonlocal-aversion-1d --nx 50 --nt 25 --quiet --no-pictures --out "$work/nl"
 sed 's/boundary = "periodic"/boundary = "reflecting"/' problems/nonlocal-aversion-1d.toml > "$work/nlr.toml"
 check "1D evacuation solves, mass + outflow" 0 "outflow through the exits" -- "$bin" solve evacuation-1d --nx 50 --nt 50 --quiet --no-pictures --out "$work/ev1"

@@ -63,10 +63,20 @@ public struct SocialComparison: Encodable, Sendable {
     public var optimumCost: Double
     /// `equilibriumCost / optimumCost` (>= 1 up to the discretisation error; costs must be positive).
     public var priceOfAnarchy: Double?
+    /// With `--error-estimate`: the error bounds of the two costs, and of the ratio from them,
+    /// `PoA (e_eq / |eq| + e_opt / |opt|)` (first order in the bounds).
+    public var equilibriumCostError: Double?
+    public var optimumCostError: Double?
+    public var priceOfAnarchyError: Double?
 
-    public init(equilibriumCost: Double, optimumCost: Double) {
+    public init(equilibriumCost: Double, optimumCost: Double, equilibriumCostError: Double? = nil, optimumCostError: Double? = nil) {
         self.equilibriumCost = equilibriumCost
         self.optimumCost = optimumCost
+        self.equilibriumCostError = equilibriumCostError
+        self.optimumCostError = optimumCostError
         priceOfAnarchy = optimumCost > 0 && equilibriumCost > 0 ? equilibriumCost / optimumCost : nil
+        if let p = priceOfAnarchy, let a = equilibriumCostError, let b = optimumCostError {
+            priceOfAnarchyError = p * (a / equilibriumCost + b / optimumCost)
+        }
     }
 }

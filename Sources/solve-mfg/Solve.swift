@@ -28,7 +28,7 @@ struct Solve: ParsableCommand {
     @Option(help: "nash: the mean field equilibrium; social: the social optimum (mean-field control), a planner minimising the population's total cost (default: the file's [game] objective, else nash).")
     var objective: Objective?
 
-    @Flag(help: "Also solve for the other objective and report both social costs and the price of anarchy (social cost at the equilibrium / at the optimum) in summary.json.")
+    @Flag(help: "Also solve for the other objective and report both social costs and the price of anarchy (social cost at the equilibrium / at the optimum) in summary.json; with --error-estimate, each with its error bound.")
     var compareSocial = false
 
     @Option(help: "Output directory (default: out/<problem name>).")
@@ -63,11 +63,16 @@ struct Solve: ParsableCommand {
             let other: Objective = objective == .nash ? .social : .nash
             let otherModel = try reportingInputErrors { try file.model(for: other) }
             if !quiet { printError("solving the \(other == .social ? "social optimum" : "equilibrium") for the comparison") }
-            let o = try solving(run, output, source: source) { try MFGSolver.solve(otherModel, grid: grid, options: options.silent, costs: file.model) }
+            // With --error-estimate, the other objective gets its estimate too (for the ratio's error bar).
+            var otherOptions = options.silent
+            otherOptions.errorEstimate = options.errorEstimate
+            let o = try solving(run, output, source: source) { try MFGSolver.solve(otherModel, grid: grid, options: otherOptions, costs: file.model) }
             if !o.converged { printError("warning: the \(other.rawValue) solve for the comparison did not converge: \(o.stopReason ?? "")") }
             let (nash, opt) = objective == .nash ? (solution, o) : (o, solution)
             if let a = nash.functionals?.socialCost, let b = opt.functionals?.socialCost {
-                social = SocialComparison(equilibriumCost: a, optimumCost: b)
+                social = SocialComparison(equilibriumCost: a, optimumCost: b,
+                                          equilibriumCostError: nash.errorEstimate?.quantity("social_cost")?.errorBound,
+                                          optimumCostError: opt.errorEstimate?.quantity("social_cost")?.errorBound)
             } else {
                 printError("warning: the social cost is not defined for this problem (exits with different costs): no price of anarchy")
             }
@@ -115,8 +120,14 @@ struct Solve: ParsableCommand {
             print("functionals: " + f.named.map { "\($0.name) \(String(format: "%.6g", $0.value))" }.joined(separator: ", "))
         }
         if let social {
-            print(String(format: "social cost: %.10g at the equilibrium, %.10g at the social optimum", social.equilibriumCost, social.optimumCost)
-                  + (social.priceOfAnarchy.map { String(format: "; price of anarchy %.6f", $0) } ?? " (price of anarchy defined for positive costs only)"))
+            if let ea = social.equilibriumCostError, let eb = social.optimumCostError {
+                print("social cost: \(withError(social.equilibriumCost, ea)) at the equilibrium, \(withError(social.optimumCost, eb)) at the social optimum"
+                      + (social.priceOfAnarchy.map { p in "; price of anarchy " + (social.priceOfAnarchyError.map { withError(p, $0) } ?? String(format: "%.6f", p)) }
+                         ?? " (price of anarchy defined for positive costs only)"))
+            } else {
+                print(String(format: "social cost: %.10g at the equilibrium, %.10g at the social optimum", social.equilibriumCost, social.optimumCost)
+                      + (social.priceOfAnarchy.map { String(format: "; price of anarchy %.6f", $0) } ?? " (price of anarchy defined for positive costs only)"))
+            }
         }
         if let errors = run.exactErrors {
             print("errors against [exact]: " + errors.named.map { "\($0.0) \(String(format: "%.3e", $0.1))" }.joined(separator: ", "))
