@@ -30,18 +30,10 @@ public enum EvaluationWriter {
         _ e: ControlEvaluation, _ run: RunDescription, control: String, model: MFGModel, pictures: Bool, to directory: URL
     ) throws -> [String] {
         let s = e.population
-        var arrays: [String: [Int]] = [:]
-        func array(_ name: String, _ values: [Double], _ shape: [Int]) throws {
-            try NPY.write(values, shape: shape, to: directory.appendingPathComponent("\(name).npy"))
-            arrays[name] = shape
-        }
-        try array("x", s.x, [s.nx])
-        if let y = s.y { try array("y", y, [y.count]) }
-        if let t = s.t { try array("t", t, [t.count]) }
-        try array("m", s.m, s.shape)
-        try array("u", s.u, s.shape)
+        var files = ArrayFiles(directory)
+        try files.writeState(s)
+        func array(_ name: String, _ values: [Double], _ shape: [Int]) throws { try files.write(name, values, shape) }
         try array("m_equilibrium", e.equilibrium.m, s.shape)
-        for (name, field) in zip(s.controlNames, s.control) { try array(name, field, s.shape) }
         for (name, field) in zip(s.controlNames, e.bestResponse) {
             try array(name.replacingOccurrences(of: "alpha", with: "alpha_br"), field, s.shape)
         }
@@ -53,7 +45,7 @@ public enum EvaluationWriter {
         let summary = Summary(
             run: run, control: control, cost: e.cost, bestResponseCost: e.bestResponseCost, exploitability: e.exploitability,
             densityDistance: e.densityDistance, equilibriumConverged: e.equilibrium.converged,
-            errorEstimate: e.errorEstimate.map(QuantitiesSummary.init), arrays: arrays, pictures: names)
+            errorEstimate: e.errorEstimate.map(QuantitiesSummary.init), arrays: files.shapes, pictures: names)
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
         return names
     }

@@ -98,6 +98,29 @@ struct Summary: Encodable {
     var pictures: [String]
 }
 
+/// `.npy` arrays written into a directory, with their shapes (for `summary.json` `arrays`).
+struct ArrayFiles {
+    let directory: URL
+    private(set) var shapes: [String: [Int]] = [:]
+
+    init(_ directory: URL) { self.directory = directory }
+
+    mutating func write(_ name: String, _ values: [Double], _ shape: [Int]) throws {
+        try NPY.write(values, shape: shape, to: directory.appendingPathComponent("\(name).npy"))
+        shapes[name] = shape
+    }
+
+    /// The axes (`x`, `y`, `t`), `m`, `u` and the control components of a state.
+    mutating func writeState(_ s: Equilibrium) throws {
+        try write("x", s.x, [s.nx])
+        if let y = s.y { try write("y", y, [y.count]) }
+        if let t = s.t { try write("t", t, [t.count]) }
+        try write("m", s.m, s.shape)
+        try write("u", s.u, s.shape)
+        for (name, field) in zip(s.controlNames, s.control) { try write(name, field, s.shape) }
+    }
+}
+
 /// Writes a solve's output directory (layout: docs/output.md), for every kind of problem.
 public enum OutputWriter {
     /// Every file a solve may write (`OutputDirectory` removes those an earlier run left and this one did not write).
@@ -112,17 +135,9 @@ public enum OutputWriter {
         _ s: Equilibrium, _ run: RunDescription, model: MFGModel, pictures: Bool, social: SocialComparison? = nil,
         to directory: URL
     ) throws -> [String] {
-        var arrays: [String: [Int]] = ["x": [s.nx]]
-        func array(_ name: String, _ values: [Double], _ shape: [Int]) throws {
-            try NPY.write(values, shape: shape, to: directory.appendingPathComponent("\(name).npy"))
-            arrays[name] = shape
-        }
-        try array("x", s.x, [s.nx])
-        if let y = s.y { try array("y", y, [y.count]) }
-        if let t = s.t { try array("t", t, [t.count]) }
-        try array("m", s.m, s.shape)
-        try array("u", s.u, s.shape)
-        for (name, field) in zip(s.controlNames, s.control) { try array(name, field, s.shape) }
+        var files = ArrayFiles(directory)
+        try files.writeState(s)
+        func array(_ name: String, _ values: [Double], _ shape: [Int]) throws { try files.write(name, values, shape) }
         if let active = s.active, let ny = s.ny { try array("active", active.map { $0 ? 1 : 0 }, [s.nx, ny]) }
         if let e = s.errorEstimate {
             try array("m_error", e.densityError, s.shape)
@@ -139,7 +154,7 @@ public enum OutputWriter {
             outflow: s.outflow?.reduce(0, +), exactErrors: run.exactErrors,
             functionals: s.functionals.map { f in Dictionary(uniqueKeysWithValues: f.named.map { ($0.name, $0.value) }) },
             errorEstimate: s.errorEstimate.map(ErrorEstimateSummary.init), social: social,
-            phases: s.phases, history: s.history, arrays: arrays, pictures: names)
+            phases: s.phases, history: s.history, arrays: files.shapes, pictures: names)
         // Written last: its presence marks a complete output directory.
         try JSONFile.write(summary, to: directory.appendingPathComponent("summary.json"))
         return names
