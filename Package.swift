@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "RLBridge", targets: ["RLBridge"]),
         .library(name: "Neural", targets: ["Neural"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Approximators", targets: ["Approximators"]),
         .executable(name: "solve-mfg", targets: ["solve-mfg"]),
     ],
     dependencies: [
@@ -33,17 +34,19 @@ let package = Package(
         .target(name: "Neural", dependencies: ["CLapacke"], swiftSettings: optimised),
         .target(name: "RLBridge", dependencies: ["PDE", "Neural"], swiftSettings: optimised),
         .target(name: "Datasets", dependencies: ["RLBridge", "Writers", "CHDF5"], swiftSettings: optimised),
+        .target(name: "Approximators", dependencies: ["PDE", "Neural", "RLBridge"], swiftSettings: optimised),
         .target(name: "Benchmark", dependencies: ["PDE", "Problems", "RLBridge", "Writers", "Plots"], swiftSettings: optimised),
         .executableTarget(
             name: "solve-mfg",
             dependencies: [
-                "PDE", "Problems", "Writers", "Reports", "RLBridge", "Neural", "Datasets", "Benchmark",
+                "PDE", "Problems", "Writers", "Reports", "RLBridge", "Neural", "Datasets", "Benchmark", "Approximators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Writers"], swiftSettings: optimised),
         .testTarget(name: "RLBridgeTests", dependencies: ["RLBridge", "PDE"], swiftSettings: optimised),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "RLBridge", "Writers"], swiftSettings: optimised),
+        .testTarget(name: "ApproximatorsTests", dependencies: ["Approximators", "PDE", "Problems", "Neural"], swiftSettings: optimised),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Problems", "RLBridge"], swiftSettings: optimised),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE", "Reports", "Writers", "Plots"], swiftSettings: optimised),
     ]

@@ -1,7 +1,8 @@
 import CLapacke
+import Foundation
 
-/// A fully connected multilayer perceptron in `Float`, with ReLU after every hidden layer
-/// and a linear output layer.
+/// A fully connected multilayer perceptron in `Float`, with one ``Activation`` (ReLU by
+/// default, or tanh) after every hidden layer and a linear output layer.
 ///
 /// The network maps rows of `inputCount` features to rows of `outputCount` values. Training
 /// is batched: ``forward(_:batch:workspace:)`` runs a whole minibatch through the network with
@@ -36,8 +37,19 @@ import CLapacke
 /// An `MLP` is a reference type and is not thread-safe; give each thread its own model or
 /// workspace-and-copy.
 public final class MLP {
+    /// The nonlinearity applied after every hidden layer.
+    public enum Activation: String, Sendable, CaseIterable {
+        /// `max(x, 0)`; derivative `[y > 0]`.
+        case relu
+        /// `tanh x`; derivative `1 - y^2` (smooth, for models whose inputs are differentiated).
+        case tanh
+    }
+
     /// The widths of the layers: `[inputs, hidden..., outputs]` (at least two entries).
     public let layerSizes: [Int]
+
+    /// The hidden layers' nonlinearity.
+    public let activation: Activation
 
     /// All weights and biases, flat; see the type's documentation for the layout.
     ///
@@ -81,31 +93,34 @@ public final class MLP {
     /// - Parameters:
     ///   - layerSizes: `[inputs, hidden..., outputs]`, at least two positive widths.
     ///   - seed: the seed of the weight initialisation.
-    public convenience init(layerSizes: [Int], seed: UInt64) {
+    ///   - activation: the hidden layers' nonlinearity; with `.tanh` the bound is `√(3/n)`
+    ///     (Xavier/LeCun uniform, variance `1/n`), which keeps tanh out of saturation.
+    public convenience init(layerSizes: [Int], seed: UInt64, activation: Activation = .relu) {
         var rng = SeededGenerator(seed: seed)
         var parameters = [Float](repeating: 0, count: MLP.parameterCount(layerSizes: layerSizes))
         var offset = 0
         for (fanIn, fanOut) in zip(layerSizes, layerSizes.dropFirst()) {
-            let bound = (6.0 / Double(fanIn)).squareRoot()
+            let bound = ((activation == .relu ? 6.0 : 3.0) / Double(fanIn)).squareRoot()
             for k in 0 ..< fanIn * fanOut {
                 parameters[offset + k] = Float((2 * rng.unit() - 1) * bound)
             }
             offset += (fanIn + 1) * fanOut  // biases stay 0
         }
-        self.init(layerSizes: layerSizes, parameters: parameters)
+        self.init(layerSizes: layerSizes, parameters: parameters, activation: activation)
     }
 
     /// Creates a network with the given parameters (layout as documented on the type).
     ///
     /// - Precondition: every width is positive, there are at least two, and
     ///   `parameters.count == MLP.parameterCount(layerSizes:)`.
-    public init(layerSizes: [Int], parameters: [Float]) {
+    public init(layerSizes: [Int], parameters: [Float], activation: Activation = .relu) {
         precondition(layerSizes.count >= 2, "an MLP needs at least an input and an output layer")
         precondition(layerSizes.allSatisfy { $0 > 0 }, "layer sizes must be positive: \(layerSizes)")
         precondition(parameters.count == MLP.parameterCount(layerSizes: layerSizes),
                      "\(parameters.count) parameters for layer sizes \(layerSizes), "
                          + "expected \(MLP.parameterCount(layerSizes: layerSizes))")
         self.layerSizes = layerSizes
+        self.activation = activation
         self.parameters = parameters
         self.gradients = [Float](repeating: 0, count: parameters.count)
         var weights: [Int] = [], biases: [Int] = []
@@ -160,10 +175,15 @@ public final class MLP {
                             1, x, Int32(n), p + weightOffsets[l], Int32(n),
                             0, y, Int32(m))
                 let b = p + biasOffsets[l]
-                if l < layers - 1 {
+                if l < layers - 1 && activation == .relu {
                     for r in 0 ..< batch {
                         let row = y + r * m
                         for j in 0 ..< m { row[j] = max(row[j] + b[j], 0) }
+                    }
+                } else if l < layers - 1 {
+                    for r in 0 ..< batch {
+                        let row = y + r * m
+                        for j in 0 ..< m { row[j] = Float(Foundation.tanh(Double(row[j] + b[j]))) }
                     }
                 } else {
                     for r in 0 ..< batch {
@@ -189,7 +209,10 @@ public final class MLP {
     ///     forward pass (overwritten in place): backward only reads them.
     ///   - batch: the batch of the last forward pass on `workspace`.
     ///   - workspace: the workspace of that forward pass, run by this network.
-    public func backward(outputGradient: UnsafePointer<Float>, batch: Int, workspace: MLPWorkspace) {
+    ///   - inputGradient: if given, receives `∂L/∂input` (`batch` rows of ``inputCount``),
+    ///     `δ_0 W_0`: what a generator upstream of this network, or a flow, back-propagates.
+    public func backward(outputGradient: UnsafePointer<Float>, batch: Int, workspace: MLPWorkspace,
+                         inputGradient: UnsafeMutablePointer<Float>? = nil) {
         check(workspace, batch: batch)
         precondition(batch == workspace.lastBatch,
                      "backward on a batch of \(batch) after a forward pass on \(workspace.lastBatch)")
@@ -209,14 +232,26 @@ public final class MLP {
                     // db[m] = column sums of δ = δᵀ · 1
                     cblas_sgemv(CblasRowMajor, CblasTrans, Int32(batch), Int32(m),
                                 1, delta, Int32(m), workspace.ones, 1, 0, g + biasOffsets[l], 1)
-                    guard l > 0 else { break }
-                    // δ_prev[batch, n] = δ[batch, m] · W[m, n], masked by ReLU'(X) = [X > 0]
+                    guard l > 0 else {
+                        if let inputGradient {
+                            // ∂L/∂input[batch, n] = δ[batch, m] · W₀[m, n]
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                        Int32(batch), Int32(n), Int32(m),
+                                        1, delta, Int32(m), p + weightOffsets[0], Int32(n),
+                                        0, inputGradient, Int32(n))
+                        }
+                        break
+                    }
+                    // δ_prev[batch, n] = δ[batch, m] · W[m, n], times the activation's derivative
                     let next = workspace.deltas[l & 1]
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                                 Int32(batch), Int32(n), Int32(m),
                                 1, delta, Int32(m), p + weightOffsets[l], Int32(n),
                                 0, next, Int32(n))
-                    reluMask(next, by: x, count: batch * n)
+                    switch activation {
+                    case .relu: reluMask(next, by: x, count: batch * n)
+                    case .tanh: for k in 0 ..< batch * n { next[k] *= 1 - x[k] * x[k] }
+                    }
                     delta = UnsafePointer(next)
                 }
             }
@@ -225,7 +260,7 @@ public final class MLP {
 
     /// An independent network with the same sizes and parameters (e.g. a frozen target).
     public func copy() -> MLP {
-        MLP(layerSizes: layerSizes, parameters: parameters)
+        MLP(layerSizes: layerSizes, parameters: parameters, activation: activation)
     }
 
     /// Copies the parameters of `other`, a network with the same ``layerSizes``, without

@@ -76,8 +76,15 @@ extension MLP {
     /// Writes the layer sizes and parameters to `url` in the MLP file format (see
     /// `MLPFile.swift`), atomically. Reading it back gives bit-identical parameters.
     ///
+    /// The format stores ReLU networks (the Q-networks of the RL side); a tanh network is
+    /// refused rather than written as a file that would load with the wrong activation.
+    ///
     /// - Throws: ``MLPFileError`` when the file cannot be written.
     public func write(to url: URL) throws {
+        guard activation == .relu else {
+            throw MLPFileError(url: url, problem: .io("the MLP file format stores ReLU networks; "
+                                                      + "this one uses \(activation.rawValue)"))
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(32 + 4 * layerSizes.count + 4 * parameterCount)
         func append<T: FixedWidthInteger>(_ value: T) {

@@ -1,8 +1,10 @@
+import Foundation
 import Neural
 
 /// A plain Double implementation of the MLP forward pass, for checking the Float/BLAS one.
 /// Parameter layout as documented on `MLP`: per layer W [out, in] row-major, then b [out].
-func referenceForward(layerSizes: [Int], parameters: [Double], input: [Double], batch: Int) -> [Double] {
+func referenceForward(layerSizes: [Int], parameters: [Double], input: [Double], batch: Int,
+                      tanhHidden: Bool = false) -> [Double] {
     var x = input
     var offset = 0
     for l in 0 ..< layerSizes.count - 1 {
@@ -12,7 +14,7 @@ func referenceForward(layerSizes: [Int], parameters: [Double], input: [Double], 
             for i in 0 ..< m {
                 var sum = parameters[offset + n * m + i]
                 for j in 0 ..< n { sum += parameters[offset + i * n + j] * x[r * n + j] }
-                y[r * m + i] = l < layerSizes.count - 2 ? max(sum, 0) : sum
+                y[r * m + i] = l < layerSizes.count - 2 ? (tanhHidden ? tanh(sum) : max(sum, 0)) : sum
             }
         }
         offset += (n + 1) * m
