@@ -15,3 +15,14 @@ import Testing
         #expect(density.totals[0] == 4)
     }
 }
+
+extension DensityGridTests {
+    /// On a torus the points are `lower + i h` and the first cell straddles `lower`: points just
+    /// below `upper` (or below `lower`) belong to cell 0.
+    @Test func torusCellsWrap() {
+        let grid = DensityGrid(x: [0, 0.25, 0.5, 0.75], lower: [0], upper: [1], periodic: true)
+        for (v, k) in [(0.0, 0), (0.9, 0), (-0.1, 0), (0.8, 3), (0.13, 1), (1.1, 0)] as [(Double, Int)] {
+            #expect([v].withUnsafeBufferPointer { grid.cell(containing: $0.baseAddress!) } == k, "\(v)")
+        }
+    }
+}

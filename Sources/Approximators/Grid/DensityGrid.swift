@@ -1,4 +1,5 @@
 import PDE
+import RLBridge
 
 /// The spatial grid of a reference solution, seen as cells: cell `i` (1D) or `(i, j)` (2D, flat
 /// index `i * ny + j`) is the box of side `h` centred on the grid point, so that a density `m`
@@ -81,7 +82,9 @@ public struct DensityGrid: Sendable, Equatable {
             } else if !(v >= lower[axis] - 1e-9 * h && v <= upper[axis] + 1e-9 * h) {
                 return nil
             }
-            let i = min(max(Int(((v - values[0]) / h + 0.5).rounded(.down)), 0), values.count - 1)
+            var i = Int(((v - values[0]) / h + 0.5).rounded(.down))
+            // On a torus the last half cell above the last point belongs to the first cell.
+            i = periodic ? (i % values.count + values.count) % values.count : min(max(i, 0), values.count - 1)
             k = k * values.count + i
         }
         return isActive(k) ? k : nil
@@ -144,5 +147,13 @@ extension Equilibrium {
         guard let t, t.count > 1 else { return 0 }
         let dt = t[1] - t[0]
         return min(max(Int((time / dt).rounded()), 0), t.count - 1)
+    }
+}
+
+extension DensityGrid {
+    /// The cells of a discretised game (its "exited" state, if any, is not a cell).
+    public init(_ layout: CellLayout) {
+        self.init(x: layout.x, y: layout.y, active: layout.active, lower: layout.lower, upper: layout.upper,
+                  periodic: layout.periodic)
     }
 }

@@ -16,6 +16,10 @@ public struct DiscretisedProblem: Sendable {
     public let cellSize: Double
     /// The PDE reference the game is scored against.
     public let reference: Equilibrium
+    /// Where the game's cells are: what turns a state into a position.
+    public let layout: CellLayout
+    /// The game's time step: step t is at time `t dt`.
+    public let dt: Double
 
     /// The fewest cells per axis of a game (those of the PDE grids).
     public static let minimumCells = 4
@@ -56,7 +60,9 @@ public struct DiscretisedProblem: Sendable {
             game: g.game, distances: { RefinementStudy.distances(g, distribution: $0, pde: pde) },
             groundTruthPolicy: { RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde) },
             referenceDensity: { RefinementStudy.projectedDensity(g, pde: pde, fraction: $0) },
-            cellSize: (problem.upper - problem.lower) / Double(nx), reference: pde)
+            cellSize: (problem.upper - problem.lower) / Double(nx), reference: pde,
+            layout: CellLayout(x: g.x, y: nil, active: nil, lower: [problem.lower], upper: [problem.upper],
+                               periodic: g.periodic, cells: g.cells), dt: g.dt)
     }
 
     /// A 2D problem on `n x n` cells against the PDE solved on `reference^2` cells and `steps` steps
@@ -74,6 +80,21 @@ public struct DiscretisedProblem: Sendable {
             game: g.game, distances: { RefinementStudy.distances(g, distribution: $0, pde: pde) },
             groundTruthPolicy: { RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde) },
             referenceDensity: { RefinementStudy.projectedDensity(g, pde: pde, fraction: $0) },
-            cellSize: (problem.upperX - problem.lowerX) * (problem.upperY - problem.lowerY) / Double(n * n), reference: pde)
+            cellSize: (problem.upperX - problem.lowerX) * (problem.upperY - problem.lowerY) / Double(n * n), reference: pde,
+            layout: CellLayout(x: g.x, y: g.y, active: g.active, lower: [problem.lowerX, problem.lowerY],
+                               upper: [problem.upperX, problem.upperY], periodic: g.periodic, cells: g.cells), dt: g.dt)
     }
+}
+
+/// The geometry of a discretised game's states: states `0 ..< cells` are grid cells (`s = i` in 1D,
+/// `s = i ny + j` in 2D) centred on `x` (and `y`), tiling the domain `[lower, upper]` per axis; a
+/// state `cells`, when the game has exits, is "exited".
+public struct CellLayout: Sendable, Equatable {
+    public let x: [Double]
+    public let y: [Double]?
+    /// 2D: false in obstacle cells.
+    public let active: [Bool]?
+    public let lower: [Double], upper: [Double]
+    public let periodic: Bool
+    public let cells: Int
 }

@@ -1,0 +1,99 @@
+import Neural
+import RLBridge
+
+/// The mean field of a policy as a method that sees only N agents knows it: N agents simulated in
+/// the game (`GameAgents`), their positions (the cell centre, jittered uniformly in the cell), an
+/// approximator fitted to them at every step, and its masses on the game's cells. With exits the
+/// agents that left make the "exited" state's mass and the approximator shares out the rest.
+///
+/// Masses are floored at `1e-6 / S` and renormalised, as the importance-sampling estimate is
+/// (`MeanFieldEstimator`): couplings such as `log m` must stay finite where no agent went.
+public struct AgentMeanField: Sendable {
+    public let game: FiniteMFG
+    public let layout: CellLayout
+    /// The game's time step: slice t is at time `t dt`.
+    public let dt: Double
+    public let approximator: any DensityApproximator
+    public let agents: Int
+
+    public init(game: FiniteMFG, layout: CellLayout, dt: Double, approximator: any DensityApproximator, agents: Int) throws {
+        guard agents >= 1 else { throw ApproximatorError("the number of agents must be at least 1, got \(agents)") }
+        guard dt > 0, dt.isFinite else { throw ApproximatorError("the game's time step must be positive, got \(dt)") }
+        self.game = game
+        self.layout = layout
+        self.dt = dt
+        self.approximator = approximator
+        self.agents = agents
+    }
+
+    /// The estimate `[H+1][S]` of `policy`'s mean field, from agents and a fit seeded by `seed`.
+    public func estimate(policy: [Double], seed: UInt64) throws -> [Double] {
+        let S = game.states, H = game.horizon, N = agents, cells = layout.cells
+        let grid = DensityGrid(layout)
+        let states = GameAgents.simulate(game, policy: policy, agents: N, seed: seed)
+        var generator = SeededGenerator(seed: seed ^ 0x5DEE_CE66_D1CE_4E5B)
+        var points: [[Double]] = [], present: [Double] = []
+        points.reserveCapacity(H + 1)
+        for t in 0 ... H {
+            var slice: [Double] = []
+            slice.reserveCapacity(N * grid.dimension)
+            for k in 0 ..< N {
+                let s = Int(states[t * N + k])
+                guard s < cells else { continue }
+                slice.append(contentsOf: grid.jitteredPoint(cell: s, generator: &generator))
+            }
+            present.append(Double(slice.count / grid.dimension) / Double(N))
+            points.append(slice)
+        }
+        // A step where every agent has left keeps the previous step's points (its cell share is 0 anyway).
+        for t in 1 ... H where points[t].isEmpty { points[t] = points[t - 1] }
+        if points[0].isEmpty { throw ApproximatorError("no agent starts in a cell of the game") }
+        let samples = PopulationSamples(dimension: grid.dimension, times: (0 ... H).map { Double($0) * dt }, points: points,
+                                        source: "agents")
+        let model = try approximator.fit(FitData(samples: samples, grid: grid), seed: seed)
+        var mu = [Double](repeating: 0, count: (H + 1) * S)
+        let floor = 1e-6 / Double(S)
+        for t in 0 ... H {
+            let masses = model.masses(on: grid, time: samples.times[t], seed: seed &+ UInt64(t))
+            var total = 0.0
+            for s in 0 ..< cells {
+                mu[t * S + s] = max(present[t] * masses[s], grid.isActive(s) ? floor : 0)
+                total += mu[t * S + s]
+            }
+            if S > cells { mu[t * S + cells] = max(1 - present[t], floor); total += mu[t * S + cells] }
+            for s in 0 ..< S { mu[t * S + s] /= total }
+        }
+        return mu
+    }
+}
+
+extension DensityGrid {
+    /// A point uniform in cell `k` (the cell's centre plus a uniform offset of half a side per axis).
+    public func jitteredPoint(cell k: Int, generator: inout SeededGenerator) -> [Double] {
+        let h = spacing
+        return centre(k).enumerated().map { axis, c in c + (generator.unit() - 0.5) * h[axis] }
+    }
+}
+
+extension PopulationModel {
+    /// The model's cell masses on `grid` at time `t`, summing to 1 over the active cells: the density
+    /// at the cell centres times the cell volume, or, for models with only samples, the histogram
+    /// of `draws` draws (seeded by `seed`).
+    public func masses(on grid: DensityGrid, time t: Double, draws: Int = 65536, seed: UInt64) -> [Double] {
+        var masses = [Double](repeating: 0, count: grid.cellCount)
+        if let density = density(at: (0 ..< grid.cellCount).flatMap { grid.centre($0) }, time: t) {
+            for k in 0 ..< grid.cellCount where grid.isActive(k) && density[k].isFinite { masses[k] = max(density[k], 0) }
+        } else {
+            var generator = SeededGenerator(seed: seed)
+            let points = sample(time: t, count: draws, generator: &generator)
+            points.withUnsafeBufferPointer { p in
+                for i in 0 ..< draws {
+                    if let k = grid.cell(containing: p.baseAddress! + i * grid.dimension) { masses[k] += 1 }
+                }
+            }
+        }
+        let total = masses.reduce(0, +)
+        if total > 0 { for k in masses.indices { masses[k] /= total } }
+        return masses
+    }
+}

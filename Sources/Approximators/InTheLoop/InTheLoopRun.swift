@@ -1,0 +1,63 @@
+import Foundation
+import RLBridge
+
+/// What approximating the distribution costs the equilibrium (the GD-MFRL question): a tabular
+/// algorithm (fictitious play, online mirror descent, ...) whose rewards are computed along the
+/// approximator's mean field of N simulated agents (`AgentMeanField`) instead of the exact one,
+/// scored by the exact exploitability and distance to the PDE density of the policies it reaches.
+///
+/// Each update sees `R_t(s, a; mu^_t, mu^_{t+1})` and the values of the policy and a best response
+/// against `mu^` (the algorithm's own weights, such as fictitious play's averaging, read `mu^` too);
+/// only the scoring uses the exact distribution. `approximator == nil` runs the exact-mu algorithm.
+public enum InTheLoopRun {
+    public struct Result: Sendable, Codable {
+        /// The approximator's name, or "exact".
+        public var approximator: String
+        public var algorithm: String
+        public var agents: Int
+        public var seed: UInt64
+        /// The exact exploitability of the policy after each iteration (entry 0: the initial policy).
+        public var exploitability: [Double]
+        /// L1 and W1 of the final policy's exact distribution to the PDE density (`DiscretisedProblem.distances`).
+        public var l1: Double
+        public var w1: Double
+        public var seconds: Double
+    }
+
+    /// Runs `iterations` updates of `algorithm` on `problem`'s game.
+    public static func run(_ problem: DiscretisedProblem, algorithm: TabularAlgorithmName, learningRate: Double = 0.1,
+                           approximator: (any DensityApproximator)?, agents: Int, iterations: Int, seed: UInt64,
+                           progress: ((Int, Double) -> Void)? = nil) throws -> Result {
+        guard iterations >= 1 else { throw ApproximatorError("the number of iterations must be at least 1, got \(iterations)") }
+        let start = ContinuousClock.now
+        let game = problem.game
+        let tools = ExactTools(game: game)
+        var method = try algorithm.make(game: game, learningRate: learningRate)
+        let meanField = try approximator.map {
+            try AgentMeanField(game: game, layout: problem.layout, dt: problem.dt, approximator: $0, agents: agents)
+        }
+        var exact = tools.evaluate(method.policy), seen = Evaluation()
+        var exploitability = [exact.exploitability]
+        for k in 1 ... iterations {
+            if let meanField {
+                seen.distribution = try meanField.estimate(policy: method.policy, seed: seed &+ UInt64(k) &* 0x9E37_79B9_7F4A_7C15)
+                tools.rewards(along: seen.distribution, into: &seen.rewards)
+                tools.sweep(method.policy, into: &seen)
+                method.update(from: seen, tools: tools)
+            } else {
+                method.update(from: exact, tools: tools)
+            }
+            tools.evaluate(method.policy, into: &exact)
+            guard exact.exploitability.isFinite else {
+                throw ApproximatorError("\(algorithm.rawValue) with \(approximator?.kind.rawValue ?? "the exact mean field"): "
+                                        + "the exploitability is not finite after iteration \(k); lower the learning rate")
+            }
+            exploitability.append(exact.exploitability)
+            progress?(k, exact.exploitability)
+        }
+        let d = problem.distances(exact.distribution)
+        return Result(approximator: approximator?.kind.rawValue ?? "exact", algorithm: algorithm.rawValue, agents: agents, seed: seed,
+                      exploitability: exploitability, l1: d.l1, w1: d.w1,
+                      seconds: (ContinuousClock.now - start) / .seconds(1))
+    }
+}
