@@ -90,3 +90,27 @@ func crowdAversionGame(cells: Int = 10, reference: Int = 40) throws -> Discretis
         print("in the loop: exact \(exact.exploitability.last!) agents \(agents.exploitability.last!)  l1 \(exact.l1) \(agents.l1)")
     }
 }
+
+@Suite struct DatasetMeanFieldTests {
+    /// Cell counts of the importance-weighted states are the importance-sampling estimate itself:
+    /// where every cell has data the floors are inactive, and the two agree to round-off.
+    @Test func weightedCellCountsAreTheImportanceSamplingEstimate() throws {
+        let d = try crowdAversionGame()
+        let game = d.game
+        let dataset = try DatasetGenerator.generate(
+            game: game, components: [.init(name: "uniform", policy: game.uniformPolicy, proportion: 1)],
+            episodes: 4000, seed: 5, gameSpec: [:])
+        let reference = MeanFieldEstimator(dataset: dataset)
+        let smoothed = try DatasetMeanField(dataset: dataset, layout: d.layout, dt: d.dt, approximator: CellCounts(), seed: 1)
+        // A policy other than the behaviour, so that the weights are not all 1.
+        var policy = game.uniformPolicy
+        for k in stride(from: 0, to: policy.count, by: game.actions) {
+            for a in 0 ..< game.actions { policy[k + a] = a == 0 ? 0.5 : 0.5 / Double(game.actions - 1) }
+        }
+        var expected: [Double] = [], actual: [Double] = []
+        reference.estimate(policy: policy, into: &expected)
+        smoothed.estimate(policy: policy, into: &actual)
+        #expect(smoothed.failedFits == 0)
+        #expect(zip(expected, actual).allSatisfy { abs($0 - $1) < 1e-12 }, "max difference \(zip(expected, actual).map { abs($0 - $1) }.max()!)")
+    }
+}

@@ -51,13 +51,23 @@ public struct AgentMeanField: Sendable {
         let samples = PopulationSamples(dimension: grid.dimension, times: (0 ... H).map { Double($0) * dt }, points: points,
                                         source: "agents")
         let model = try approximator.fit(FitData(samples: samples, grid: grid), seed: seed)
-        var mu = [Double](repeating: 0, count: (H + 1) * S)
-        let floor = 1e-6 / Double(S)
-        for t in 0 ... H {
-            let masses = model.masses(on: grid, time: samples.times[t], seed: seed &+ UInt64(t))
+        return model.gameMeanField(grid: grid, times: samples.times, present: present, states: S, seed: seed)
+    }
+}
+
+extension PopulationModel {
+    /// A game's mean field `[H+1][S]` from the model: at step t the share `present[t]` of the mass in
+    /// the cells, shared out as the model's cell masses, the rest in the "exited" state (state
+    /// `cellCount`, when `states` has it); each entry floored at `1e-6 / S` (active cells and
+    /// "exited"), then each step renormalised.
+    func gameMeanField(grid: DensityGrid, times: [Double], present: [Double], states S: Int, seed: UInt64) -> [Double] {
+        let cells = grid.cellCount, floor = 1e-6 / Double(S)
+        var mu = [Double](repeating: 0, count: times.count * S)
+        for t in times.indices {
+            let masses = masses(on: grid, time: times[t], seed: seed &+ UInt64(t))
             var total = 0.0
             for s in 0 ..< cells {
-                mu[t * S + s] = max(present[t] * masses[s], grid.isActive(s) ? floor : 0)
+                mu[t * S + s] = grid.isActive(s) ? max(present[t] * masses[s], floor) : 0
                 total += mu[t * S + s]
             }
             if S > cells { mu[t * S + cells] = max(1 - present[t], floor); total += mu[t * S + cells] }

@@ -13,7 +13,7 @@ import Foundation
 /// episodes. When pi is the behaviour policy every weight is 1 and the estimate is `d_t` itself.
 /// Consistent (error O(N^-1/2)) where beta covers pi. Precomputes d_t and 1/beta once; an estimate
 /// costs O(N H) and allocates nothing.
-public final class MeanFieldEstimator {
+public final class MeanFieldEstimator: MeanFieldEstimate {
     public let dataset: OfflineDataset
     let S: Int, A: Int, H: Int, N: Int
     /// Empirical state distributions `d_t(s)`, `[H+1][S]`.
@@ -36,6 +36,19 @@ public final class MeanFieldEstimator {
 
     /// Estimates the mean field `[H+1][S]` of `policy` (`[H][S][A]`) into `mu`.
     public func estimate(policy: [Double], into mu: inout [Double]) {
+        estimate(policy: policy, into: &mu, sampleWeights: nil)
+    }
+
+    /// The estimate, and the weight each observation carries in it: `sampleWeights[e (H+1) + t]`, the
+    /// term `w_{t-1}(s_{e,t-1}) rho_{e,t-1} / N` that episode e's state at step t adds to `mu_t` before
+    /// the renormalisation and the floor (`1/N` at t = 0). Weighted samples of the states, for an
+    /// approximator fitted in place of the estimate's histogram.
+    public func estimate(policy: [Double], into mu: inout [Double], sampleWeights: inout [Double]) {
+        if sampleWeights.count != N * (H + 1) { sampleWeights = [Double](repeating: 0, count: N * (H + 1)) }
+        sampleWeights.withUnsafeMutableBufferPointer { estimate(policy: policy, into: &mu, sampleWeights: $0.baseAddress!) }
+    }
+
+    private func estimate(policy: [Double], into mu: inout [Double], sampleWeights out: UnsafeMutablePointer<Double>?) {
         if mu.count != (H + 1) * S { mu = [Double](repeating: 0, count: (H + 1) * S) }
         let S = self.S, A = self.A, H = self.H, N = self.N, inv = 1 / Double(N)
         mu.withUnsafeMutableBufferPointer { m in
@@ -45,6 +58,7 @@ public final class MeanFieldEstimator {
                         inverseBehavior.withUnsafeBufferPointer { ib in
                             dataset.statesVisited.withUnsafeBufferPointer { st in
                                 dataset.actionsTaken.withUnsafeBufferPointer { ac in
+                                    if let out { for e in 0..<N { out[e * (H + 1)] = inv } }
                                     var total0 = 0.0
                                     for s in 0..<S { m[s] = max(d[s], floor); total0 += m[s] }
                                     for s in 0..<S { m[s] /= total0 }
@@ -55,7 +69,9 @@ public final class MeanFieldEstimator {
                                         for e in 0..<N {
                                             let s = Int(st[e * (H + 1) + t]), a = Int(ac[e * H + t])
                                             let rho = pi[(t * S + s) * A + a] * ib[e * H + t]
-                                            next[Int(st[e * (H + 1) + t + 1])] += w[s] * rho * inv
+                                            let weight = w[s] * rho * inv
+                                            next[Int(st[e * (H + 1) + t + 1])] += weight
+                                            out?[e * (H + 1) + t + 1] = weight
                                         }
                                         var total = 0.0
                                         for s in 0..<S { total += next[s] }
@@ -77,3 +93,10 @@ public final class MeanFieldEstimator {
     }
 }
 
+
+/// A source of a policy's mean field other than the exact one: the importance-sampling estimate
+/// (`MeanFieldEstimator`), or an approximator fitted to the dataset's weighted states.
+public protocol MeanFieldEstimate: AnyObject {
+    /// The estimate `[H+1][S]` of `policy`'s (`[H][S][A]`) mean field, into `mu`.
+    func estimate(policy: [Double], into mu: inout [Double])
+}

@@ -2,8 +2,8 @@
 /// either the importance-sampling estimate from the dataset or the exact one.
 struct MeanFieldRelabelling {
     enum Source {
-        /// `MeanFieldEstimator`'s estimate from the dataset (Off-MMD).
-        case estimate(MeanFieldEstimator)
+        /// An estimate from the dataset (Off-MMD: `MeanFieldEstimator`).
+        case estimate(any MeanFieldEstimate)
         /// The exact mean field (`--exact-mean-field`, D-MOMD).
         case exact
     }

@@ -23,13 +23,15 @@ public final class OfflineTraining {
     public let learner: any OfflineLearner
     let tools: ExactTools
     /// The estimator whose error the logs report (nil where the learner uses the exact mean field).
-    let estimator: MeanFieldEstimator?
+    let estimator: (any MeanFieldEstimate)?
     /// The exact evaluation of the current policy, as of the last log entry.
     public private(set) var evaluation = Evaluation()
 
     /// Checks the settings, and for the offline learners the dataset against the game (D-MOMD samples
-    /// its own and takes none), then builds the learner.
-    public init(game: FiniteMFG, dataset: OfflineDataset?, algorithm: OfflineAlgorithm, settings: OfflineSettings) throws {
+    /// its own and takes none), then builds the learner. `meanField`, when given, replaces the
+    /// importance-sampling estimate (`MeanFieldEstimator`) as the learners' mean field.
+    public init(game: FiniteMFG, dataset: OfflineDataset?, algorithm: OfflineAlgorithm, settings: OfflineSettings,
+                meanField: (any MeanFieldEstimate)? = nil) throws {
         guard !game.populationDependentDynamics else { throw RLError.unsupportedDynamics(game.name, "offline learning and D-MOMD") }
         try settings.check(for: algorithm)
         self.game = game
@@ -43,10 +45,10 @@ public final class OfflineTraining {
                                advice: "the networks see one-hot states: use a smaller game for the neural learners")
         let features = OfflineFeatures(game: game)
         // What the offline learners share: the dataset's minibatches and the relabelling of its rewards.
-        var offline: (batches: TransitionBatches, relabelling: MeanFieldRelabelling, estimator: MeanFieldEstimator?)?
+        var offline: (batches: TransitionBatches, relabelling: MeanFieldRelabelling, estimator: (any MeanFieldEstimate)?)?
         if algorithm != .dMOMD, let dataset {
             try Self.check(dataset, of: game)
-            let estimator = settings.exactMeanField ? nil : MeanFieldEstimator(dataset: dataset)
+            let estimator = settings.exactMeanField ? nil : meanField ?? MeanFieldEstimator(dataset: dataset)
             offline = (TransitionBatches(dataset: dataset, features: features, batchSize: settings.batchSize, seed: settings.seed),
                        MeanFieldRelabelling(source: estimator.map { .estimate($0) } ?? .exact, tools: tools), estimator)
         }
