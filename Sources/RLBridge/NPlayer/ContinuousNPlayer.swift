@@ -4,7 +4,7 @@ import PDE
 
 /// The N-player version of a 1D time-dependent continuous problem (`NPlayerEstimate`): N-1 agents
 /// follow the feedback `a(t, x)` by Euler-Maruyama on `dX = a dt + sigma dW` (`sigma = sqrt(2 nu)`,
-/// one step per time step of the grid; periodic domains wrap, walls reflect), the deviator is
+/// one step per time step of the grid, `ParticleStep1D`: periodic domains wrap, walls reflect), the deviator is
 /// counted at its own position, and the density the costs see is the Gaussian kernel estimate
 /// `m(x) = (1/N) (sum_j K_b(x - X_j) + K_b(0))` on the grid (linear binning, then the kernel; mirror
 /// images at walls). The expected running and terminal costs over `runs` runs give, on the PDE
@@ -42,28 +42,20 @@ public enum ContinuousNPlayer {
         for i in 1..<nx { cumulative[i] += cumulative[i - 1] }
         guard let total = cumulative.last, total > 0, total.isFinite else { throw RLError.invalid("m0 cannot be normalised") }
         // Kernel weights by grid offset (with images across a period or the walls).
-        let length = problem.upper - problem.lower
         let reach = min(nx, Int((6 * b / h).rounded(.up)) + 1)
         let weights = (0...reach).map { d -> Double in
             let z = Double(d) * h / b
             return exp(-0.5 * z * z) / (b * (2 * Double.pi).squareRoot())
         }
-        let sigma = (2 * problem.viscosity).squareRoot(), root = dt.squareRoot()
+        let particle = ParticleStep1D(lower: problem.lower, upper: problem.upper, count: nx, periodic: periodic, dt: dt,
+                                      viscosity: problem.viscosity)
         let others = players - 1, invN = 1 / Double(players)
         var runningTables: [[Double]] = [], terminalTables: [[Double]] = []
         var positions = [Double](repeating: 0, count: others)
         var binned = [Double](repeating: 0, count: nx), density = binned, row = binned
-        let offset = periodic ? 0.0 : 0.5
         for run in 0..<runs {
             var generator = SeededGenerator(seed: seed &+ UInt64(run) &* 0x9E37_79B9)
-            var spare: Double? = nil
-            func normal() -> Double {
-                if let z = spare { spare = nil; return z }
-                let u1 = max(generator.unit(), 1e-300), u2 = generator.unit()
-                let r = (-2 * log(u1)).squareRoot()
-                spare = r * sin(2 * Double.pi * u2)
-                return r * cos(2 * Double.pi * u2)
-            }
+            var normals = NormalDraws()
             for k in 0..<others {
                 let target = generator.unit() * total
                 let i = cumulative.firstIndex { $0 > target } ?? nx - 1
@@ -72,29 +64,12 @@ public enum ContinuousNPlayer {
             var running = [Double](repeating: 0, count: nt * nx)
             for n in 0..<nt {
                 let an = n * nx
-                for k in 0..<others {
-                    var p = positions[k]
-                    // The control at p: linear interpolation between grid points.
-                    let s = (p - problem.lower) / h - offset
-                    var i0 = Int(s.rounded(.down)), w = s - Double(i0)
-                    var i1 = i0 + 1
-                    if periodic {
-                        i0 = ((i0 % nx) + nx) % nx; i1 = ((i1 % nx) + nx) % nx
-                    } else {
-                        if i0 < 0 { i0 = 0; i1 = 0; w = 0 } else if i1 > nx - 1 { i0 = nx - 1; i1 = nx - 1; w = 0 }
+                a.withUnsafeBufferPointer { row in
+                    for k in 0..<others {
+                        let p = positions[k]
+                        let velocity = particle.velocity(row.baseAddress! + an, at: p)
+                        positions[k] = particle.step(p, velocity: velocity, normal: normals.next(&generator))!  // no exits: never nil
                     }
-                    let velocity = (1 - w) * a[an + i0] + w * a[an + i1]
-                    p += velocity * dt + sigma * root * normal()
-                    if periodic {
-                        p = problem.lower + (p - problem.lower).truncatingRemainder(dividingBy: length)
-                        if p < problem.lower { p += length }
-                    } else {
-                        for _ in 0..<4 {  // reflections at the walls
-                            if p < problem.lower { p = 2 * problem.lower - p } else if p > problem.upper { p = 2 * problem.upper - p } else { break }
-                        }
-                        p = min(max(p, problem.lower), problem.upper)
-                    }
-                    positions[k] = p
                 }
                 estimateDensity()
                 costs.running(t: time.times[n + 1], density, into: &row)
@@ -109,14 +84,7 @@ public enum ContinuousNPlayer {
         func estimateDensity() {
             for i in 0..<nx { binned[i] = 0 }
             for p in positions {
-                let s = (p - problem.lower) / h - offset
-                var i0 = Int(s.rounded(.down)), w = s - Double(i0)
-                var i1 = i0 + 1
-                if periodic {
-                    i0 = ((i0 % nx) + nx) % nx; i1 = ((i1 % nx) + nx) % nx
-                } else {
-                    if i0 < 0 { i0 = 0; i1 = 0; w = 0 } else if i1 > nx - 1 { i0 = nx - 1; i1 = nx - 1; w = 0 }
-                }
+                let (i0, i1, w) = particle.bracket(p)
                 binned[i0] += (1 - w) * invN
                 binned[i1] += w * invN
             }
