@@ -40,7 +40,9 @@ public struct AgentMeanField: Sendable {
             for k in 0 ..< N {
                 let s = Int(states[t * N + k])
                 guard s < cells else { continue }
-                slice.append(contentsOf: grid.jitteredPoint(cell: s, generator: &generator))
+                var point = [0.0, 0.0]
+                grid.uniformPoint(inCell: s, generator: &generator, into: &point)
+                slice.append(contentsOf: point[0 ..< grid.dimension])
             }
             present.append(Double(slice.count / grid.dimension) / Double(N))
             points.append(slice)
@@ -77,29 +79,19 @@ extension PopulationModel {
     }
 }
 
-extension DensityGrid {
-    /// A point uniform in cell `k` (the cell's centre plus a uniform offset of half a side per axis).
-    public func jitteredPoint(cell k: Int, generator: inout SeededGenerator) -> [Double] {
-        let h = spacing
-        return centre(k).enumerated().map { axis, c in c + (generator.unit() - 0.5) * h[axis] }
-    }
-}
-
 extension PopulationModel {
-    /// The model's cell masses on `grid` at time `t`, summing to 1 over the active cells: the density
-    /// at the cell centres times the cell volume, or, for models with only samples, the histogram
-    /// of `draws` draws (seeded by `seed`).
+    /// The model's cell masses on `grid` at time `t`, summing to 1 over the active cells
+    /// (`gridMasses`), or, for models with only samples, the histogram of `draws` draws (seeded by
+    /// `seed`) binned as the scores bin them (`DensityGrid.bin`).
     public func masses(on grid: DensityGrid, time t: Double, draws: Int = 65536, seed: UInt64) -> [Double] {
+        if let masses = gridMasses(on: grid, time: t) { return masses }
         var masses = [Double](repeating: 0, count: grid.cellCount)
-        if let density = density(at: (0 ..< grid.cellCount).flatMap { grid.centre($0) }, time: t) {
-            for k in 0 ..< grid.cellCount where grid.isActive(k) && density[k].isFinite { masses[k] = max(density[k], 0) }
-        } else {
-            var generator = SeededGenerator(seed: seed)
-            let points = sample(time: t, count: draws, generator: &generator)
-            points.withUnsafeBufferPointer { p in
-                for i in 0 ..< draws {
-                    if let k = grid.cell(containing: p.baseAddress! + i * grid.dimension) { masses[k] += 1 }
-                }
+        var generator = SeededGenerator(seed: seed)
+        let points = sample(time: t, count: draws, generator: &generator)
+        points.withUnsafeBufferPointer { p in
+            for i in 0 ..< points.count / grid.dimension where p[i * grid.dimension].isFinite {
+                let k = grid.bin(p.baseAddress! + i * grid.dimension)
+                if grid.isActive(k) { masses[k] += 1 }
             }
         }
         let total = masses.reduce(0, +)

@@ -40,7 +40,9 @@ public final class DatasetMeanField: MeanFieldEstimate {
             for e in 0 ..< episodes {
                 let s = Int(dataset.statesVisited[e * (horizon + 1) + t])
                 guard s < layout.cells else { continue }
-                points.append(contentsOf: grid.jitteredPoint(cell: s, generator: &generator))
+                var point = [0.0, 0.0]
+                grid.uniformPoint(inCell: s, generator: &generator, into: &point)
+                points.append(contentsOf: point[0 ..< grid.dimension])
                 which.append(e)
             }
             positions.append(points)

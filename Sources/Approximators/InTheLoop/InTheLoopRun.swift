@@ -60,4 +60,28 @@ public enum InTheLoopRun {
                       exploitability: exploitability, l1: d.l1, w1: d.w1,
                       seconds: (ContinuousClock.now - start) / .seconds(1))
     }
+
+    /// An offline learner (Off-MMD, tabular Off-MMD, in-sample) trained on `dataset`, with the
+    /// approximator fitted to the dataset's importance-weighted states as its mean field
+    /// (`DatasetMeanField`), or with the importance-sampling estimate itself when `approximator` is
+    /// nil ("importance-sampling"). `agents` in the result is the number of episodes.
+    public static func runOffline(_ problem: DiscretisedProblem, dataset: OfflineDataset, algorithm: OfflineAlgorithm,
+                                  settings: OfflineSettings, approximator: (any DensityApproximator)?,
+                                  progress: ((Int, Double) -> Void)? = nil) throws -> Result {
+        let start = ContinuousClock.now
+        let meanField = try approximator.map {
+            try DatasetMeanField(dataset: dataset, layout: problem.layout, dt: problem.dt, approximator: $0, seed: settings.seed)
+        }
+        let training = try OfflineTraining(game: problem.game, dataset: dataset, algorithm: algorithm, settings: settings,
+                                           meanField: meanField)
+        let logs = try training.run(progress: { (log: OfflineLog) in progress?(log.iteration, log.exploitability) })
+        if let meanField, meanField.failedFits > 0 {
+            throw ApproximatorError("\(meanField.failedFits) of the \(approximator!.kind.rawValue) fits failed "
+                                    + "(last: \(meanField.lastFailure ?? "?")); the run used the importance-sampling estimate there")
+        }
+        let d = problem.distances(training.evaluation.distribution)
+        return Result(approximator: approximator?.kind.rawValue ?? "importance-sampling", algorithm: algorithm.rawValue,
+                      agents: dataset.episodes, seed: settings.seed, exploitability: logs.map { $0.exploitability }, l1: d.l1, w1: d.w1,
+                      seconds: (ContinuousClock.now - start) / .seconds(1))
+    }
 }
