@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "RLBridge", dependencies: ["PDE", "Neural"], swiftSettings: optimised),
         .target(name: "Datasets", dependencies: ["RLBridge", "Writers", "CHDF5"], swiftSettings: optimised),
         .target(name: "Approximators", dependencies: ["PDE", "Neural", "RLBridge"], swiftSettings: optimised),
-        .target(name: "Benchmark", dependencies: ["PDE", "Problems", "RLBridge", "Writers", "Plots"], swiftSettings: optimised),
+        .target(name: "Benchmark", dependencies: ["PDE", "Problems", "RLBridge", "Approximators", "Writers", "Plots"], swiftSettings: optimised),
         .executableTarget(
             name: "solve-mfg",
             dependencies: [

@@ -138,8 +138,8 @@ public enum BenchmarkReport {
                 md += "\nBy distance to the PDE density (median L1): " + byDistance.enumerated().map { "\($0.offset + 1). \($0.element.method) (\(number(median($0.element.l1))))" }.joined(separator: ", ") + ".\n"
             }
             md += "\n"
-            // Convergence curves: the median over seeds per iteration, at most eight methods (the
-            // palette's colours) per picture.
+            // Convergence curves: the median over seeds per iteration, at most as many methods as the
+            // palette has colours per picture.
             let labels = legendLabels(group.rows.map(\.method))
             var series: [Series] = []
             for (k, row) in group.rows.enumerated() {

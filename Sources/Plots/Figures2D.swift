@@ -4,15 +4,16 @@ import Foundation
 extension Figures {
     /// Heat maps of several frames of a 2D field (each `nx * ny`, index `i ny + j`: x across, y up)
     /// side by side on one colour scale, with obstacles in grey, walls as a thick black border and
-    /// exits as red segments. `exits` are segments `(x0, y0, x1, y1)` on the boundary.
+    /// exits as red segments. `exits` are segments `(x0, y0, x1, y1)` on the boundary. Frames fill
+    /// rows of `columns` panels of `panel` points.
     public static func snapshots2D(
         _ frames: [[Double]], labels: [String], x: [Double], y: [Double], extent: (Double, Double, Double, Double),
         active: [Bool], walls: Bool, exits: [(Double, Double, Double, Double)], title: String, colorLabel: String,
-        to url: URL
+        columns perRow: Int = 2, panel: Double = 330, to url: URL
     ) throws {
         let nx = x.count, ny = y.count
-        let columns = min(frames.count, 2), rows = (frames.count + 1) / 2
-        let panel = 330.0, gap = 70.0, left = 70.0, top = 60.0
+        let columns = min(frames.count, max(perRow, 1)), rows = (frames.count + columns - 1) / columns
+        let gap = 70.0, left = 70.0, top = 60.0
         let width = Int(left + Double(columns) * (panel + gap) + 110)
         let height = Int(top + Double(rows) * (panel + gap) + 10)
         let canvas = Canvas(width: width, height: height)
@@ -23,7 +24,7 @@ extension Figures {
         let aspect = (y1 - y0) / (x1 - x0)
         let pw = aspect <= 1 ? panel : panel / aspect, ph = aspect <= 1 ? panel * aspect : panel
         for (k, frame) in frames.enumerated() {
-            let px = left + Double(k % 2) * (panel + gap), py = top + Double(k / 2) * (panel + gap)
+            let px = left + Double(k % columns) * (panel + gap), py = top + Double(k / columns) * (panel + gap)
             // Row r of the image is y[r]; column c is x[c].
             var rgb = [(Double, Double, Double)](repeating: (0.6, 0.6, 0.6), count: nx * ny)
             for i in 0..<nx {

@@ -1,3 +1,4 @@
+import Approximators
 import ArgumentParser
 import Foundation
 import PDE
@@ -58,6 +59,7 @@ enum Exit {
         case let e as DatasetError:
             if case .cannotWrite = e { return fail(e, ioFailure) }
             return fail(e, badData)
+        case let e as ApproximatorError: return fail(e, badData)
         default: return error
         }
     }

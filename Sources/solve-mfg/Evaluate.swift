@@ -72,17 +72,17 @@ struct Evaluate: ParsableCommand {
     }
 }
 
-/// Reading a feedback control from `.npz` or `.npy` files (the format of `evaluate --control`).
-enum ControlFile {
-    static func load(_ path: String, dimension: Int) throws -> FeedbackControl {
+/// Reading named arrays from one `.npz`, or from a `.npy` and the `.npy` files of the other names
+/// beside it (`x.npy`, `t.npy`, ...): the inputs of `evaluate --control`, `nplayer --control` and
+/// `approx score`. Errors name the flag and the file.
+enum ArrayFileSet {
+    static func load(_ path: String, flag: String, names: [String]) throws -> [String: (values: [Double], shape: [Int])] {
         let url = URL(fileURLWithPath: path)
         var arrays: [String: (values: [Double], shape: [Int])] = [:]
-        let names = dimension == 1 ? ["alpha"] : ["alpha_x", "alpha_y"]
-        func fail(_ message: String) -> CommandError { .badInput("\(path): \(message)") }
-        guard !path.isEmpty else { throw CommandError.badInput("--control: an empty path; give an .npz or .npy file") }
+        guard !path.isEmpty else { throw CommandError.badInput("\(flag): an empty path; give an .npz or .npy file") }
         func reading<T>(_ file: URL, _ body: () throws -> T) throws -> T {
             if let kind = FileProblem.kind(of: file.path), kind != "a regular file", kind != "a symbolic link" {
-                throw CommandError.badInput("\(file.path): is \(kind); --control takes an .npz or .npy file")
+                throw CommandError.badInput("\(file.path): is \(kind); \(flag) takes an .npz or .npy file")
             }
             guard FileManager.default.isReadableFile(atPath: file.path) else {
                 throw CommandError.badInput("\(file.path): cannot read it (no such file, or not readable)")
@@ -97,16 +97,32 @@ enum ControlFile {
                 arrays[key] = (values, array.shape)
             }
         } else {
+            arrays[url.deletingPathExtension().lastPathComponent] = try reading(url) { try NPY.read(url) }
             let directory = url.deletingLastPathComponent()
+            for name in names where arrays[name] == nil {
+                let sibling = directory.appendingPathComponent("\(name).npy")
+                if FileManager.default.fileExists(atPath: sibling.path) { arrays[name] = try reading(sibling) { try NPY.read(sibling) } }
+            }
+        }
+        return arrays
+    }
+}
+
+/// Reading a feedback control from `.npz` or `.npy` files (the format of `evaluate --control`).
+enum ControlFile {
+    static func load(_ path: String, dimension: Int) throws -> FeedbackControl {
+        let url = URL(fileURLWithPath: path)
+        let names = dimension == 1 ? ["alpha"] : ["alpha_x", "alpha_y"]
+        func fail(_ message: String) -> CommandError { .badInput("\(path): \(message)") }
+        if url.pathExtension != "npz" {
             let own = url.deletingPathExtension().lastPathComponent
             guard dimension == 1 || own == "alpha_x" else {
                 throw fail("a 2D control given as .npy must be alpha_x.npy, with alpha_y.npy beside it (or give an .npz)")
             }
-            arrays[names[0]] = try reading(url) { try NPY.read(url) }
-            for name in names.dropFirst() + ["t", "x", "y"] {
-                let sibling = directory.appendingPathComponent("\(name).npy")
-                if FileManager.default.fileExists(atPath: sibling.path) { arrays[name] = try reading(sibling) { try NPY.read(sibling) } }
-            }
+        }
+        var arrays = try ArrayFileSet.load(path, flag: "--control", names: names + ["t", "x", "y"])
+        if url.pathExtension != "npz", dimension == 1 {   // a 1D control's .npy may have any name
+            arrays[names[0]] = arrays[url.deletingPathExtension().lastPathComponent]
         }
         for name in names where arrays[name] == nil {
             throw fail("no array '\(name)' (a \(dimension)D control needs \(names.joined(separator: " and ")) and the axes \(dimension == 1 ? "x" : "x, y") (and t))")

@@ -10,7 +10,7 @@ struct SolveMFG: ParsableCommand {
         abstract: "Ground-truth equilibria of continuous mean field games.",
         discussion: Exit.table,
         version: "0.5.0-dev",
-        subcommands: [Solve.self, Evaluate.self, NPlayer.self, BenchmarkCommand.self, Check.self, Verify.self, List.self, RL.self, DatasetCommand.self, Bench.self],
+        subcommands: [Solve.self, Evaluate.self, NPlayer.self, BenchmarkCommand.self, Approx.self, Check.self, Verify.self, List.self, RL.self, DatasetCommand.self, Bench.self],
         defaultSubcommand: nil)
 
     /// One BLAS thread unless the user set OPENBLAS_NUM_THREADS: the plain command is the fast one.

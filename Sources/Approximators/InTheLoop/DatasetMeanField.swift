@@ -2,17 +2,20 @@ import Neural
 import RLBridge
 
 /// Off-MMD's mean field with an approximator in place of the importance-sampling histogram: the
-/// dataset's states at each step, placed in their cells (centre plus a fixed uniform jitter), carry
-/// the importance weights of `MeanFieldEstimator` (`w_{t-1}(s) pi/beta / N`); the approximator is
-/// fitted to these weighted samples and its cell masses are the estimate (the mass in the "exited"
-/// state, if any, is the importance-sampling one). Each call fits anew, with the seed advanced by
+/// dataset's states at the fitting steps (`AgentMeanField.fitSteps`), placed in their cells (centre
+/// plus a fixed uniform jitter), carry the importance weights of `MeanFieldEstimator`
+/// (`w_{t-1}(s) pi/beta / N`); the approximator is fitted to these weighted samples and its cell
+/// masses, interpolated in time between the fitting steps, are the estimate (the mass in the
+/// "exited" state, if any, is the importance-sampling one). Each call fits anew, with the seed advanced by
 /// one per call, so a run is reproducible.
 public final class DatasetMeanField: MeanFieldEstimate {
     public let approximator: any DensityApproximator
     let estimator: MeanFieldEstimator
     let grid: DensityGrid
     let states: Int, horizon: Int, episodes: Int
-    let times: [Double]
+    let dt: Double
+    /// The steps the approximator is fitted at (`AgentMeanField.fitSteps`).
+    let fitted: [Int]
     /// `positions[t]`: the points of the episodes whose state at t is a cell, and `episode[t]` which episodes they are.
     let positions: [[Double]], episode: [[Int]]
     var sampleWeights: [Double] = [], importance: [Double] = []
@@ -32,10 +35,11 @@ public final class DatasetMeanField: MeanFieldEstimate {
         self.approximator = approximator
         self.seed = seed
         states = dataset.states; horizon = dataset.horizon; episodes = dataset.episodes
-        times = (0 ... dataset.horizon).map { Double($0) * dt }
+        self.dt = dt
+        fitted = AgentMeanField.fitSteps(horizon: dataset.horizon)
         var generator = SeededGenerator(seed: seed ^ 0xA076_1D64_78BD_642F)
         var positions: [[Double]] = [], episode: [[Int]] = []
-        for t in 0 ... horizon {
+        for t in fitted {
             var points: [Double] = [], which: [Int] = []
             for e in 0 ..< episodes {
                 let s = Int(dataset.statesVisited[e * (horizon + 1) + t])
@@ -57,21 +61,21 @@ public final class DatasetMeanField: MeanFieldEstimate {
         calls += 1
         estimator.estimate(policy: policy, into: &importance, sampleWeights: &sampleWeights)
         var points = positions, weights: [[Double]] = []
-        var present: [Double] = []
-        for t in 0 ... horizon {
-            var w = episode[t].map { sampleWeights[$0 * (horizon + 1) + t] }
+        for (k, t) in fitted.enumerated() {
+            var w = episode[k].map { sampleWeights[$0 * (horizon + 1) + t] }
             if !(w.reduce(0, +) > 0) {   // no weight at this step: the empirical states, as the estimator falls back to
                 w = [Double](repeating: 1, count: w.count)
             }
-            if w.isEmpty { points[t] = points[t - 1]; w = weights[t - 1] }
+            if w.isEmpty { points[k] = points[k - 1]; w = weights[k - 1] }
             weights.append(w)
-            present.append(states > grid.cellCount ? 1 - importance[t * states + grid.cellCount] : 1)
         }
-        let samples = PopulationSamples(dimension: grid.dimension, times: times, points: points, weights: weights, source: "dataset")
+        let present = (0 ... horizon).map { t in states > grid.cellCount ? 1 - importance[t * states + grid.cellCount] : 1 }
+        let samples = PopulationSamples(dimension: grid.dimension, times: fitted.map { Double($0) * dt }, points: points,
+                                        weights: weights, source: "dataset")
         let fitSeed = seed &+ calls
         do {
             let model = try approximator.fit(FitData(samples: samples, grid: grid), seed: fitSeed)
-            mu = model.gameMeanField(grid: grid, times: times, present: present, states: states, seed: fitSeed)
+            mu = model.gameMeanField(grid: grid, fitted: fitted, dt: dt, present: present, states: states, seed: fitSeed)
         } catch {
             // A fit that fails (degenerate weights) leaves the importance-sampling estimate, and is counted.
             failedFits += 1
