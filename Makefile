@@ -3,7 +3,7 @@ SWIFT ?= swift
 PROBLEM ?= congestion-lst-1d
 VENV := bench/.venv
 
-.PHONY: run test slurm-test build deps bench error-bars exploitability-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel compare-openspiel-parameters bench-rl python-test python-test-peers fuzz fuzz-cli
+.PHONY: run test slurm-test build deps bench error-bars exploitability-table approximators-table bench-venv compare clean check-minari off-mmd-experiment openspiel-venv compare-openspiel compare-openspiel-parameters bench-rl python-test python-test-peers fuzz fuzz-cli
 
 deps:
 	@bash scripts/install-deps.sh
@@ -74,6 +74,14 @@ bench: build
 ## The table of docs/error-bars.md: error estimates against every exact solution (about 10 s).
 error-bars: build
 	bash scripts/error-bars-table.sh .build/release/solve-mfg > docs/error-bars.md
+
+## The approximators' table of docs/approximators/table.md: 5 problems x 8 approximators x N x 5 seeds
+## against the PDE density (about 45 minutes on 2 cores; APPROX_ARGS adds flags).
+approximators-table: build
+	.build/release/solve-mfg approx study --out out/approx-study $(APPROX_ARGS)
+	rm -rf docs/approximators && mkdir -p docs/approximators
+	cp out/approx-study/report.md docs/approximators/table.md
+	cp out/approx-study/*.png out/approx-study/results.csv out/approx-study/summary.json docs/approximators/
 
 ## The closed-form exploitability table of docs/exploitability.md (numpy and scipy; about 5 s).
 exploitability-table: build

@@ -245,6 +245,26 @@ check "verify checks its finest grid before the first solve" 65 "finest grid of 
 check "verify --nx 2^62 does not overflow" 65 "finest grid" -- "$bin" verify hopf-cole-1d --levels 8 --nx 4611686018427387904
 check "a bad --temperature names the flag (64)" 64 "--temperature must be finite and > 0" -- "$bin" rl run --game crowd_modelling --temperature inf --quiet --out "$work/t"
 check "verify prints no nan order when the errors are zero" 1 "" -- sh -c "'$bin' verify hopf-cole-1d --levels 2 --nx 20 --nt 10 --set nu=1e-320 --tolerance 1e-320 | grep -i nan"
+# The approximators: fit, score what fit wrote, refusals, a tiny study and a tiny in-the-loop run.
+check "approx fit gmm on lq-1d scores it with the floor" 0 "^w1 .* [0-9.e+-]+ +[0-9.e+-]+ +[0-9.]+" -- "$bin" approx fit lq-1d --approximator gmm --samples 512 --slices 6 --out "$work/apfit"
+for f in density t x; do check "approx fit writes $f.npy" 0 "" -- test -s "$work/apfit/$f.npy"; done
+check "approx fit picture" 0 "" -- test -s "$work/apfit/density.png"
+check "approx fit summary has the ratios" 0 '"ratios"' -- cat "$work/apfit/summary.json"
+check "approx score reads approx fit's density.npy" 0 "^kl " -- "$bin" approx score lq-1d --density "$work/apfit/density.npy" --floor-samples 512 --out "$work/apscore"
+check "approx score refuses a density of the wrong shape, naming it" 65 "m has shape \[6, 200\]; on this grid with 6 times it must be \[6, 100\]" -- "$bin" approx score lq-1d --nx 100 --density "$work/apfit/density.npy" --out "$work/t"
+check "approx score needs one input" 64 "either --density or --samples" -- "$bin" approx score lq-1d
+check "approx fit: unknown approximator lists them" 64 "unknown approximator nope; the approximators are histogram" -- "$bin" approx fit lq-1d --approximator nope
+check "approx fit: unknown setting names the ones it takes" 65 "gmm has no setting width; it takes components, iterations" -- "$bin" approx fit lq-1d --setting width=3
+check "approx fit: out-of-range setting" 65 "density-network steps = 0: give a whole number in 1" -- "$bin" approx fit lq-1d --approximator density-network --setting steps=0
+check "approx fit: ergodic problem refused" 65 "is ergodic" -- "$bin" approx fit ergodic-gaussian-1d
+check "approx fit: --samples too large is refused" 64 "--samples must lie in 1...16777216" -- "$bin" approx fit lq-1d --samples 99999999999
+"$bin" dataset generate --problem crowd-aversion-1d --nx 8 --reference 40 --behavior random --episodes 300 --out "$work/ca8.npz" >/dev/null 2>&1
+check "approx fit --dataset: a dataset's states as samples" 0 "the states of 300 episodes" -- "$bin" approx fit crowd-aversion-1d --nx 40 --nt 40 --dataset "$work/ca8.npz" --approximator histogram --out "$work/apds"
+check "approx fit --dataset of another problem is refused" 65 "a dataset of crowd-aversion-1d, not of lq-1d" -- "$bin" approx fit lq-1d --dataset "$work/ca8.npz" --out "$work/t"
+check "approx study (tiny) writes the table" 0 "results:" -- "$bin" approx study --problems lq-1d --approximators histogram,gmm --samples 256 --samples-1d 256,512 --seeds 2 --slices 6 --out "$work/apstudy"
+check "approx study report has the floor row" 0 "\| \*floor\* \|" -- cat "$work/apstudy/report.md"
+check "approx study pictures" 0 "" -- test -s "$work/apstudy/lq-1d-w1.png"
+check "approx loop (tiny): exact and histogram mean fields" 0 "fictitious-play with histogram" -- "$bin" approx loop crowd-aversion-1d --approximators histogram --algorithms fictitious-play --agents 200 --iterations 2 --nx 8 --reference 40 --out "$work/aploop"
 if python3 -c "import numpy" 2>/dev/null; then
     check "numpy reads the outputs" 0 "^ok" -- python3 bench/check_outputs.py "$work/lq" "$work/erg" "$work/ev1" "$work/ev2"
     python3 -c "import numpy as np; p = np.full((10, 10, 3), 0.5); np.save('$work/bad.npy', p)"

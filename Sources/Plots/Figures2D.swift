@@ -5,11 +5,12 @@ extension Figures {
     /// Heat maps of several frames of a 2D field (each `nx * ny`, index `i ny + j`: x across, y up)
     /// side by side on one colour scale, with obstacles in grey, walls as a thick black border and
     /// exits as red segments. `exits` are segments `(x0, y0, x1, y1)` on the boundary. Frames fill
-    /// rows of `columns` panels of `panel` points.
+    /// rows of `columns` panels of `panel` points. `range` fixes the colour scale (values beyond it
+    /// saturate); by default it spans the frames' values.
     public static func snapshots2D(
         _ frames: [[Double]], labels: [String], x: [Double], y: [Double], extent: (Double, Double, Double, Double),
         active: [Bool], walls: Bool, exits: [(Double, Double, Double, Double)], title: String, colorLabel: String,
-        columns perRow: Int = 2, panel: Double = 330, to url: URL
+        columns perRow: Int = 2, panel: Double = 330, range: (Double, Double)? = nil, to url: URL
     ) throws {
         let nx = x.count, ny = y.count
         let columns = min(frames.count, max(perRow, 1)), rows = (frames.count + columns - 1) / columns
@@ -18,7 +19,7 @@ extension Figures {
         let height = Int(top + Double(rows) * (panel + gap) + 10)
         let canvas = Canvas(width: width, height: height)
         let values = frames.flatMap { f in zip(f, active).compactMap { $1 && $0.isFinite ? $0 : nil } }
-        var lo = values.min() ?? 0, hi = values.max() ?? 1
+        var lo = range?.0 ?? values.min() ?? 0, hi = range?.1 ?? values.max() ?? 1
         if hi <= lo { hi = lo + 1 }
         let (x0, x1, y0, y1) = extent
         let aspect = (y1 - y0) / (x1 - x0)
@@ -29,7 +30,7 @@ extension Figures {
             var rgb = [(Double, Double, Double)](repeating: (0.6, 0.6, 0.6), count: nx * ny)
             for i in 0..<nx {
                 for j in 0..<ny where active[i * ny + j] {
-                    rgb[j * nx + i] = Viridis.color((frame[i * ny + j] - lo) / (hi - lo))
+                    rgb[j * nx + i] = Viridis.color(min(max((frame[i * ny + j] - lo) / (hi - lo), 0), 1))
                 }
             }
             canvas.image(rgb, rows: ny, cols: nx, x: px, y: py, w: pw, h: ph)

@@ -1,6 +1,7 @@
 import Approximators
 import ArgumentParser
 import Benchmark
+import Datasets
 import Foundation
 import Neural
 import PDE
@@ -84,7 +85,8 @@ struct ApproxFit: ParsableCommand {
         discussion: """
             Samples: --source oracle draws N i.i.d. points from the PDE density at each slice; --source agents \
             simulates N agents with the equilibrium's feedback (Euler-Maruyama on dX = a dt + sqrt(2 nu) dW with the \
-            problem's walls, obstacles and exits). The fit uses --slices times 0, T/(K-1), ..., T; the scores are \
+            problem's walls, obstacles and exits); --dataset FILE takes the states of a dataset of the problem's \
+            discretised game, at its steps nearest to the slices (its episodes are the samples). The fit uses --slices times 0, T/(K-1), ..., T; the scores are \
             averaged over 0, T/4, T/2, 3T/4, T. Writes density.npy ([K, nx] or [K, nx, ny], the model's density on \
             the PDE grid at the fitting slices), t.npy, x.npy (y.npy), density.png and summary.json (settings, \
             scores per slice and averaged, the oracle floor at the same N, the ratios).
@@ -98,6 +100,9 @@ struct ApproxFit: ParsableCommand {
 
     @Option(help: "Where the samples come from: oracle or agents.")
     var source: ApproximatorStudy.Source = .oracle
+
+    @Option(help: "Instead of --source: the states of a dataset of the problem's discretised game (dataset generate --problem; .npz or Minari), jittered in their cells, at the fitting slices' nearest steps.")
+    var dataset: String?
 
     @Option(help: "Time slices the approximator is fitted at (0 ... T).")
     var slices: Int = 21
@@ -126,10 +131,18 @@ struct ApproxFit: ParsableCommand {
         let fitter = try approximator.make()
         let dimension = file.model.dimension
         let names = ["density.npy", "t.npy", "x.npy"] + (dimension == 2 ? ["y.npy"] : []) + ["density.png", "summary.json"]
-        let output = try OutputDirectory(out ?? "out/approx-\(file.name)-\(fitter.kind.rawValue)", outputs: names)
+        let output = try OutputDirectory(out ?? "out/approx-\(file.name)-\(fitter.kind.rawValue)", outputs: names,
+                                         inputs: dataset.map { [$0] } ?? [])
         let study = try ApproximatorStudy.Problem(file, grid: grid, fitSlices: slices, scoreSlices: 5)
-        print("\(file.name): reference on \(grid) (\(String(format: "%.2f", study.equilibrium.seconds)) s); \(samples) \(source.rawValue) samples at \(study.fitReference.times.count) slices")
-        let data = try ApproximatorStudy.samples(study, source: source, count: samples, seed: seed)
+        let data: FitData, samples: Int
+        if let dataset {
+            (data, samples) = try datasetSamples(dataset, problem: file, study: study)
+            print("\(file.name): reference on \(grid) (\(String(format: "%.2f", study.equilibrium.seconds)) s); the states of \(samples) episodes of \(dataset) at \(data.samples.times.count) steps")
+        } else {
+            samples = self.samples
+            print("\(file.name): reference on \(grid) (\(String(format: "%.2f", study.equilibrium.seconds)) s); \(samples) \(source.rawValue) samples at \(study.fitReference.times.count) slices")
+            data = try ApproximatorStudy.samples(study, source: source, count: samples, seed: seed)
+        }
         let start = ContinuousClock.now
         let model = try fitter.fit(data, seed: seed)
         let fitSeconds = (ContinuousClock.now - start) / .seconds(1)
@@ -162,11 +175,43 @@ struct ApproxFit: ParsableCommand {
             var scores: SliceScores, floor: SliceScores, ratios: [String: Double]
         }
         try JSONFile.write(Summary(problem: file.name, parameters: problem.parameters, grid: "\(grid)", approximator: fitter.kind.rawValue,
-                                   settings: approximator.settings, source: source.rawValue, samples: samples, slices: reference.times,
+                                   settings: approximator.settings, source: dataset.map { "dataset \($0)" } ?? source.rawValue,
+                                   samples: samples, slices: data.samples.times,
                                    seed: seed, fitSeconds: fitSeconds, scores: scores, floor: floor, ratios: ratios),
                            to: directory.appendingPathComponent("summary.json"))
         try output.commit()
         print("results:  \(output.url.path)/{density,t,x\(dimension == 2 ? ",y" : "")}.npy, summary.json\(noPictures ? "" : ", density.png")")
+    }
+}
+
+extension ApproxFit {
+    /// The states of a dataset of `problem`'s discretised game at the steps nearest to the fitting
+    /// slices, jittered in the game's cells; the number of episodes.
+    func datasetSamples(_ path: String, problem file: ProblemFile, study: ApproximatorStudy.Problem) throws -> (FitData, Int) {
+        let values: OfflineDataset
+        do { values = try DatasetFile.read(URL(fileURLWithPath: path)) } catch {
+            throw CommandError.badInput("\(path): \(error)")
+        }
+        guard let problemName = values.gameSpec["problem"] else {
+            throw CommandError.badInput("\(path): a dataset of the game \(values.gameName), not of a continuous problem; give a dataset made with dataset generate --problem")
+        }
+        let own = try? ProblemLocator.load(problemName, overrides: [])
+        guard own?.name == file.name else {
+            throw CommandError.badInput("\(path): a dataset of \(own?.name ?? problemName), not of \(file.name); give the problem it was made from")
+        }
+        let resolved = try GameOptions.from(spec: values.gameSpec, source: path).resolve(dataset: path)
+        guard let continuous = resolved.continuous, continuous.reference.dimension == file.model.dimension,
+              continuous.reference.t?.last.map({ abs($0 - (study.equilibrium.t?.last ?? 0)) < 1e-9 }) == true else {
+            throw CommandError.badInput("\(path): its problem (\(values.gameSpec["problem"] ?? "?")) is not \(file.name) as given: give the problem the dataset was made from")
+        }
+        let grid = DensityGrid(continuous.layout)
+        let steps = study.fitReference.times.map { t in min(values.horizon, max(0, Int((t / continuous.dt).rounded()))) }
+        let unique = steps.enumerated().filter { $0.offset == 0 || steps[$0.offset - 1] != $0.element }.map(\.element)
+        let states = DiscreteStateSamples.states(of: values)
+        let samples = try DiscreteStateSamples.jittered(grid: grid, states: unique.map { states[$0] },
+                                                        times: unique.map { Double($0) * continuous.dt }, source: "dataset", seed: seed)
+        return (FitData(samples: samples, grid: study.fitReference.grid,
+                        dynamics: PopulationDynamics(study.equilibrium, viscosity: study.viscosity)), values.episodes)
     }
 }
 

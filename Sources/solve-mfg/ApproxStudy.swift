@@ -50,7 +50,7 @@ struct ApproxStudy: ParsableCommand {
     @Option(help: "Samples per slice, comma-separated.")
     var samples: String = "256,1024,4096,16384"
 
-    @Option(help: "Samples per slice on 1D problems (default: --samples, with 65536 added).")
+    @Option(name: .customLong("samples-1d"), help: "Samples per slice on 1D problems (default: --samples, with 65536 added).")
     var samples1D: String?
 
     @Option(help: "Seeds per N (0, 1, ...).")
@@ -65,6 +65,9 @@ struct ApproxStudy: ParsableCommand {
     @Option(help: "Draws per slice to score the generators.")
     var draws: Int = 16384
 
+    @Option(help: "Problems studied at once (default: the cores, at most the problems); each fit runs on one core.")
+    var jobs: Int?
+
     @Option(help: "Output directory.")
     var out: String = "out/approx-study"
 
@@ -78,6 +81,7 @@ struct ApproxStudy: ParsableCommand {
         guard (1 ... 100).contains(seeds) else { throw ValidationError("--seeds must lie in 1...100") }
         guard (2 ... 1001).contains(slices) else { throw ValidationError("--slices must lie in 2...1001") }
         guard (2 ... approxSampleLimit).contains(draws) else { throw ValidationError("--draws must lie in 2...\(approxSampleLimit)") }
+        if let jobs { guard (1 ... 256).contains(jobs) else { throw ValidationError("--jobs must lie in 1...256") } }
     }
 
     func run() throws {
@@ -101,41 +105,49 @@ struct ApproxStudy: ParsableCommand {
         let seedList = (0 ..< seeds).map(UInt64.init)
         let countsPerProblem: [Int] = files.map { ($0.model.dimension == 1 ? counts1D : counts).count }
         let total = countsPerProblem.reduce(0, +) * seeds * kinds.count
-        var done = 0
         let start = ContinuousClock.now
-        var studied: [ApproximatorStudy.Problem] = [], outcomes: [ApproximatorStudy.Outcome] = []
         var studySettings = ApproximatorStudy.Settings(approximators: fitters, sampleCounts: counts, seeds: seedList)
         studySettings.source = source
         studySettings.fitSlices = slices
         studySettings.drawCount = draws
-        for file in files {
-            let problem = try ApproximatorStudy.Problem(file, fitSlices: slices, scoreSlices: 5)
-            print("\(file.name): reference on \(file.model.defaultGrid) in \(String(format: "%.2f", problem.equilibrium.seconds)) s")
-            fflush(nil)
-            var settings = studySettings
-            settings.sampleCounts = file.model.dimension == 1 ? counts1D : counts
-            let key = file.model.dimension == 1 ? "w1" : "sliced-w1"
-            let outcome = try ApproximatorStudy.run(problem, settings: settings) { row in
-                done += 1
-                let elapsed = (ContinuousClock.now - start) / .seconds(1)
-                let left = elapsed / Double(done) * Double(total - done)
-                let result = row.error.map { "failed: \($0)" }
-                    ?? String(format: "%@/floor %.3g, L1/floor %.3g", key, row.ratios[key] ?? .nan, row.ratios["l1"] ?? .nan)
-                print(String(format: "[%d/%d] %@ %@ N=%d seed %d: %@ (fit %.2f s; about %.0f s left)", done, total, row.problem,
-                             row.approximator, row.samples, Int(row.seed), result, row.fitSeconds, left))
-                fflush(nil)
+        // Problems run side by side (each fit is single-threaded and seeded on its own, so the results
+        // do not depend on --jobs); the shared state orders the progress lines and keeps the results.
+        let settingsValue = studySettings
+        let shared = StudyProgress(problems: files.count, total: total)
+        let workers = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files.count)
+        DispatchQueue.concurrentPerform(iterations: max(workers, 1)) { _ in
+            while let index = shared.nextProblem() {
+                let file = files[index]
+                do {
+                    let problem = try ApproximatorStudy.Problem(file, fitSlices: slices, scoreSlices: 5)
+                    shared.say("\(file.name): reference on \(file.model.defaultGrid) in \(String(format: "%.2f", problem.equilibrium.seconds)) s")
+                    var settings = settingsValue
+                    settings.sampleCounts = file.model.dimension == 1 ? counts1D : counts
+                    let key = file.model.dimension == 1 ? "w1" : "sliced-w1"
+                    let outcome = try ApproximatorStudy.run(problem, settings: settings) { row in
+                        let result = row.error.map { "failed: \($0)" }
+                            ?? String(format: "%@/floor %.3g, L1/floor %.3g", key, row.ratios[key] ?? .nan, row.ratios["l1"] ?? .nan)
+                        shared.fitDone { done, total, left in
+                            String(format: "[%d/%d] %@ %@ N=%d seed %d: %@ (fit %.2f s; about %.0f s left)", done, total, row.problem,
+                                   row.approximator, row.samples, Int(row.seed), result, row.fitSeconds, left)
+                        }
+                    }
+                    shared.finish(index, problem, outcome)
+                } catch {
+                    shared.fail(error)
+                }
             }
-            studied.append(problem)
-            outcomes.append(outcome)
         }
+        if let failure = shared.failure { throw failure }
+        let problemsDone = shared.studied.map { $0! }, outcomesDone = shared.outcomes.map { $0! }
         let directory = try output.stage()
-        let written = try ApproximatorReport.write(problems: studied, outcomes: outcomes, settings: studySettings, command: command,
+        let written = try ApproximatorReport.write(problems: problemsDone, outcomes: outcomesDone, settings: studySettings, command: command,
                                                    to: directory, pictures: !noPictures)
         struct Summary: Encodable {
             var command: String, version: String, problems: [String], approximators: [String], settings: [String]
             var samples: [Int], samples1D: [Int], seeds: Int, source: String, slices: Int, draws: Int, fits: Int, failed: Int, seconds: Double
         }
-        let rows = outcomes.flatMap(\.rows)
+        let rows = outcomesDone.flatMap(\.rows)
         let names: [String] = files.map { $0.name }
         try JSONFile.write(Summary(command: command, version: SolveMFG.configuration.version, problems: names,
                                    approximators: kinds.map(\.rawValue), settings: settings, samples: counts, samples1D: counts1D,
@@ -308,5 +320,54 @@ struct ApproxLoop: ParsableCommand {
                            to: directory.appendingPathComponent("summary.json"))
         try output.commit()
         print("results:  \(output.url.path)/{results.csv,exploitability.csv,report.md,summary.json}")
+    }
+}
+
+/// What the study's worker threads share, behind one lock: the next problem to take, the progress
+/// count (with the time left, extrapolated), the results and the first error.
+final class StudyProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var taken = 0, done = 0
+    private let total: Int
+    private let start = ContinuousClock.now
+    private(set) var studied: [ApproximatorStudy.Problem?]
+    private(set) var outcomes: [ApproximatorStudy.Outcome?]
+    private(set) var failure: Error?
+
+    init(problems: Int, total: Int) {
+        self.total = total
+        studied = Array(repeating: nil, count: problems)
+        outcomes = Array(repeating: nil, count: problems)
+    }
+
+    /// The next problem's index, once each, none after a failure.
+    func nextProblem() -> Int? {
+        lock.withLock {
+            guard failure == nil, taken < studied.count else { return nil }
+            defer { taken += 1 }
+            return taken
+        }
+    }
+
+    func say(_ line: String) {
+        lock.withLock { print(line); fflush(nil) }
+    }
+
+    /// Counts a fit and prints its line, made from (fits done, total, seconds left).
+    func fitDone(_ line: (Int, Int, Double) -> String) {
+        lock.withLock {
+            done += 1
+            let elapsed = (ContinuousClock.now - start) / .seconds(1)
+            print(line(done, total, elapsed / Double(done) * Double(total - done)))
+            fflush(nil)
+        }
+    }
+
+    func finish(_ index: Int, _ problem: ApproximatorStudy.Problem, _ outcome: ApproximatorStudy.Outcome) {
+        lock.withLock { studied[index] = problem; outcomes[index] = outcome }
+    }
+
+    func fail(_ error: Error) {
+        lock.withLock { failure = failure ?? error }
     }
 }

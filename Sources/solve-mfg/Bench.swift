@@ -1,3 +1,4 @@
+import Approximators
 import ArgumentParser
 import Foundation
 import PDE
@@ -159,6 +160,18 @@ struct Bench: ParsableCommand {
         fflush(nil)
     }
 
+    /// One fit of each approximator to 4096 samples at 21 slices (`ApproximatorBenchmark`), 1D and 2D.
+    func benchApproximators() throws {
+        for dimension in [1, 2] {
+            for timing in try ApproximatorBenchmark.run(dimension: dimension, kinds: ApproximatorKind.allCases) {
+                print(String(format: "approximator %@ (%dD, %d samples x %d slices, %d BLAS thread%@): fit %.2f s", timing.kind.rawValue,
+                             dimension, timing.samples, timing.slices, timing.blasThreads ?? 0, timing.blasThreads == 1 ? "" : "s",
+                             timing.seconds))
+                fflush(nil)
+            }
+        }
+    }
+
     /// One mirror-descent iteration on OpenSpiel's games, best of --repeats runs of 500 iterations.
     func benchRL() throws {
         let cases: [(String, [String: Double], [String])] = [
@@ -298,10 +311,13 @@ struct Bench: ParsableCommand {
     @Flag(name: .customLong("offline"), help: "Also time dataset generation (10,000 four-rooms trajectories of length 40) and one Off-MMD outer iteration (2000 minibatches of 512, 3 x 128 MLP) on four rooms.")
     var offline = false
 
+    @Flag(name: .customLong("approx"), help: "Also time one fit of each approximator (default settings) to 4096 samples at 21 time slices, in 1D (200 cells) and 2D (80 x 80 cells), on one core.")
+    var approximators = false
+
     @Option(help: "With --rl: Python interpreter with open_spiel 2.0.2 (e.g. bench/.venv-openspiel/bin/python), to time OpenSpiel in the same run.")
     var openspielPython: String?
 
-    @Flag(name: .customLong("skip-1d"), help: "Skip the 1D timings and the file/Swift comparison (to time only --rl, --offline or --2d).")
+    @Flag(name: .customLong("skip-1d"), help: "Skip the 1D timings and the file/Swift comparison (to time only --rl, --offline, --approx or --2d).")
     var skip1D = false
 
     @Option(help: "Path of the reference script.")
@@ -343,6 +359,7 @@ struct Bench: ParsableCommand {
         if twoD { try benchTwoD() }
         if rlGames { try benchRL() }
         if offline { try benchOffline() }
+        if approximators { try benchApproximators() }
         guard let python else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)

@@ -1,7 +1,7 @@
 import Foundation
 import Neural
 
-/// Fit times of the neural approximators on synthetic data, for `solve-mfg bench --approx`: a
+/// Fit times of the approximators (their default settings) on synthetic data, for `solve-mfg bench --approx`: a
 /// Gaussian population drifting under `a(x) = -x` (an Ornstein-Uhlenbeck flow, the control given
 /// to the physics-informed generator), `samples` i.i.d. agents per slice at `slices` times on
 /// `[0, 1]`, on a 200-cell 1D grid on `[-4, 4]` or an 80 x 80 grid on `[-4, 4]^2`.
@@ -16,18 +16,6 @@ public enum ApproximatorBenchmark {
         public var slices: Int
         public var seconds: Double
         public var blasThreads: Int?
-    }
-
-    /// The default approximator of each neural kind.
-    public static func defaultApproximator(_ kind: ApproximatorKind) -> (any DensityApproximator)? {
-        switch kind {
-        case .densityNetwork: DensityNetwork()
-        case .flow: NormalisingFlow()
-        case .generativeDiscriminative: GenerativeDiscriminative()
-        case .generativeMMD: GenerativeMMD()
-        case .physicsInformed: PhysicsInformedGenerator()
-        case .histogram, .kde, .gmm: nil
-        }
     }
 
     /// The synthetic data: `N(m_t, s_t^2 I)` with the OU moments from `N(1, 0.3^2)` (each axis),
@@ -58,8 +46,8 @@ public enum ApproximatorBenchmark {
                            kinds: [ApproximatorKind] = [.densityNetwork, .flow, .generativeDiscriminative, .generativeMMD, .physicsInformed],
                            seed: UInt64 = 1) throws -> [Timing] {
         let data = syntheticData(dimension: dimension, samples: samples, slices: slices, seed: seed)
-        return try kinds.compactMap { kind in
-            guard let approximator = defaultApproximator(kind) else { return nil }
+        return try kinds.map { kind in
+            let approximator = try ApproximatorSettings(kind: kind).make()
             let clock = ContinuousClock()
             let elapsed = try clock.measure { _ = try approximator.fit(data, seed: seed) }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18

@@ -130,7 +130,8 @@ public enum ApproximatorReport {
 
     /// The reference and every approximation at the scoring slices T/4, T/2 and T: in 1D one line
     /// plot per time (`PROBLEM-density-K.png`), in 2D one picture of heat maps (`PROBLEM-densities.png`),
-    /// one row per time, the reference first. Returns the file names.
+    /// one row per time, the reference first, on the colour scale 0 ... 1.5 x the reference's largest
+    /// density (a collapsed model saturates rather than washing the others out). Returns the file names.
     static func densityPictures(_ problem: ApproximatorStudy.Problem, snapshots: [String: [[Double]]], names: [String],
                                 largest: Int, directory: URL) throws -> [String] {
         let reference = problem.scoreReference, grid = reference.grid
@@ -166,6 +167,7 @@ public enum ApproximatorReport {
                                 extent: (grid.lower[0], grid.upper[0], grid.lower[1], grid.upper[1]), active: active,
                                 walls: !grid.periodic, exits: [], title: "\(problem.name): densities, N = \(largest) (one row per time)",
                                 colorLabel: "m", columns: frames.count / max(slices.count, 1), panel: 180,
+                                range: (0, 1.5 * slices.map { reference.masses[$0].max()! / volume }.max()!),
                                 to: directory.appendingPathComponent(file))
         return [file]
     }
