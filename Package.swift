@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "NeuralTests", dependencies: ["Neural"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "RLBridge", "Writers"], swiftSettings: optimised),
         .testTarget(name: "ApproximatorsTests", dependencies: ["Approximators", "PDE", "Problems", "Neural"], swiftSettings: optimised),
-        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Problems", "RLBridge"], swiftSettings: optimised),
+        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Problems", "RLBridge", "Approximators"], swiftSettings: optimised),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE", "Reports", "Writers", "Plots"], swiftSettings: optimised),
     ]
 )

@@ -1,3 +1,4 @@
+import Approximators
 import Foundation
 import RLBridge
 
@@ -73,15 +74,31 @@ public enum CellRunner {
             var evaluation = Evaluation()
             var policy: [Double]
             // One step of the method: the new policy and its exact evaluation.
-            var step: () -> [Double]
+            var step: () throws -> [Double]
             switch cell.method.algorithm {
             case let .tabular(name):
                 let algorithm = try name.make(game: truth.game, learningRate: s["learning_rate"] ?? 0.1, alpha: s["alpha"] ?? 1,
                                               temperature: s["temperature"] ?? 1)
-                var run = TabularRun(tools: tools, algorithm: algorithm)
-                policy = run.policy
-                // The run evaluates each new policy itself: that evaluation is the one kept.
-                step = { run.step(); evaluation = run.evaluation; return run.policy }
+                if let approximator = cell.method.approximator {
+                    // The updates see the approximator's mean field of simulated agents; each new policy is evaluated exactly.
+                    guard let continuous = truth.continuous else {
+                        throw RLError.invalid("approximator = \"\(approximator)\" needs a continuous problem (its cells are where the agents are)")
+                    }
+                    var stepper = try InTheLoopRun.Stepper(
+                        continuous, algorithm: algorithm, approximator: try ApproximatorSettings(kind: ApproximatorKind(rawValue: approximator)!).make(),
+                        agents: Int(s["agents"] ?? 1000), seed: UInt64(cell.seed))
+                    policy = stepper.policy
+                    step = {
+                        try stepper.step()
+                        evaluation = stepper.evaluation
+                        return stepper.policy
+                    }
+                } else {
+                    var run = TabularRun(tools: tools, algorithm: algorithm)
+                    policy = run.policy
+                    // The run evaluates each new policy itself: that evaluation is the one kept.
+                    step = { run.step(); evaluation = run.evaluation; return run.policy }
+                }
             case let .offline(algorithm):
                 // The outer iterations run in one call (the time budget is checked after them).
                 var settings = OfflineSettings()
@@ -117,7 +134,7 @@ public enum CellRunner {
                 tools.evaluate(policy, into: &evaluation)
                 result.exploitability.append(evaluation.exploitability)
                 for _ in 0..<cell.method.iterations {
-                    policy = step()
+                    policy = try step()
                     let e = evaluation.exploitability
                     guard e.isFinite else { throw RLError.invalid("the exploitability became \(e) at iteration \(result.exploitability.count)") }
                     result.exploitability.append(e)

@@ -1,3 +1,4 @@
+import Approximators
 import Foundation
 import Writers
 import Problems
@@ -54,7 +55,7 @@ public struct Suite: Sendable {
         var settings: [String] {
             switch self {
             case .meanFieldQLearning: return ["learning_rate", "temperature", "agents", "bins"]
-            case .tabular: return ["learning_rate", "alpha", "temperature"]
+            case .tabular: return ["learning_rate", "alpha", "temperature", "agents"]
             case .offline: return ["learning_rate", "cql_weight", "tau", "alpha", "updates", "batch_size", "episodes_per_iteration",
                                    "epsilon", "target_updates"]
             }
@@ -88,9 +89,12 @@ public struct Suite: Sendable {
         public var iterations: Int
         /// The offline learners' dataset (a `[datasets.NAME]`).
         public var dataset: String? = nil
-        /// `key` (and `@dataset`) with its settings, e.g. `md(alpha=0.5;learning_rate=0.1)`.
+        /// Tabular algorithms on continuous problems: the approximator of mu_t whose mean field of
+        /// `agents` simulated agents the updates see instead of the exact one (`docs/approximators.md`).
+        public var approximator: String? = nil
+        /// `key` (with `@dataset`, `~approximator`) and its settings, e.g. `md~kde(agents=1000;learning_rate=0.1)`.
         public var label: String {
-            let name = key + (dataset.map { "@\($0)" } ?? "")
+            let name = key + (dataset.map { "@\($0)" } ?? "") + (approximator.map { "~\($0)" } ?? "")
             return settings.isEmpty ? name : name + "(" + settings.keys.sorted().map { "\($0)=\(Self.format(settings[$0]!))" }.joined(separator: ";") + ")"
         }
         static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
@@ -166,6 +170,15 @@ public struct Suite: Sendable {
                 return s
             }
         }
+        /// A string or a list of strings (a grid of names).
+        func names(_ t: String, _ e: TOMLEntry) throws -> [String] {
+            if case let .string(s) = e.value { return [s] }
+            guard case let .array(items) = e.value, !items.isEmpty else { throw fail(t, e, "expected a name or a list of names") }
+            return try items.map { item in
+                guard case let .string(s) = item else { throw fail(t, e, "expected names (strings), found \(item)") }
+                return s
+            }
+        }
         func allowed(_ t: TOMLTable, _ keys: [String]) throws {
             for e in t.entries where !keys.contains(e.key) {
                 throw fail(t.name, e, "unknown key; allowed here: \(keys.joined(separator: ", "))")
@@ -215,7 +228,20 @@ public struct Suite: Sendable {
                 guard let algorithm = Algorithm(rawValue: a) else {
                     throw fail(t.name, e, "unknown algorithm '\(a)'; use one of \(Algorithm.names.joined(separator: ", "))")
                 }
-                try allowed(t, ["algorithm", "iterations"] + algorithm.settings + (algorithm.needsDataset ? ["dataset"] : []))
+                let isTabular: Bool = { if case .tabular = algorithm { return true } else { return false } }()
+                try allowed(t, ["algorithm", "iterations"] + algorithm.settings + (algorithm.needsDataset ? ["dataset"] : [])
+                            + (isTabular ? ["approximator"] : []))
+                let approximators: [String?] = try t["approximator"].map { e in
+                    try names(t.name, e).map { name -> String? in
+                        guard ApproximatorKind(rawValue: name) != nil else {
+                            throw fail(t.name, e, "unknown approximator '\(name)'; use one of \(ApproximatorKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        return name
+                    }
+                } ?? [nil]
+                if isTabular, t["agents"] != nil, t["approximator"] == nil {
+                    throw fail(t.name, t["agents"], "agents is the number of simulated agents of an approximator: add approximator = \"...\"")
+                }
                 let dataset = try t["dataset"].map { try string(t.name, $0) }
                 if algorithm.needsDataset {
                     guard let d = t["dataset"] else { throw fail(t.name, nil, "\(a) learns from a dataset: add dataset = \"NAME\" (a [datasets.NAME] table)", line: t.line) }
@@ -244,8 +270,11 @@ public struct Suite: Sendable {
                     }
                     combinations = combinations.flatMap { c in values.map { v in c.merging([key: v]) { $1 } } }
                 }
-                for c in combinations {
-                    methods.append(Method(key: parts[1], algorithm: algorithm, settings: c, iterations: iterations ?? -1, dataset: dataset))
+                for approximator in approximators {
+                    for c in combinations {
+                        methods.append(Method(key: parts[1], algorithm: algorithm, settings: c, iterations: iterations ?? -1, dataset: dataset,
+                                              approximator: approximator))
+                    }
                 }
             case ("datasets", 2):
                 try allowed(t, ["behavior", "episodes", "seed", "expert_iterations", "expert_learning_rate"])

@@ -11,18 +11,9 @@ public enum GameAgents {
         let S = game.states, A = game.actions, H = game.horizon
         var generator = SeededGenerator(seed: seed)
         var states = [Int32](repeating: 0, count: (H + 1) * agents)
-        var cumulative = game.initialDistribution
-        for s in 1 ..< S { cumulative[s] += cumulative[s - 1] }
-        let total = cumulative[S - 1]
-        for k in 0 ..< agents {
-            let u = generator.unit() * total
-            var lo = 0, hi = S - 1
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
-            }
-            states[k] = Int32(lo)
-        }
+        var running = 0.0
+        let cumulative = game.initialDistribution.map { running += $0; return running }
+        for k in 0 ..< agents { states[k] = Int32(WeightedTable.draw(cumulative, &generator)) }
         for t in 0 ..< H {
             for k in 0 ..< agents {
                 let s = Int(states[t * agents + k])

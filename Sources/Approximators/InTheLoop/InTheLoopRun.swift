@@ -24,38 +24,69 @@ public enum InTheLoopRun {
         public var seconds: Double
     }
 
+    /// One tabular algorithm whose updates see the approximator's mean field, one update at a time,
+    /// each followed by the exact evaluation of the new policy (what a benchmark cell records).
+    public struct Stepper {
+        public let tools: ExactTools
+        public private(set) var algorithm: any TabularAlgorithm
+        let meanField: AgentMeanField?
+        let seed: UInt64
+        /// The exact evaluation of the current policy.
+        public private(set) var evaluation: Evaluation
+        var seen = Evaluation()
+        /// Updates made so far.
+        public private(set) var completed = 0
+
+        /// `approximator == nil`: the exact mean field.
+        public init(_ problem: DiscretisedProblem, algorithm: any TabularAlgorithm, approximator: (any DensityApproximator)?,
+                    agents: Int, seed: UInt64) throws {
+            tools = ExactTools(game: problem.game)
+            self.algorithm = algorithm
+            meanField = try approximator.map {
+                try AgentMeanField(game: problem.game, layout: problem.layout, dt: problem.dt, approximator: $0, agents: agents)
+            }
+            self.seed = seed
+            evaluation = tools.evaluate(algorithm.policy)
+        }
+
+        public var policy: [Double] { algorithm.policy }
+
+        /// One update from the (approximate) mean field of the current policy, then the new policy's
+        /// exact evaluation; returns its exploitability, refusing one that is not finite.
+        @discardableResult
+        public mutating func step() throws -> Double {
+            completed += 1
+            if let meanField {
+                seen.distribution = try meanField.estimate(policy: algorithm.policy, seed: seed &+ UInt64(completed) &* 0x9E37_79B9_7F4A_7C15)
+                tools.rewards(along: seen.distribution, into: &seen.rewards)
+                tools.sweep(algorithm.policy, into: &seen)
+                algorithm.update(from: seen, tools: tools)
+            } else {
+                algorithm.update(from: evaluation, tools: tools)
+            }
+            tools.evaluate(algorithm.policy, into: &evaluation)
+            guard evaluation.exploitability.isFinite else {
+                throw ApproximatorError("with \(meanField?.approximator.kind.rawValue ?? "the exact mean field"): the exploitability "
+                                        + "is not finite after iteration \(completed); lower the learning rate")
+            }
+            return evaluation.exploitability
+        }
+    }
+
     /// Runs `iterations` updates of `algorithm` on `problem`'s game.
     public static func run(_ problem: DiscretisedProblem, algorithm: TabularAlgorithmName, learningRate: Double = 0.1,
                            approximator: (any DensityApproximator)?, agents: Int, iterations: Int, seed: UInt64,
                            progress: ((Int, Double) -> Void)? = nil) throws -> Result {
         guard iterations >= 1 else { throw ApproximatorError("the number of iterations must be at least 1, got \(iterations)") }
         let start = ContinuousClock.now
-        let game = problem.game
-        let tools = ExactTools(game: game)
-        var method = try algorithm.make(game: game, learningRate: learningRate)
-        let meanField = try approximator.map {
-            try AgentMeanField(game: game, layout: problem.layout, dt: problem.dt, approximator: $0, agents: agents)
-        }
-        var exact = tools.evaluate(method.policy), seen = Evaluation()
-        var exploitability = [exact.exploitability]
+        var stepper = try Stepper(problem, algorithm: try algorithm.make(game: problem.game, learningRate: learningRate),
+                                  approximator: approximator, agents: agents, seed: seed)
+        var exploitability = [stepper.evaluation.exploitability]
         for k in 1 ... iterations {
-            if let meanField {
-                seen.distribution = try meanField.estimate(policy: method.policy, seed: seed &+ UInt64(k) &* 0x9E37_79B9_7F4A_7C15)
-                tools.rewards(along: seen.distribution, into: &seen.rewards)
-                tools.sweep(method.policy, into: &seen)
-                method.update(from: seen, tools: tools)
-            } else {
-                method.update(from: exact, tools: tools)
-            }
-            tools.evaluate(method.policy, into: &exact)
-            guard exact.exploitability.isFinite else {
-                throw ApproximatorError("\(algorithm.rawValue) with \(approximator?.kind.rawValue ?? "the exact mean field"): "
-                                        + "the exploitability is not finite after iteration \(k); lower the learning rate")
-            }
-            exploitability.append(exact.exploitability)
-            progress?(k, exact.exploitability)
+            exploitability.append(try stepper.step())
+            progress?(k, exploitability[k])
         }
-        let d = problem.distances(exact.distribution)
+        let d = problem.distances(stepper.evaluation.distribution)
         return Result(approximator: approximator?.kind.rawValue ?? "exact", algorithm: algorithm.rawValue, agents: agents, seed: seed,
                       exploitability: exploitability, l1: d.l1, w1: d.w1,
                       seconds: (ContinuousClock.now - start) / .seconds(1))

@@ -2,7 +2,7 @@ import Neural
 
 /// Draws indices with probabilities proportional to non-negative weights: the cumulative sums and
 /// a binary search of `u * total`, `u` uniform (one `next()` per draw).
-struct WeightedTable: Sendable, Equatable {
+@usableFromInline struct WeightedTable: Sendable, Equatable {
     let cumulative: [Double]
 
     /// Nil when the weights have no positive total.
@@ -14,7 +14,11 @@ struct WeightedTable: Sendable, Equatable {
 
     var count: Int { cumulative.count }
 
-    @inline(__always) func draw(_ generator: inout SeededGenerator) -> Int {
+    @inline(__always) func draw(_ generator: inout SeededGenerator) -> Int { Self.draw(cumulative, &generator) }
+
+    /// The first index with `cumulative[i] > u * cumulative.last` (`u` one uniform draw): an index
+    /// with probability proportional to its weight, given the running sums of the weights.
+    @inlinable static func draw(_ cumulative: [Double], _ generator: inout SeededGenerator) -> Int {
         let target = generator.unit() * cumulative[cumulative.count - 1]
         var low = 0, high = cumulative.count - 1
         while low < high {

@@ -24,15 +24,9 @@ public struct CellSampler: Sendable {
         cumulative = c
     }
 
-    /// One cell drawn by mass.
+    /// One cell drawn by mass (`WeightedTable.draw`: the first cell with `C_i > u C_n`).
     @inlinable public func cell(_ generator: inout SeededGenerator) -> Int {
-        let target = generator.unit() * cumulative[cumulative.count - 1]
-        var lo = 0, hi = cumulative.count - 1
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if cumulative[mid] > target { hi = mid } else { lo = mid + 1 }
-        }
-        return lo
+        WeightedTable.draw(cumulative, &generator)
     }
 
     /// `count` points (`dimension` coordinates each, row-major).
