@@ -79,6 +79,69 @@ import Testing
     }
 
     /// The MMD gradient in the generated points, in Double (step 1e-6).
+    /// The discriminator's loss with the R1 penalty: (a) the penalty's central-difference estimate
+    /// of `|grad_x~ D|^2` against the exact input gradient of the MLP (``MLP/backward``'s
+    /// `inputGradient`): its error is the truncation error `eps^2 D^(3) / (6 D')` per row, relative,
+    /// which for these weights (3 times the initial ones, derivative scales up to ~30 per unit of
+    /// `x~`) is up to `(1e-2 x 30)^2 / 6 = 1.5 %` at the default `eps = 1e-2` (tolerance 2 %), and it
+    /// must shrink like `eps^2`: at `eps = 5e-3` it is at least 3 times smaller (4 in exact
+    /// arithmetic; Float rounding of the logit differences, about 1e-5 / (2 eps |D'|), is far
+    /// below); (b) the gradient of the whole loss (logistic plus penalty) in D's parameters against
+    /// central differences, as the other models.
+    @Test(arguments: [1, 2]) func discriminatorWithGradientPenalty(dimension: Int) {
+        let data = GaussianData.moving.fitData(dimension: dimension, count: 8, seed: 1, cells: 8, half: 2)
+        let settings = TrainingSettings(width: 8, steps: 1, batch: 12, learningRate: 1e-3)
+        let scaling = InputScaling(grid: data.grid, horizon: 1)
+        let gamma = 5.0, n = 12
+        func discriminator(penalty: Double, epsilon: Double = 1e-2) -> Discriminator {
+            let critic = Discriminator(training: settings, learningRate: 1e-3, scaling: scaling, maxRows: n,
+                                       penalty: penalty, epsilon: epsilon, seed: 4)
+            // Larger weights than at initialisation, so that D is far from linear.
+            for k in critic.network.parameters.indices { critic.network.parameters[k] *= 3 }
+            return critic
+        }
+        let critic = discriminator(penalty: gamma), plain = discriminator(penalty: 0)
+        let finer = discriminator(penalty: gamma, epsilon: 5e-3)
+        var g = SeededGenerator(seed: 9)
+        let times = (0 ..< n).map { _ in 0.1 + 0.9 * g.unit() }
+        let observed = (0 ..< n * dimension).map { _ in 3 * g.unit() - 1.5 }
+        let generated = (0 ..< n * dimension).map { _ in 3 * g.unit() - 1.5 }
+        // (a) The penalty (the loss with gamma minus the loss without) against the exact input gradient.
+        let logistic = plain.lossAndGradient(times: times, observed: observed, generated: generated, rows: n)
+        let estimate = critic.lossAndGradient(times: times, observed: observed, generated: generated, rows: n) - logistic
+        let finerEstimate = finer.lossAndGradient(times: times, observed: observed, generated: generated, rows: n) - logistic
+        let width = 1 + dimension
+        var input = [Float](repeating: 0, count: n * width)
+        for r in 0 ..< n {
+            input[r * width] = scaling.time(times[r])
+            for a in 0 ..< dimension { input[r * width + 1 + a] = scaling.position(observed[r * dimension + a], axis: a) }
+        }
+        let workspace = critic.network.makeWorkspace(maxBatch: n)
+        let ones = [Float](repeating: 1, count: n)
+        var inputGradient = [Float](repeating: 0, count: n * width)
+        input.withUnsafeBufferPointer { _ = critic.network.forward($0.baseAddress!, batch: n, workspace: workspace) }
+        ones.withUnsafeBufferPointer { o in
+            inputGradient.withUnsafeMutableBufferPointer { ig in
+                critic.network.backward(outputGradient: o.baseAddress!, batch: n, workspace: workspace,
+                                        inputGradient: ig.baseAddress!)
+            }
+        }
+        var exact = 0.0
+        for r in 0 ..< n { for a in 0 ..< dimension { exact += pow(Double(inputGradient[r * width + 1 + a]), 2) } }
+        exact *= gamma / 2 / Double(n)
+        print("R1 \(dimension)D: exact \(exact), eps 1e-2 \(estimate), eps 5e-3 \(finerEstimate)")
+        #expect(exact > 1, "a discriminator with a non-trivial input gradient: \(exact)")
+        #expect(abs(estimate - exact) <= 2e-2 * exact, "penalty \(estimate) against exact \(exact)")
+        #expect(abs(finerEstimate - exact) <= abs(estimate - exact) / 3 + 1e-4 * exact,
+                "second order: \(finerEstimate) at eps / 2, \(estimate) at eps, exact \(exact)")
+        // (b) The parameter gradient of the whole loss.
+        _ = critic.lossAndGradient(times: times, observed: observed, generated: generated, rows: n)
+        let gradient = critic.network.gradients
+        check(parameters: { critic.network.parameters }, set: { critic.network.parameters = $0 },
+              loss: { critic.lossAndGradient(times: times, observed: observed, generated: generated, rows: n) },
+              gradient: gradient, step: 2e-3)
+    }
+
     @Test func mmdGradient() {
         let kernel = MultiBandwidthKernel(bandwidths: 3, median: 0.7)
         var g = SeededGenerator(seed: 4)
@@ -132,11 +195,13 @@ import Testing
         let dynamics = PopulationDynamics(control: [levels.flatMap { _ in centres.map { -0.8 * $0 + 0.1 * $0 * $0 } }],
                                           times: levels, viscosity: 0.2)
         let field = try ControlField(dynamics, grid: grid, model: "test")
-        let residual = WeakResidual(field: field, times: [0, 0.5, 1], particles: 4, lower: grid.lower)
+        // Weighted residuals, with the fixed low modes before the adversarial functions.
+        let residual = WeakResidual(field: field, times: [0, 0.5, 1], particles: 4, lower: grid.lower, weightExponent: 1)
         var g = SeededGenerator(seed: 2)
-        let tests = TestFunctionSet(count: 3, grid: grid, maxMode: 6, generator: &g)
+        let tests = TestFunctionSet(count: 3, grid: grid, maxMode: 6, lowModes: true, generator: &g)
+        #expect(tests.fixedCount == 2 && tests.count == 5)
         let points = (0 ..< 12).map { _ in 3.2 * g.unit() - 1.6 }
-        var gradient = [Double](repeating: 0, count: 12), testGradient = [Float](repeating: 0, count: 12)
+        var gradient = [Double](repeating: 0, count: 12), testGradient = [Float](repeating: 0, count: tests.parameters.count)
         _ = residual.lossAndGradients(points: points, dimension: 1, tests: tests, pointGradient: &gradient,
                                       testGradient: &testGradient)
         var scratch = gradient, scratchTests = testGradient

@@ -6,11 +6,32 @@ import Neural
 /// discriminator `D(t, x)`, an MLP of `(t~, x~)` with a logistic output, alternating
 ///
 ///     D step:  min  -E log sigmoid(D(t, x_obs)) - E log(1 - sigmoid(D(t, G(t, z))))
+///                   + (gamma / 2) E |grad_x~ D(t, x_obs)|^2
 ///     G step:  min  -E log sigmoid(D(t, G(t, z)))        (the non-saturating loss)
 ///
 /// over minibatches of rows at slices `t = t_k, k >= 1` drawn uniformly (slice 0 is exact). The
 /// generator's gradient is D's input gradient, `dL/dx = -(1 - sigmoid(D)) dD/dx`, back-propagated
 /// through the fold and `G`. Both use Adam with `beta1 = 0.5, beta2 = 0.9` (APAC-Net's settings).
+///
+/// Stabilisation (the plain alternation collapses: too narrow laws, drifting means, filaments in 2D):
+///
+/// - **R1 gradient penalty** (Mescheder, Geiger, Nowozin, "Which training methods for GANs do
+///   actually converge?", ICML 2018): the zero-centred penalty `(gamma / 2) E |grad_x D|^2` on the
+///   observed points only, in the normalised positions `x~` (not in t, the conditioning). It makes
+///   the equilibrium `G = law, D = const` locally attractive, where the unregularised game circles
+///   around it. The gradient of the penalty in D's parameters needs a second derivative; it is
+///   taken exactly for the estimate by central differences along each axis,
+///
+///       |grad_x~ D|^2 = sum_a (D(x~ + eps e_a) - D(x~ - eps e_a))^2 / (4 eps^2) + O(eps^2),
+///
+///   `eps = 1e-2`: the `2d` shifted copies of the observed rows go through the same forward and
+///   backward pass as the logistic rows, with output gradients `+- gamma Delta_a / (4 eps^2 B)`.
+/// - **Averaged generator** (Yazici, Foo, Winkler, Lim, Piliouras, Chandrasekhar, "The unusual
+///   effectiveness of averaging in GAN training", ICLR 2019): the fitted model is the exponential
+///   moving average of G's parameters, `beta = averageDecay`, which damps the residual rotation
+///   of the game around the equilibrium.
+/// - Both step sizes decay to a tenth along a half cosine (``TrainingSettings`` schedule).
+///
 /// A sample-only model: ``PopulationModel/density(at:time:)`` is nil.
 public struct GenerativeDiscriminative: DensityApproximator {
     /// The generator's network and the training length (steps = generator steps, each after one
@@ -20,16 +41,23 @@ public struct GenerativeDiscriminative: DensityApproximator {
     public var discriminatorLearningRate: Double
     /// The standard deviation, in cells, of the Gaussian smoothing of the slice-0 draws.
     public var initialSmoothing: Double
+    /// The weight `gamma` of the R1 penalty (0: none).
+    public var gradientPenalty: Double
+    /// The decay `beta` of the generator's parameter average (0: the last iterate).
+    public var averageDecay: Double
 
     public var kind: ApproximatorKind { .generativeDiscriminative }
 
-    /// Defaults: width 64, two tanh layers, 3000 steps of batch 256, step sizes 1e-3 (generator)
-    /// and 2e-3 (discriminator), m0 smoothed by half a cell.
-    public init(training: TrainingSettings = TrainingSettings(steps: 3000, batch: 256, learningRate: 1e-3),
-                discriminatorLearningRate: Double = 2e-3, initialSmoothing: Double = 0.5) {
+    /// Defaults: width 64, two tanh layers, 3000 steps of batch 256, step sizes 2e-3 (generator)
+    /// and 4e-3 (discriminator), m0 smoothed by half a cell, R1 weight 1, average decay 0.99.
+    public init(training: TrainingSettings = TrainingSettings(steps: 3000, batch: 256, learningRate: 2e-3),
+                discriminatorLearningRate: Double = 4e-3, initialSmoothing: Double = 0.5,
+                gradientPenalty: Double = 1, averageDecay: Double = 0.99) {
         self.training = training
         self.discriminatorLearningRate = discriminatorLearningRate
         self.initialSmoothing = initialSmoothing
+        self.gradientPenalty = gradientPenalty
+        self.averageDecay = averageDecay
     }
 
     public func fit(_ data: FitData, seed: UInt64) throws -> any PopulationModel {
@@ -37,6 +65,8 @@ public struct GenerativeDiscriminative: DensityApproximator {
         try training.validate(name)
         try checkSetting(discriminatorLearningRate, in: 1e-12 ... 1, "the discriminator learning rate", model: name)
         try checkSetting(initialSmoothing, in: 0 ... 100, "the initial smoothing (cells)", model: name)
+        try checkSetting(gradientPenalty, in: 0 ... 1e6, "the gradient penalty", model: name)
+        try checkSetting(averageDecay, in: 0 ... 0.999999, "the average decay", model: name)
         let draws = try generatorSlices(data, model: name)
         let grid = data.grid, d = grid.dimension, B = training.batch
         let scaling = InputScaling(grid: grid, horizon: draws.times[draws.sliceCount - 1])
@@ -44,10 +74,11 @@ public struct GenerativeDiscriminative: DensityApproximator {
         let generatorTrainer = GeneratorTrainer(training: training, grid: grid, scaling: scaling, maxRows: B,
                                                 seed: seed, beta1: 0.5, beta2: 0.9)
         let critic = Discriminator(training: training, learningRate: discriminatorLearningRate, scaling: scaling,
-                                   maxRows: B, seed: seed &+ 0xD15C)
+                                   maxRows: B, penalty: gradientPenalty, seed: seed &+ 0xD15C)
         var generator = SeededGenerator(seed: seed ^ 0x6A_5EED)
         var slices = [Int](repeating: 0, count: B), times = [Double](repeating: 0, count: B)
         var z = [Double](repeating: 0, count: B * d), observed = z
+        let decay = Float(averageDecay), ratio = discriminatorLearningRate / training.learningRate
 
         /// Fresh slices (k >= 1) and m0 draws.
         func drawRows() {
@@ -59,7 +90,10 @@ public struct GenerativeDiscriminative: DensityApproximator {
                 }
             }
         }
-        for _ in 0 ..< training.steps {
+        for step in 0 ..< training.steps {
+            let rate = training.decayedLearningRate(step)
+            generatorTrainer.learningRate = rate
+            critic.learningRate = Float(Double(rate) * ratio)
             drawRows()
             for r in 0 ..< B {
                 let k = slices[r], i = draws.draw(slice: k, &generator)
@@ -70,28 +104,35 @@ public struct GenerativeDiscriminative: DensityApproximator {
             drawRows()
             _ = critic.generatorLossAndGradient(generatorTrainer, times: times, z: z, rows: B)
             generatorTrainer.step()
+            if decay > 0 { generatorTrainer.updateAverage(decay: decay) }
         }
-        return GeneratorModel(kind: kind, grid: grid, scaling: scaling, network: FrozenNetwork(generatorTrainer.network),
-                              initial: initial)
+        return GeneratorModel(kind: kind, grid: grid, scaling: scaling,
+                              network: FrozenNetwork(generatorTrainer.averagedNetwork()), initial: initial)
     }
 }
 
-/// The discriminator `D(t, x)` (logits) with its optimiser and buffers for `2 maxRows` rows.
+/// The discriminator `D(t, x)` (logits) with its optimiser and buffers for `(2 + 2d) maxRows` rows
+/// (observed, generated, and the observed shifted by `+- eps` along each axis for the R1 penalty).
 final class Discriminator {
     let network: MLP
     let scaling: InputScaling
+    /// The R1 weight `gamma` and the difference step `eps` (normalised coordinates).
+    let penalty: Double, epsilon: Double
     private let adam: Adam
     private let workspace: MLPWorkspace
     private var input: [Float], logitGradient: [Float], inputGradient: [Float], pointGradient: [Double]
 
-    init(training: TrainingSettings, learningRate: Double, scaling: InputScaling, maxRows: Int, seed: UInt64) {
+    init(training: TrainingSettings, learningRate: Double, scaling: InputScaling, maxRows: Int, penalty: Double = 0,
+         epsilon: Double = 1e-2, seed: UInt64) {
         let d = scaling.dimension
         network = training.network(inputs: 1 + d, outputs: 1, seed: seed)
         self.scaling = scaling
+        self.penalty = penalty
+        self.epsilon = epsilon
         adam = Adam(parameterCount: network.parameterCount, learningRate: Float(learningRate), beta1: 0.5, beta2: 0.9)
-        workspace = network.makeWorkspace(maxBatch: 2 * maxRows)
-        input = [Float](repeating: 0, count: 2 * maxRows * (1 + d))
-        logitGradient = [Float](repeating: 0, count: 2 * maxRows)
+        workspace = network.makeWorkspace(maxBatch: (2 + 2 * d) * maxRows)
+        input = [Float](repeating: 0, count: (2 + 2 * d) * maxRows * (1 + d))
+        logitGradient = [Float](repeating: 0, count: (2 + 2 * d) * maxRows)
         inputGradient = [Float](repeating: 0, count: maxRows * (1 + d))
         pointGradient = [Double](repeating: 0, count: maxRows * d)
     }
@@ -102,22 +143,69 @@ final class Discriminator {
         for a in 0 ..< d { input[r * width + 1 + a] = scaling.position(points[i * d + a], axis: a) }
     }
 
-    /// One Adam step on the logistic loss of `rows` observed (label 1) and generated (label 0) points.
-    func step(times: [Double], observed: [Double], generated: [Double], rows: Int) {
+    var learningRate: Float {
+        get { adam.learningRate }
+        set { adam.learningRate = newValue }
+    }
+
+    /// The rows of one discriminator step: observed, generated, then (with a penalty) for each axis
+    /// `a` the observed shifted by `+eps e_a` and by `-eps e_a`.
+    private func rowCount(_ rows: Int) -> Int { penalty > 0 ? (2 + 2 * scaling.dimension) * rows : 2 * rows }
+
+    /// The loss of ``step(times:observed:generated:rows:)`` and its gradient in `network.gradients`
+    /// (without stepping): the logistic loss of `rows` observed (label 1) and generated (label 0)
+    /// points plus `(gamma / 2) (1 / rows) sum_r sum_a Delta_ra^2 / (4 eps^2)`,
+    /// `Delta_ra = D(x~_r + eps e_a) - D(x~_r - eps e_a)` (the R1 penalty by central differences).
+    @discardableResult
+    func lossAndGradient(times: [Double], observed: [Double], generated: [Double], rows: Int) -> Double {
+        let d = scaling.dimension, width = 1 + d, total = rowCount(rows)
         for r in 0 ..< rows {
             setRow(r, time: times[r], observed, r)
             setRow(rows + r, time: times[r], generated, r)
         }
+        if penalty > 0 {
+            for a in 0 ..< d {
+                for s in 0 ..< 2 {
+                    let block = 2 + 2 * a + s, shift = Float(s == 0 ? epsilon : -epsilon)
+                    for r in 0 ..< rows {
+                        for q in 0 ..< width { input[(block * rows + r) * width + q] = input[r * width + q] }
+                        input[(block * rows + r) * width + 1 + a] += shift
+                    }
+                }
+            }
+        }
+        var loss = 0.0
         input.withUnsafeBufferPointer { xin in
             logitGradient.withUnsafeMutableBufferPointer { g in
-                let logits = network.forward(xin.baseAddress!, batch: 2 * rows, workspace: workspace)
+                let logits = network.forward(xin.baseAddress!, batch: total, workspace: workspace)
                 for r in 0 ..< 2 * rows {
+                    // -log sigmoid(l) (observed) and -log(1 - sigmoid(l)) = -log sigmoid(-l) (generated)
+                    let l = r < rows ? Double(logits[r]) : -Double(logits[r])
+                    loss += (max(-l, 0) + log1p(exp(-abs(l)))) / Double(rows)
                     let p = 1 / (1 + exp(-Double(logits[r])))
                     g[r] = Float((r < rows ? p - 1 : p) / Double(rows))
                 }
-                network.backward(outputGradient: g.baseAddress!, batch: 2 * rows, workspace: workspace)
+                if penalty > 0 {
+                    let scale = penalty / (4 * epsilon * epsilon * Double(rows))
+                    for a in 0 ..< d {
+                        let plus = (2 + 2 * a) * rows, minus = plus + rows
+                        for r in 0 ..< rows {
+                            let delta = Double(logits[plus + r]) - Double(logits[minus + r])
+                            loss += scale / 2 * delta * delta
+                            g[plus + r] = Float(scale * delta)
+                            g[minus + r] = Float(-scale * delta)
+                        }
+                    }
+                }
+                network.backward(outputGradient: g.baseAddress!, batch: total, workspace: workspace)
             }
         }
+        return loss
+    }
+
+    /// One Adam step on ``lossAndGradient(times:observed:generated:rows:)``.
+    func step(times: [Double], observed: [Double], generated: [Double], rows: Int) {
+        lossAndGradient(times: times, observed: observed, generated: generated, rows: rows)
         adam.step(network)
     }
 

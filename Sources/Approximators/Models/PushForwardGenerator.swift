@@ -80,6 +80,7 @@ final class GeneratorTrainer {
         factor = [Double](repeating: 0, count: maxRows)
         slope = [Double](repeating: 0, count: maxRows * d)
         x = slope
+        average = network.parameters
     }
 
     var dimension: Int { scaling.dimension }
@@ -117,6 +118,33 @@ final class GeneratorTrainer {
     }
 
     func step() { adam.step(network) }
+
+    /// The step size of the generator's optimiser (for a schedule).
+    var learningRate: Float {
+        get { adam.learningRate }
+        set { adam.learningRate = newValue }
+    }
+
+    /// The exponential moving average of the parameters, `theta_avg <- beta theta_avg + (1 - beta) theta`
+    /// after every ``updateAverage(decay:)``, starting from the initial parameters.
+    private var average: [Float]
+    private var averaged = false
+
+    func updateAverage(decay beta: Float) {
+        averaged = true
+        let c = 1 - beta
+        network.parameters.withUnsafeBufferPointer { p in
+            average.withUnsafeMutableBufferPointer { a in
+                for q in 0 ..< a.count { a[q] = beta * a[q] + c * p[q] }
+            }
+        }
+    }
+
+    /// A network with the averaged parameters (the trained ones if no average was kept).
+    func averagedNetwork() -> MLP {
+        MLP(layerSizes: network.layerSizes, parameters: averaged ? average : network.parameters,
+            activation: network.activation)
+    }
 }
 
 /// A fitted generator: draws are `G(t, z)` for draws `z` of the smoothed m0; no density.

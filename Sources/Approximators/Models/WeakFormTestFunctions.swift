@@ -65,8 +65,18 @@ struct TestFunctionTerms {
 /// - Torus: `unit = 2 pi / L` and the phases `beta` are learnt too (plane waves, no boundary).
 /// - Obstacles (inactive cells of 2D grids) are not seen by the test functions: their no-flux
 ///   boundaries add a term the residual does not model.
+///
+/// With `lowModes`, the first ``fixedCount`` functions are the lowest modes, never moved by the
+/// adversary: per axis `a` the modes `k e_a`, `k = 1, 2` (in 2D also `(1, 1)`), with phase 0 at
+/// walls and phases `0` and `pi / 2` (cos and sin) on a torus. To second order in the spread of
+/// the law they carry its mean (`k = 1`: `cos(pi xi / L)` is monotone on `[0, L]`) and its variance
+/// (`k = 2`), which an adversary started at random modes may leave untested for the whole training
+/// (the seed dependence of the Ornstein-Uhlenbeck test); the `count` adversarial functions come after.
 struct TestFunctionSet {
+    /// All functions: the fixed low modes, then the adversarial ones.
     let count: Int
+    /// The number of fixed low modes (the first functions).
+    let fixedCount: Int
     let dimension: Int
     let unit: SIMD2<Double>
     let maxMode: Int
@@ -74,17 +84,42 @@ struct TestFunctionSet {
     /// `kappa` then `beta`, `[count, 2]` each (second axis unused in 1D), as Adam's flat parameters.
     var parameters: [Float]
 
-    init(count: Int, grid: DensityGrid, maxMode: Int, generator: inout SeededGenerator) {
-        self.count = count
+    /// The fixed low modes and their phases (``TestFunctionSet``).
+    static func lowModes(dimension: Int, periodic: Bool) -> [(mode: SIMD2<Double>, phase: SIMD2<Double>)] {
+        var modes: [SIMD2<Double>] = []
+        for k in 1 ... 2 { for a in 0 ..< dimension { modes.append(a == 0 ? SIMD2(Double(k), 0) : SIMD2(0, Double(k))) } }
+        if dimension == 2 { modes.append(SIMD2(1, 1)) }
+        guard periodic else { return modes.map { ($0, SIMD2(0, 0)) } }
+        let quarter = Double.pi / 2
+        return modes.flatMap { m -> [(mode: SIMD2<Double>, phase: SIMD2<Double>)] in
+            if m.x > 0 && m.y > 0 {
+                // cos cos, sin sin, sin cos, cos sin: the four products of the 1D pairs
+                return [(m, SIMD2(0, 0)), (m, SIMD2(quarter, quarter)), (m, SIMD2(quarter, 0)), (m, SIMD2(0, quarter))]
+            }
+            return [(m, SIMD2(0, 0)), (m, m.x > 0 ? SIMD2(quarter, 0) : SIMD2(0, quarter))]
+        }
+    }
+
+    init(count adversarial: Int, grid: DensityGrid, maxMode: Int, lowModes: Bool = false,
+         generator: inout SeededGenerator) {
         dimension = grid.dimension
+        let fixed = lowModes ? Self.lowModes(dimension: dimension, periodic: grid.periodic) : []
+        fixedCount = fixed.count
+        count = fixed.count + adversarial
         self.maxMode = maxMode
         learnsPhase = grid.periodic
         let factor = grid.periodic ? 2 * Double.pi : Double.pi
         let lengths = zip(grid.lower, grid.upper).map { $1 - $0 }
         unit = SIMD2(factor / lengths[0], dimension == 2 ? factor / lengths[1] : 0)
         parameters = [Float](repeating: 0, count: 4 * count)
+        for (j, f) in fixed.enumerated() {
+            for a in 0 ..< 2 {
+                parameters[2 * j + a] = Float(f.mode[a])
+                parameters[2 * count + 2 * j + a] = Float(f.phase[a])
+            }
+        }
         let half = max(maxMode / 2, 1)
-        for j in 0 ..< count {
+        for j in fixedCount ..< count {
             repeat {
                 for a in 0 ..< dimension {
                     parameters[2 * j + a] = Float(dimension == 1 ? 1 + generator.index(below: half)
@@ -93,6 +128,18 @@ struct TestFunctionSet {
             } while mode(j) == SIMD2(0, 0)
             if learnsPhase { parameters[2 * count + 2 * j] = Float(2 * Double.pi * generator.unit()) }
         }
+    }
+
+    /// Whether flat parameter `q` is moved by the adversary: the modes and (on a torus) the phases
+    /// of the adversarial functions.
+    @inline(__always) func isLearnt(_ q: Int) -> Bool {
+        let j = (q % (2 * count)) / 2
+        return j >= fixedCount && (q < 2 * count || learnsPhase)
+    }
+
+    /// The weight `(1 + |k|^2)^(-s)` of function j's squared residual, `k` its mode numbers.
+    @inline(__always) func weight(_ j: Int, exponent s: Double) -> Double {
+        s == 0 ? 1 : pow(1 + (mode(j) * mode(j)).sum(), -s)
     }
 
     /// The rounded mode numbers of function j.
@@ -109,7 +156,7 @@ struct TestFunctionSet {
     /// Keeps the modes in `[0, maxMode]` and away from the constant function (mode 0 on every axis).
     mutating func project() {
         let top = Float(maxMode) + 0.49
-        for j in 0 ..< count {
+        for j in fixedCount ..< count {
             for a in 0 ..< dimension { parameters[2 * j + a] = min(max(parameters[2 * j + a], 0), top) }
             if mode(j) == SIMD2(0, 0) { parameters[2 * j] = 1 }
         }
