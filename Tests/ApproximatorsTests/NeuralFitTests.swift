@@ -38,7 +38,10 @@ import Testing
     static let approximators: [(String, any DensityApproximator)] = [
         ("density-network", DensityNetwork(training: TrainingSettings(steps: 400, batch: 32, learningRate: 1e-2))),
         ("flow", NormalisingFlow(training: TrainingSettings(steps: 1200, batch: 256, learningRate: 3e-3))),
-        ("gan", GenerativeDiscriminative(training: TrainingSettings(steps: 1500, batch: 128, learningRate: 2e-3))),
+        // The GAN needs more steps than the others: at 1500 steps one seed in three (2D) still had a
+        // too narrow law at t = 0.25 and 0.5 (sd off by 40-50 %); at 2500, three seeds of three pass
+        // with sd within 7 % and means within 0.06 sd.
+        ("gan", GenerativeDiscriminative(training: TrainingSettings(steps: 2500, batch: 128, learningRate: 2e-3))),
         ("mmd", GenerativeMMD(training: TrainingSettings(steps: 1000, batch: 256, learningRate: 2e-3))),
     ]
 

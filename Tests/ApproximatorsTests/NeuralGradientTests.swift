@@ -61,13 +61,15 @@ import Testing
 
     /// The generator's loss `mean -log sigmoid(D(t, G(t, z)))` through D's input gradient, the fold
     /// and G, in 1D and 2D (points pushed across the walls exercise the fold's slope -1).
-    @Test(arguments: [1, 2]) func generatorThroughDiscriminator(dimension: Int) {
-        let data = GaussianData.moving.fitData(dimension: dimension, count: 8, seed: 1, cells: 8, half: 2)
+    /// On a torus, D sees `(cos pi x~, sin pi x~)` and the fold wraps.
+    @Test(arguments: [1, 2], [false, true]) func generatorThroughDiscriminator(dimension: Int, periodic: Bool) {
+        let grid = Self.grid(dimension: dimension, periodic: periodic)
         let settings = TrainingSettings(width: 8, steps: 1, batch: 12, learningRate: 1e-3)
-        let scaling = InputScaling(grid: data.grid, horizon: 1)
-        let trainer = GeneratorTrainer(training: settings, grid: data.grid, scaling: scaling, maxRows: 12, seed: 2)
+        let scaling = InputScaling(grid: grid, horizon: 1)
+        let trainer = GeneratorTrainer(training: settings, grid: grid, scaling: scaling, maxRows: 12, seed: 2)
         for k in trainer.network.parameters.indices { trainer.network.parameters[k] *= 4 }
-        let critic = Discriminator(training: settings, learningRate: 1e-3, scaling: scaling, maxRows: 12, seed: 4)
+        let critic = Discriminator(training: settings, learningRate: 1e-3, scaling: scaling, maxRows: 12,
+                                   periodic: periodic, seed: 4)
         var g = SeededGenerator(seed: 9)
         let times = (0 ..< 12).map { _ in 0.1 + 0.9 * g.unit() }
         let z = (0 ..< 12 * dimension).map { _ in 3 * g.unit() - 1.5 }
@@ -88,14 +90,21 @@ import Testing
     /// arithmetic; Float rounding of the logit differences, about 1e-5 / (2 eps |D'|), is far
     /// below); (b) the gradient of the whole loss (logistic plus penalty) in D's parameters against
     /// central differences, as the other models.
-    @Test(arguments: [1, 2]) func discriminatorWithGradientPenalty(dimension: Int) {
-        let data = GaussianData.moving.fitData(dimension: dimension, count: 8, seed: 1, cells: 8, half: 2)
+    /// The 8-cell grid of `[-2, 2]` (per axis) of these checks, with walls or a torus.
+    static func grid(dimension: Int, periodic: Bool) -> DensityGrid {
+        let centres = (0 ..< 8).map { -2 + 4 * (Double($0) + 0.5) / 8 }
+        return DensityGrid(x: centres, y: dimension == 2 ? centres : nil, lower: [Double](repeating: -2, count: dimension),
+                           upper: [Double](repeating: 2, count: dimension), periodic: periodic)
+    }
+
+    @Test(arguments: [1, 2], [false, true]) func discriminatorWithGradientPenalty(dimension: Int, periodic: Bool) {
+        let grid = Self.grid(dimension: dimension, periodic: periodic)
         let settings = TrainingSettings(width: 8, steps: 1, batch: 12, learningRate: 1e-3)
-        let scaling = InputScaling(grid: data.grid, horizon: 1)
+        let scaling = InputScaling(grid: grid, horizon: 1)
         let gamma = 5.0, n = 12
         func discriminator(penalty: Double, epsilon: Double = 1e-2) -> Discriminator {
             let critic = Discriminator(training: settings, learningRate: 1e-3, scaling: scaling, maxRows: n,
-                                       penalty: penalty, epsilon: epsilon, seed: 4)
+                                       penalty: penalty, epsilon: epsilon, periodic: periodic, seed: 4)
             // Larger weights than at initialisation, so that D is far from linear.
             for k in critic.network.parameters.indices { critic.network.parameters[k] *= 3 }
             return critic
@@ -110,11 +119,20 @@ import Testing
         let logistic = plain.lossAndGradient(times: times, observed: observed, generated: generated, rows: n)
         let estimate = critic.lossAndGradient(times: times, observed: observed, generated: generated, rows: n) - logistic
         let finerEstimate = finer.lossAndGradient(times: times, observed: observed, generated: generated, rows: n) - logistic
-        let width = 1 + dimension
+        // The exact input gradient, through the torus embedding (c, s) = (cos pi u, sin pi u) if periodic.
+        let width = periodic ? 1 + 2 * dimension : 1 + dimension
         var input = [Float](repeating: 0, count: n * width)
         for r in 0 ..< n {
             input[r * width] = scaling.time(times[r])
-            for a in 0 ..< dimension { input[r * width + 1 + a] = scaling.position(observed[r * dimension + a], axis: a) }
+            for a in 0 ..< dimension {
+                let u = Double(scaling.position(observed[r * dimension + a], axis: a))
+                if periodic {
+                    input[r * width + 1 + 2 * a] = Float(cos(Double.pi * u))
+                    input[r * width + 2 + 2 * a] = Float(sin(Double.pi * u))
+                } else {
+                    input[r * width + 1 + a] = Float(u)
+                }
+            }
         }
         let workspace = critic.network.makeWorkspace(maxBatch: n)
         let ones = [Float](repeating: 1, count: n)
@@ -127,9 +145,17 @@ import Testing
             }
         }
         var exact = 0.0
-        for r in 0 ..< n { for a in 0 ..< dimension { exact += pow(Double(inputGradient[r * width + 1 + a]), 2) } }
+        for r in 0 ..< n {
+            for a in 0 ..< dimension {
+                let byU = periodic
+                    ? Double.pi * (-Double(input[r * width + 2 + 2 * a]) * Double(inputGradient[r * width + 1 + 2 * a])
+                        + Double(input[r * width + 1 + 2 * a]) * Double(inputGradient[r * width + 2 + 2 * a]))
+                    : Double(inputGradient[r * width + 1 + a])
+                exact += byU * byU
+            }
+        }
         exact *= gamma / 2 / Double(n)
-        print("R1 \(dimension)D: exact \(exact), eps 1e-2 \(estimate), eps 5e-3 \(finerEstimate)")
+        print("R1 \(dimension)D periodic \(periodic): exact \(exact), eps 1e-2 \(estimate), eps 5e-3 \(finerEstimate)")
         #expect(exact > 1, "a discriminator with a non-trivial input gradient: \(exact)")
         #expect(abs(estimate - exact) <= 2e-2 * exact, "penalty \(estimate) against exact \(exact)")
         #expect(abs(finerEstimate - exact) <= abs(estimate - exact) / 3 + 1e-4 * exact,

@@ -31,6 +31,9 @@ import Neural
 ///   moving average of G's parameters, `beta = averageDecay`, which damps the residual rotation
 ///   of the game around the equilibrium.
 /// - Both step sizes decay to a tenth along a half cosine (``TrainingSettings`` schedule).
+/// - On a torus D sees `(cos pi x~, sin pi x~)` per axis, a function on the torus: a population
+///   across the wrap point is one bump for it, not two at opposite edges (without this, with the
+///   penalty, the generator stayed at m0 on crowd-aversion-1d: W1 / floor 49; with it, 4.5).
 ///
 /// A sample-only model: ``PopulationModel/density(at:time:)`` is nil.
 public struct GenerativeDiscriminative: DensityApproximator {
@@ -74,7 +77,7 @@ public struct GenerativeDiscriminative: DensityApproximator {
         let generatorTrainer = GeneratorTrainer(training: training, grid: grid, scaling: scaling, maxRows: B,
                                                 seed: seed, beta1: 0.5, beta2: 0.9)
         let critic = Discriminator(training: training, learningRate: discriminatorLearningRate, scaling: scaling,
-                                   maxRows: B, penalty: gradientPenalty, seed: seed &+ 0xD15C)
+                                   maxRows: B, penalty: gradientPenalty, periodic: grid.periodic, seed: seed &+ 0xD15C)
         var generator = SeededGenerator(seed: seed ^ 0x6A_5EED)
         var slices = [Int](repeating: 0, count: B), times = [Double](repeating: 0, count: B)
         var z = [Double](repeating: 0, count: B * d), observed = z
@@ -118,29 +121,45 @@ final class Discriminator {
     let scaling: InputScaling
     /// The R1 weight `gamma` and the difference step `eps` (normalised coordinates).
     let penalty: Double, epsilon: Double
+    /// On a torus D sees each position as the point `(cos pi x~_a, sin pi x~_a)` of a circle (a
+    /// function on the torus, periodic like the population); at walls, `x~_a` itself.
+    let periodic: Bool
+    /// The number of input features: `1 + d`, or `1 + 2 d` on a torus.
+    let width: Int
     private let adam: Adam
     private let workspace: MLPWorkspace
     private var input: [Float], logitGradient: [Float], inputGradient: [Float], pointGradient: [Double]
 
     init(training: TrainingSettings, learningRate: Double, scaling: InputScaling, maxRows: Int, penalty: Double = 0,
-         epsilon: Double = 1e-2, seed: UInt64) {
+         epsilon: Double = 1e-2, periodic: Bool = false, seed: UInt64) {
         let d = scaling.dimension
-        network = training.network(inputs: 1 + d, outputs: 1, seed: seed)
+        self.periodic = periodic
+        width = periodic ? 1 + 2 * d : 1 + d
+        network = training.network(inputs: width, outputs: 1, seed: seed)
         self.scaling = scaling
         self.penalty = penalty
         self.epsilon = epsilon
         adam = Adam(parameterCount: network.parameterCount, learningRate: Float(learningRate), beta1: 0.5, beta2: 0.9)
         workspace = network.makeWorkspace(maxBatch: (2 + 2 * d) * maxRows)
-        input = [Float](repeating: 0, count: (2 + 2 * d) * maxRows * (1 + d))
+        input = [Float](repeating: 0, count: (2 + 2 * d) * maxRows * width)
         logitGradient = [Float](repeating: 0, count: (2 + 2 * d) * maxRows)
-        inputGradient = [Float](repeating: 0, count: maxRows * (1 + d))
+        inputGradient = [Float](repeating: 0, count: maxRows * width)
         pointGradient = [Double](repeating: 0, count: maxRows * d)
     }
 
-    private func setRow(_ r: Int, time t: Double, _ points: [Double], _ i: Int) {
-        let d = scaling.dimension, width = 1 + d
+    /// Row `r` of the input: `t~` and point `i` of `points`, shifted by `shift` (normalised) along `axis`.
+    private func setRow(_ r: Int, time t: Double, _ points: [Double], _ i: Int, axis: Int = -1, shift: Double = 0) {
+        let d = scaling.dimension
         input[r * width] = scaling.time(t)
-        for a in 0 ..< d { input[r * width + 1 + a] = scaling.position(points[i * d + a], axis: a) }
+        for a in 0 ..< d {
+            let u = (points[i * d + a] - scaling.centre[a]) / scaling.halfWidth[a] + (a == axis ? shift : 0)
+            if periodic {
+                input[r * width + 1 + 2 * a] = Float(cos(Double.pi * u))
+                input[r * width + 2 + 2 * a] = Float(sin(Double.pi * u))
+            } else {
+                input[r * width + 1 + a] = Float(u)
+            }
+        }
     }
 
     var learningRate: Float {
@@ -158,7 +177,7 @@ final class Discriminator {
     /// `Delta_ra = D(x~_r + eps e_a) - D(x~_r - eps e_a)` (the R1 penalty by central differences).
     @discardableResult
     func lossAndGradient(times: [Double], observed: [Double], generated: [Double], rows: Int) -> Double {
-        let d = scaling.dimension, width = 1 + d, total = rowCount(rows)
+        let d = scaling.dimension, total = rowCount(rows)
         for r in 0 ..< rows {
             setRow(r, time: times[r], observed, r)
             setRow(rows + r, time: times[r], generated, r)
@@ -166,10 +185,9 @@ final class Discriminator {
         if penalty > 0 {
             for a in 0 ..< d {
                 for s in 0 ..< 2 {
-                    let block = 2 + 2 * a + s, shift = Float(s == 0 ? epsilon : -epsilon)
+                    let block = 2 + 2 * a + s
                     for r in 0 ..< rows {
-                        for q in 0 ..< width { input[(block * rows + r) * width + q] = input[r * width + q] }
-                        input[(block * rows + r) * width + 1 + a] += shift
+                        setRow(block * rows + r, time: times[r], observed, r, axis: a, shift: s == 0 ? epsilon : -epsilon)
                     }
                 }
             }
@@ -212,7 +230,7 @@ final class Discriminator {
     /// The generator's non-saturating loss `mean -log sigmoid(D(t, G(t, z)))` and its gradient in
     /// `trainer.network.gradients` (D's parameter gradients are overwritten, D is not stepped).
     func generatorLossAndGradient(_ trainer: GeneratorTrainer, times: [Double], z: [Double], rows: Int) -> Double {
-        let d = scaling.dimension, width = 1 + d
+        let d = scaling.dimension
         trainer.forward(times: times, z: z, rows: rows)
         for r in 0 ..< rows { setRow(r, time: times[r], trainer.x, r) }
         var loss = 0.0
@@ -232,7 +250,18 @@ final class Discriminator {
             }
         }
         for r in 0 ..< rows {
-            for a in 0 ..< d { pointGradient[r * d + a] = Double(inputGradient[r * width + 1 + a]) / scaling.halfWidth[a] }
+            for a in 0 ..< d {
+                var byPosition: Double  // dD/dx~_a
+                if periodic {
+                    // (c, s) = (cos pi u, sin pi u): dD/du = pi (-s dD/dc + c dD/ds)
+                    let c = Double(input[r * width + 1 + 2 * a]), s = Double(input[r * width + 2 + 2 * a])
+                    byPosition = Double.pi * (-s * Double(inputGradient[r * width + 1 + 2 * a])
+                        + c * Double(inputGradient[r * width + 2 + 2 * a]))
+                } else {
+                    byPosition = Double(inputGradient[r * width + 1 + a])
+                }
+                pointGradient[r * d + a] = byPosition / scaling.halfWidth[a]
+            }
         }
         trainer.backward(pointGradient, rows: rows)
         return loss / Double(rows)
