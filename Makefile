@@ -75,13 +75,10 @@ bench: build
 error-bars: build
 	bash scripts/error-bars-table.sh .build/release/solve-mfg > docs/error-bars.md
 
-## The approximators' table of docs/approximators/table.md: 5 problems x 8 approximators x N x 5 seeds
+## The approximators' tables (docs/approximators.md, docs/approximators/table.md): 5 problems x 8 approximators x N x 5 seeds
 ## against the PDE density (about 45 minutes on 2 cores; APPROX_ARGS adds flags).
 approximators-table: build
-	.build/release/solve-mfg approx study --out out/approx-study $(APPROX_ARGS)
-	rm -rf docs/approximators && mkdir -p docs/approximators
-	cp out/approx-study/report.md docs/approximators/table.md
-	cp out/approx-study/*.png out/approx-study/results.csv out/approx-study/summary.json docs/approximators/
+	bash scripts/approximators-table.sh .build/release/solve-mfg $(APPROX_ARGS)
 
 ## The closed-form exploitability table of docs/exploitability.md (numpy and scipy; about 5 s).
 exploitability-table: build

@@ -93,7 +93,38 @@ public enum ApproximatorReport {
         }
         md += "## Reproduce\n\n```\n\(command)\n```\n"
         try Data(md.utf8).write(to: directory.appendingPathComponent("report.md"))
+        try Data(compactTable(problems: problems, outcomes: outcomes, counts: counts, names: names).utf8)
+            .write(to: directory.appendingPathComponent("table.md"))
+        files.append("table.md")
         return files
+    }
+
+    /// One table for all problems: the median over seeds of the transport metric (W1 in 1D, sliced W1
+    /// in 2D) and of L1, each over its floor, per approximator (rows) and problem and N (columns).
+    static func compactTable(problems: [ApproximatorStudy.Problem], outcomes: [ApproximatorStudy.Outcome], counts: [Int],
+                             names: [String]) -> String {
+        var md = ""
+        for (title, metric) in [("W1 (1D) or sliced W1 (2D)", nil as String?), ("L1", "l1"), ("MMD^2", "mmd2")] {
+            md += "**\(title) / oracle floor** (median over seeds)\n\n| approximator |"
+            var header = "|---|"
+            var columns: [(ApproximatorStudy.Outcome, Int, String)] = []
+            for (problem, outcome) in zip(problems, outcomes) {
+                let key = metric ?? (problem.scoreReference.grid.dimension == 1 ? "w1" : "sliced-w1")
+                for n in Set(outcome.rows.map(\.samples)).sorted() {
+                    md += " \(problem.name) N=\(n) |"
+                    header += "---:|"
+                    columns.append((outcome, n, key))
+                }
+            }
+            md += "\n" + header + "\n"
+            for name in names {
+                md += "| \(name) |" + columns.map { outcome, n, key in
+                    " " + (median(outcome.rows.filter { $0.approximator == name && $0.samples == n }.compactMap { $0.ratios[key] }).map(number) ?? "-") + " |"
+                }.joined() + "\n"
+            }
+            md += "\n"
+        }
+        return md
     }
 
     /// `median [min, max]` of the seeds' values, or `-`.
