@@ -264,7 +264,10 @@ struct ApproxScore: ParsableCommand {
         }
         guard let times = arrays["t"]?.values else { throw fail("no times 't'\(input.hasSuffix(".npz") ? "" : " (t.npy beside it)")") }
         let equilibrium = try MFGSolver.solve(file.model, grid: grid, options: SolverOptions().silent)
-        guard equilibrium.converged else { throw ReferenceNotConvergedError(file.name, equilibrium) }
+        guard equilibrium.converged else {
+            throw ReferenceNotConverged(problem: file.name, grid: "\(grid)", residual: equilibrium.final?.residual ?? .nan,
+                                        reason: equilibrium.stopReason ?? "no reason given")
+        }
         let levels = try times.map { t -> Int in
             let n = equilibrium.level(nearest: t), dt = equilibrium.t![1] - equilibrium.t![0]
             guard t.isFinite, abs(equilibrium.t![n] - t) <= dt / 2 + 1e-12 else {
@@ -279,7 +282,9 @@ struct ApproxScore: ParsableCommand {
             let expected = [K, g.nx] + (d == 2 ? [g.ny] : [])
             guard values.shape == expected else { throw fail("m has shape \(values.shape); on this grid with \(K) times it must be \(expected)") }
             guard values.values.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw fail("m must be finite and non-negative") }
-            model = try HistogramModel(grid: g, times: reference.times, masses: Array(values.values.chunked(g.cellCount)))
+            do { model = try HistogramModel(grid: g, times: reference.times, masses: Array(values.values.chunked(g.cellCount))) } catch {
+                throw fail("\(error)")
+            }
             count = floorSamples
         } else {
             guard values.shape.count == 3, values.shape[0] == K, values.shape[2] == d, values.shape[1] >= 2 else {
@@ -337,11 +342,6 @@ extension Array {
     func chunked(_ size: Int) -> [[Element]] {
         stride(from: 0, to: count, by: size).map { Array(self[$0 ..< Swift.min($0 + size, count)]) }
     }
-}
-
-/// A reference that did not converge, as an error with the exit code of the table.
-func ReferenceNotConvergedError(_ name: String, _ e: Equilibrium) -> CommandError {
-    .badInput("\(name): the PDE reference did not converge (\(e.stopReason ?? "no reason given")); refine the grid or check the problem")
 }
 
 /// The pictures of `approx fit`.

@@ -2,6 +2,7 @@ import Approximators
 import Foundation
 import PDE
 import Problems
+import RLBridge
 
 /// The approximators' table: problems x approximators x sample counts x seeds, each approximation
 /// scored against the PDE density beside the oracle floor (the same metrics for N i.i.d. draws of
@@ -66,7 +67,8 @@ public struct ApproximatorStudy: Sendable {
         public init(_ file: ProblemFile, grid: GridSize? = nil, fitSlices: Int, scoreSlices: Int) throws {
             let equilibrium = try MFGSolver.solve(file.model, grid: grid ?? file.model.defaultGrid, options: SolverOptions().silent)
             guard equilibrium.converged else {
-                throw ApproximatorError("\(file.name): the PDE reference did not converge (\(equilibrium.stopReason ?? "no reason given"))")
+                throw ReferenceNotConverged(problem: file.name, grid: "\(grid ?? file.model.defaultGrid)",
+                                            residual: equilibrium.final?.residual ?? .nan, reason: equilibrium.stopReason ?? "no reason given")
             }
             guard !equilibrium.isErgodic else { throw ApproximatorError("\(file.name): the study needs a time-dependent problem") }
             name = file.name

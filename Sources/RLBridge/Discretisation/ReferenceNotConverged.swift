@@ -6,6 +6,13 @@ public struct ReferenceNotConverged: Error, CustomStringConvertible, Sendable {
     public let residual: Double
     public let reason: String
 
+    public init(problem: String, grid: String, residual: Double, reason: String) {
+        self.problem = problem
+        self.grid = grid
+        self.residual = residual
+        self.reason = reason
+    }
+
     public var description: String {
         "\(problem): the PDE reference on \(grid) did not converge (\(reason), residual \(residual)); "
             + "try `solve-mfg solve \(problem)` on that grid to see why, or choose another --reference"
