@@ -72,6 +72,9 @@ struct ApproxStudy: ParsableCommand {
     @Option(help: "Output directory.")
     var out: String = "out/approx-study"
 
+    @Option(help: "Rewrite the report of an earlier study from its results.json (the same flags; only the pictures' fits at the largest N, first seed, are redone).")
+    var fromResults: String?
+
     @Flag(help: "Do not write the PNG pictures.")
     var noPictures = false
 
@@ -102,7 +105,11 @@ struct ApproxStudy: ParsableCommand {
             ApproximatorReport.pictureNames(problem: file.name, dimension: file.model.dimension)
         }
         let output = try OutputDirectory(out, outputs: ["results.csv", "results.json", "report.md", "table.md", "summary.json"] + pictures)
-        let command = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        // The command that computed the results (a --from-results rewrite names the same study).
+        var arguments = CommandLine.arguments
+        if let k = arguments.firstIndex(of: "--from-results"), k + 1 < arguments.count { arguments.removeSubrange(k ... k + 1) }
+        arguments.removeAll { $0.hasPrefix("--from-results=") }
+        let command = arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         let seedList = (0 ..< seeds).map(UInt64.init)
         let countsPerProblem: [Int] = files.map { ($0.model.dimension == 1 ? counts1D : counts).count }
         let total = countsPerProblem.reduce(0, +) * seeds * kinds.count
@@ -114,6 +121,17 @@ struct ApproxStudy: ParsableCommand {
         // Problems run side by side (each fit is single-threaded and seeded on its own, so the results
         // do not depend on --jobs); the shared state orders the progress lines and keeps the results.
         let settingsValue = studySettings
+        let earlier: [ApproximatorStudy.Row]? = try fromResults.map { path in
+            do {
+                // As JSONFile writes it: snake-case keys, non-finite numbers as strings.
+                let decoder = JSONDecoder()
+                decoder.keyDecodingStrategy = .convertFromSnakeCase
+                decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+                return try decoder.decode([ApproximatorStudy.Row].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw CommandError.badInput("--from-results \(path): not the results.json of a study (\(error.localizedDescription))")
+            }
+        }
         let shared = StudyProgress(problems: files.count, total: total)
         let workers = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files.count)
         DispatchQueue.concurrentPerform(iterations: max(workers, 1)) { _ in
@@ -125,6 +143,15 @@ struct ApproxStudy: ParsableCommand {
                     var settings = settingsValue
                     settings.sampleCounts = file.model.dimension == 1 ? counts1D : counts
                     let key = file.model.dimension == 1 ? "w1" : "sliced-w1"
+                    if let earlier {
+                        let rows = earlier.filter { $0.problem == file.name }
+                        guard !rows.isEmpty else { throw CommandError.badInput("--from-results: no rows for \(file.name)") }
+                        settings.sampleCounts = [Set(rows.map(\.samples)).max()!]
+                        settings.seeds = [settings.seeds[0]]
+                        let snapshots = try ApproximatorStudy.run(problem, settings: settings).snapshots
+                        shared.finish(index, problem, ApproximatorStudy.Outcome(rows: rows, snapshots: snapshots))
+                        continue
+                    }
                     let outcome = try ApproximatorStudy.run(problem, settings: settings) { row in
                         let result = row.error.map { "failed: \($0)" }
                             ?? String(format: "%@/floor %.3g, L1/floor %.3g", key, row.ratios[key] ?? .nan, row.ratios["l1"] ?? .nan)

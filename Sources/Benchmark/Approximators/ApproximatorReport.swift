@@ -36,7 +36,7 @@ public enum ApproximatorReport {
         try JSONFile.write(rows, to: directory.appendingPathComponent("results.json"))
         let images = directory
         var files = ["results.csv", "results.json", "report.md"]
-        let counts = settings.sampleCounts.sorted(), names = settings.approximators.keys.sorted()
+        let names = settings.approximators.keys.sorted()
         var md = "# Population-distribution approximators against the PDE density\n\n"
         md += "Each cell is the median over \(settings.seeds.count) seeds of a metric divided by its **oracle floor**, the same "
         md += "metric for N i.i.d. draws of the reference (averaged over the seeds): 1 is as good as the samples themselves, "
@@ -44,6 +44,8 @@ public enum ApproximatorReport {
         md += "N per time slice at \(settings.fitSlices) slices; scores are averaged over \(settings.scoreSlices) slices "
         md += "(0, T/4, T/2, 3T/4, T). Metrics and floors: `docs/approximators.md`.\n\n"
         for (problem, outcome) in zip(problems, outcomes) {
+            // Each problem's own sample counts (1D problems may have more).
+            let counts = Set(outcome.rows.map(\.samples)).sorted()
             let dimension = problem.scoreReference.grid.dimension
             let grid = problem.scoreReference.grid
             md += "## \(problem.name)\n\n"
@@ -93,7 +95,7 @@ public enum ApproximatorReport {
         }
         md += "## Reproduce\n\n```\n\(command)\n```\n"
         try Data(md.utf8).write(to: directory.appendingPathComponent("report.md"))
-        try Data(compactTable(problems: problems, outcomes: outcomes, counts: counts, names: names).utf8)
+        try Data(compactTable(problems: problems, outcomes: outcomes, names: names).utf8)
             .write(to: directory.appendingPathComponent("table.md"))
         files.append("table.md")
         return files
@@ -101,7 +103,7 @@ public enum ApproximatorReport {
 
     /// One table for all problems: the median over seeds of the transport metric (W1 in 1D, sliced W1
     /// in 2D) and of L1, each over its floor, per approximator (rows) and problem and N (columns).
-    static func compactTable(problems: [ApproximatorStudy.Problem], outcomes: [ApproximatorStudy.Outcome], counts: [Int],
+    static func compactTable(problems: [ApproximatorStudy.Problem], outcomes: [ApproximatorStudy.Outcome],
                              names: [String]) -> String {
         var md = ""
         for (title, metric) in [("W1 (1D) or sliced W1 (2D)", nil as String?), ("L1", "l1"), ("MMD^2", "mmd2")] {

@@ -102,6 +102,10 @@ public struct ApproximatorStudy: Sendable {
     public struct Outcome: Sendable {
         public var rows: [Row]
         public var snapshots: [String: [[Double]]]
+        public init(rows: [Row], snapshots: [String: [[Double]]]) {
+            self.rows = rows
+            self.snapshots = snapshots
+        }
     }
 
     /// Scores every approximator at every N and seed on `problem`; `progress` after each fit.
