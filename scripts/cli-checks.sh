@@ -263,6 +263,9 @@ check "approx fit --dataset: a dataset's states as samples" 0 "the states of 300
 check "approx fit --dataset of another problem is refused" 65 "a dataset of crowd-aversion-1d, not of lq-1d" -- "$bin" approx fit lq-1d --dataset "$work/ca8.npz" --out "$work/t"
 check "approx study (tiny) writes the table" 0 "results:" -- "$bin" approx study --problems lq-1d --approximators histogram,gmm --samples 256 --samples-1d 256,512 --seeds 2 --slices 6 --out "$work/apstudy"
 check "approx study report has the floor row" 0 "\| \*floor\* \|" -- cat "$work/apstudy/report.md"
+check "approx study --from-results rewrites the report from results.json" 0 "results:" -- "$bin" approx study --problems lq-1d --approximators histogram,gmm --samples 256 --samples-1d 256,512 --seeds 2 --slices 6 --from-results "$work/apstudy/results.json" --out "$work/apstudy2"
+check "approx study --from-results: the same rows" 0 "" -- cmp "$work/apstudy/results.json" "$work/apstudy2/results.json"
+check "approx study --from-results of a missing file names it" 65 "--from-results $work/none.json: not the results.json of a study" -- "$bin" approx study --problems lq-1d --approximators histogram --seeds 1 --from-results "$work/none.json" --out "$work/t"
 check "approx study pictures" 0 "" -- test -s "$work/apstudy/lq-1d-w1.png"
 check "approx loop (tiny): exact and histogram mean fields" 0 "fictitious-play with histogram" -- "$bin" approx loop crowd-aversion-1d --approximators histogram --algorithms fictitious-play --agents 200 --iterations 2 --nx 8 --reference 40 --out "$work/aploop"
 if python3 -c "import numpy" 2>/dev/null; then
