@@ -266,6 +266,8 @@ check "approx study report has the floor row" 0 "\| \*floor\* \|" -- cat "$work/
 check "approx study --from-results rewrites the report from results.json" 0 "results:" -- "$bin" approx study --problems lq-1d --approximators histogram,gmm --samples 256 --samples-1d 256,512 --seeds 2 --slices 6 --from-results "$work/apstudy/results.json" --out "$work/apstudy2"
 check "approx study --from-results: the same rows" 0 "" -- cmp "$work/apstudy/results.json" "$work/apstudy2/results.json"
 check "approx study --from-results of a missing file names it" 65 "--from-results $work/none.json: not the results.json of a study" -- "$bin" approx study --problems lq-1d --approximators histogram --seeds 1 --from-results "$work/none.json" --out "$work/t"
+check "approx study: an empty --problems is refused, not an empty report" 64 "--problems is empty" -- "$bin" approx study --problems "" --out "$work/t"
+check "approx study: an empty --approximators is refused" 64 "--approximators is empty" -- "$bin" approx study --approximators "" --out "$work/t"
 check "approx study pictures" 0 "" -- test -s "$work/apstudy/lq-1d-w1.png"
 check "approx loop (tiny): exact and histogram mean fields" 0 "fictitious-play with histogram" -- "$bin" approx loop crowd-aversion-1d --approximators histogram --algorithms fictitious-play --agents 200 --iterations 2 --nx 8 --reference 40 --out "$work/aploop"
 if python3 -c "import numpy" 2>/dev/null; then

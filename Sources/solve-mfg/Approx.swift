@@ -190,7 +190,7 @@ extension ApproxFit {
     func datasetSamples(_ path: String, problem file: ProblemFile, study: ApproximatorStudy.Problem) throws -> (FitData, Int) {
         let values: OfflineDataset
         do { values = try DatasetFile.read(URL(fileURLWithPath: path)) } catch {
-            throw CommandError.badInput("\(path): \(error)")
+            throw CommandError.badInput("\(error)")   // a DatasetError names the file
         }
         guard let problemName = values.gameSpec["problem"] else {
             throw CommandError.badInput("\(path): a dataset of the game \(values.gameName), not of a continuous problem; give a dataset made with dataset generate --problem")

@@ -21,7 +21,11 @@ func countList(_ text: String, flag: String, limit: Int) throws -> [Int] {
 /// A comma-separated list of approximator names (or `all`).
 func approximatorList(_ text: String) throws -> [ApproximatorKind] {
     if text == "all" { return ApproximatorKind.allCases }
-    return try text.split(separator: ",").map { try ApproximatorOptions.kind($0.trimmingCharacters(in: .whitespaces)) }
+    let kinds = try text.split(separator: ",").map { try ApproximatorOptions.kind($0.trimmingCharacters(in: .whitespaces)) }
+    guard !kinds.isEmpty else {
+        throw ValidationError("--approximators is empty; give names separated by commas (\(ApproximatorKind.allCases.map(\.rawValue).joined(separator: ", "))) or all")
+    }
+    return kinds
 }
 
 struct ApproxStudy: ParsableCommand {
@@ -80,6 +84,9 @@ struct ApproxStudy: ParsableCommand {
 
     func validate() throws {
         _ = try approximatorList(approximators)
+        guard problems.split(separator: ",").contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            throw ValidationError("--problems is empty; give problem files or catalogue names separated by commas")
+        }
         _ = try countList(samples, flag: "--samples", limit: approxSampleLimit)
         if let samples1D { _ = try countList(samples1D, flag: "--samples-1d", limit: approxSampleLimit) }
         guard (1 ... 100).contains(seeds) else { throw ValidationError("--seeds must lie in 1...100") }
@@ -266,7 +273,7 @@ struct ApproxLoop: ParsableCommand {
         if try approximatorList(approximators).contains(.physicsInformed) {
             throw ValidationError("physics-informed learns from the equation under a given control, not from the agents: leave it out of the loop")
         }
-        _ = try algorithmNames
+        guard try !algorithmNames.isEmpty else { throw ValidationError("--algorithms is empty; give algorithm names separated by commas") }
         guard (1 ... 10_000_000).contains(agents) else { throw ValidationError("--agents must lie in 1...10,000,000") }
         guard (1 ... 100_000).contains(iterations) else { throw ValidationError("--iterations must lie in 1...100,000") }
         guard (1 ... 10_000_000).contains(episodes) else { throw ValidationError("--episodes must lie in 1...10,000,000") }
