@@ -205,9 +205,6 @@ public enum ApproximatorReport {
         return [file]
     }
 
-    static func median(_ values: [Double]) -> Double? {
-        let v = values.filter(\.isFinite).sorted()
-        guard !v.isEmpty else { return nil }
-        return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
-    }
+    /// The median of the finite values (the benchmark report's rule), nil when there are none.
+    static func median(_ values: [Double]) -> Double? { BenchmarkReport.median(values.filter(\.isFinite)) }
 }
