@@ -33,13 +33,16 @@ public enum RLLimits {
         x < 1e6 ? String(format: "%.0f", x) : String(format: "%.3g", x)
     }
 
-    /// Refuses a game whose policies would not fit in memory.
-    public static func checkGame(_ name: String, states: Double, actions: Double, horizon: Double, advice: String) throws {
+    /// Refuses a game whose policies would not fit in memory (`limit`: `policyEntries`, or
+    /// `FactoredGame2D.logitEntries` for the per-axis logits of a factored game).
+    public static func checkGame(_ name: String, states: Double, actions: Double, horizon: Double, limit: Double = policyEntries,
+                                 advice: String) throws {
         let entries = states * actions * horizon
-        guard entries.isFinite, entries <= policyEntries else {
+        guard entries.isFinite, entries <= limit else {
+            let arrays = limit == policyEntries ? "a run keeps about six" : "a factored run keeps two"
             throw RLError.invalid("\(name): \(count(horizon)) steps x \(count(states)) states x \(count(actions)) actions = \(count(entries)) policy entries "
-                                  + "would take \(bytes(entries * 8)) per array (a run keeps about six); the largest accepted is \(count(policyEntries)) "
-                                  + "(\(bytes(policyEntries * 8))): \(advice)")
+                                  + "would take \(bytes(entries * 8)) per array (\(arrays)); the largest accepted is \(count(limit)) "
+                                  + "(\(bytes(limit * 8))): \(advice)")
         }
     }
 

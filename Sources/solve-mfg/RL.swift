@@ -462,28 +462,33 @@ struct RLRefine: ParsableCommand {
         let file = try input.load()
         let sizes = levels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard sizes.count >= 2, sizes.allSatisfy({ $0 >= 4 }) else { throw ValidationError("--levels needs at least two grid sizes >= 4, e.g. 20,40,80") }
-        let rows: [RefinementRow]
         let source = "the PDE reference: --fine \(fine), --fine-time-steps \(fineTimeSteps ?? fine)"
+        // The table streams: each row when its level is done, the header with the first one.
+        var headed = false
+        let printRow: (RefinementRow) -> Void = { r in
+            if !headed {
+                print("\(file.name): discrete game vs PDE equilibrium (PDE reference \(fine)\((file.model.dimension == 2) ? " x \(fine)" : "") points x \(fineTimeSteps ?? fine) steps)")
+                print("    nx  steps  actions        L1        W1   exploitability(equilibrium)   exploitability(PDE policy)")
+                headed = true
+            }
+            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, r.actions,
+                         r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
+            fflush(nil)
+        }
         do {
             switch file.model {
             case let .twoD(p2):
-                rows = try reportingInputErrors(source: source) {
-                    try RefinementStudy.run(p2, levels: sizes, fineN: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations)
+                _ = try reportingInputErrors(source: source) {
+                    try RefinementStudy.run(p2, levels: sizes, fineN: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations, progress: printRow)
                 }
             case let .oneD(p):
-                rows = try reportingInputErrors(source: source) {
-                    try RefinementStudy.run(p, levels: sizes, fineNx: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations)
+                _ = try reportingInputErrors(source: source) {
+                    try RefinementStudy.run(p, levels: sizes, fineNx: fine, fineNt: fineTimeSteps ?? fine, iterations: iterations, progress: printRow)
                 }
             }
         } catch let e as RLError {
             printError("error: \(e)")
             throw Exit.badData
-        }
-        print("\(file.name): discrete game vs PDE equilibrium (PDE reference \(fine)\((file.model.dimension == 2) ? " x \(fine)" : "") points x \(fineTimeSteps ?? fine) steps)")
-        print("    nx  steps  actions        L1        W1   exploitability(equilibrium)   exploitability(PDE policy)")
-        for r in rows {
-            print(String(format: "%6d %6d %8d  %.3e  %.3e   %.3e                     %.3e", r.nx, r.steps, r.actions,
-                         r.l1, r.w1, r.equilibriumExploitability, r.groundTruthExploitability))
         }
     }
 }

@@ -160,10 +160,11 @@ func checkVelocities(_ name: String, actions: Int, maximumVelocity amax: Double)
 
 /// The number of steps of a discretised game over `horizon` that the stability bound `dt rate <= 1`
 /// allows (at least `minimumSteps`), refused before any conversion or allocation when the game it
-/// implies is too large.
-func stableSteps(_ name: String, horizon T: Double, rate: Double, minimumSteps: Int, states: Int, actions: Int, why: String) throws -> Int {
+/// implies is too large (`states x actions x steps` above `limit`).
+func stableSteps(_ name: String, horizon T: Double, rate: Double, minimumSteps: Int, states: Int, actions: Int,
+                 limit: Double = RLLimits.policyEntries, why: String) throws -> Int {
     let needed = max(Double(minimumSteps), (T * rate).rounded(.up))
-    try RLLimits.checkGame(name, states: Double(states), actions: Double(actions), horizon: needed,
+    try RLLimits.checkGame(name, states: Double(states), actions: Double(actions), horizon: needed, limit: limit,
                            advice: "the stability bound \(why) needs \(RLLimits.count(needed)) steps over T = \(T); lower T or nu (--set), or use fewer cells (--nx)")
     return Int(needed)
 }

@@ -15,15 +15,18 @@ import PDE
 /// with reward 0.
 public struct ContinuousGame2D: Sendable {
     public let game: FiniteMFG
-    public let n: Int
-    public let x: [Double], y: [Double]
-    public let velocities: [Double]
-    public let h: Double
-    public let dt: Double
-    public let periodic: Bool
-    public let active: [Bool]
+    /// The per-axis form the dense game is built from (its cells, neighbours and step probabilities).
+    public let factored: FactoredGame2D
+    public var n: Int { factored.n }
+    public var x: [Double] { factored.x }
+    public var y: [Double] { factored.y }
+    public var velocities: [Double] { factored.velocities }
+    public var h: Double { factored.h }
+    public var dt: Double { factored.dt }
+    public var periodic: Bool { factored.periodic }
+    public var active: [Bool] { factored.active }
     /// The grid cells: states `0 ..< cells`; with exits, state `cells` is "exited".
-    public let cells: Int
+    public var cells: Int { factored.cells }
 
     /// Refuses what the discretisation does not handle (before anyone solves a PDE reference for it).
     public static func checkSupported(_ problem: MFGProblem2D) throws {
@@ -36,55 +39,18 @@ public struct ContinuousGame2D: Sendable {
     }
 
     public init(problem: MFGProblem2D, n: Int, minimumSteps: Int, velocitiesPerAxis K: Int, maximumVelocity amax: Double) throws {
-        try Self.checkSupported(problem)
-        guard n >= DiscretisedProblem.minimumCells else { throw RLError.invalid("the game needs at least \(DiscretisedProblem.minimumCells) cells per axis (--nx \(n))") }
-        try checkVelocities(problem.name, actions: K, maximumVelocity: amax)
-        let periodic = problem.boundary == .periodic
-        let L = problem.upperX - problem.lowerX
-        let h = L / Double(n), nu = problem.viscosity, T = problem.horizon
-        let steps = try stableSteps(problem.name, horizon: T, rate: 4 * nu / (h * h) + 2 * amax / h, minimumSteps: minimumSteps,
-                                    states: n * n + 1, actions: K * K, why: "dt (4 nu/h^2 + 2 amax/h) <= 1 with nu = \(nu), h = \(h), amax = \(amax)")
-        let dt = T / Double(steps)
-        let offset = periodic ? 0.0 : 0.5
-        let xs = (0..<n).map { problem.lowerX + (Double($0) + offset) * h }
-        let ys = (0..<n).map { problem.lowerY + (Double($0) + offset) * h }
-        let cells = n * n, A = K * K
-        let exits = problem.hasExit && !periodic, exited = cells, S = exits ? cells + 1 : cells
-        var active = [Bool](repeating: true, count: cells)
-        if let obstacle = problem.obstacle { for i in 0..<n { for j in 0..<n where obstacle(xs[i], ys[j]) { active[i * n + j] = false } } }
-        var m0 = [Double](repeating: 0, count: cells)
-        for i in 0..<n { for j in 0..<n where active[i * n + j] { m0[i * n + j] = max(0, problem.initialDensity(xs[i], ys[j])) } }
-        let total = m0.reduce(0, +)
-        guard total > 0, total.isFinite else { throw RLError.invalid("the initial density is zero or not finite on the grid") }
-        m0 = m0.map { $0 / total }
-        if exits { m0.append(0) }
-        let v = (0..<K).map { -amax + 2 * amax * Double($0) / Double(K - 1) }
-        let act = active
-        /// The neighbour in direction (di, dj): the cell itself through a wall or into an obstacle, the
-        /// exited state (with the door's cost) through a door, whose face midpoint decides as in the PDE.
-        func neighbour(_ i: Int, _ j: Int, _ di: Int, _ dj: Int) -> (state: Int, exitCost: Double) {
-            var a = i + di, b = j + dj
-            if periodic { a = (a + n) % n; b = (b + n) % n } else if a < 0 || a >= n || b < 0 || b >= n {
-                let side: Side = a < 0 ? .left : a >= n ? .right : b < 0 ? .bottom : .top
-                let fx = a < 0 ? problem.lowerX : a >= n ? problem.upperX : xs[i]
-                let fy = b < 0 ? problem.lowerY : b >= n ? problem.upperY : ys[j]
-                if exits, let door = problem.exits.first(where: { $0.side == side && ($0.located?(fx, fy) ?? true) }) {
-                    return (exited, door.cost)
-                }
-                return (i * n + j, 0)
-            }
-            return (act[a * n + b] ? a * n + b : i * n + j, 0)
-        }
-        let diffusion = dt * nu / (h * h)
-        // The row of cell s with velocity pair k, and the door costs it pays in expectation.
+        let f = try FactoredGame2D(problem: problem, n: n, minimumSteps: minimumSteps, velocitiesPerAxis: K, maximumVelocity: amax,
+                                   sizeCheck: (actions: K * K, limit: RLLimits.policyEntries))
+        let cells = f.cells, A = K * K, S = f.states, steps = f.horizon, dt = f.dt
+        let exited = cells, exits = f.exited != nil
+        let act = f.active, up = f.forward, down = f.backward, next = f.neighbour, doorCost = f.exitCost
+        // The row of cell s with velocity pair k (stay, +x, -x, +y, -y), and the door costs it pays in expectation.
         func transitions(_ s: Int, _ k: Int) -> (row: [(Int, Double)], exitCost: Double) {
             guard s < cells, act[s] else { return ([(s, 1)], 0) }
-            let i = s / n, j = s % n, vx = v[k / K], vy = v[k % K]
-            let e = diffusion + dt * max(vx, 0) / h, w = diffusion + dt * max(-vx, 0) / h
-            let no = diffusion + dt * max(vy, 0) / h, so = diffusion + dt * max(-vy, 0) / h
-            let moves = [(neighbour(i, j, 1, 0), e), (neighbour(i, j, -1, 0), w), (neighbour(i, j, 0, 1), no), (neighbour(i, j, 0, -1), so)]
-            return ([(s, max(0, 1 - e - w - no - so))] + moves.map { ($0.0.state, $0.1) },
-                    moves.reduce(0) { $0 + $1.1 * $1.0.exitCost })
+            let e = up[k / K], w = down[k / K], no = up[k % K], so = down[k % K]
+            let moves = [(0, e), (1, w), (2, no), (3, so)].map { (state: Int(next[4 * s + $0.0]), cost: doorCost[4 * s + $0.0], p: $0.1) }
+            return ([(s, max(0, 1 - e - w - no - so))] + moves.map { ($0.state, $0.p) },
+                    moves.reduce(0) { $0 + $1.p * $1.cost })
         }
         var table = [[(Int, Double)]]()
         var exitPayment = [Double]()
@@ -97,57 +63,40 @@ public struct ContinuousGame2D: Sendable {
             }
         }
         let successors = table, payments = exitPayment
-        let coupling = problem.coupling, usesDensity = problem.couplingUsesDensity
-        let terminal = (0..<cells).map { problem.terminalCost(xs[$0 / n], ys[$0 % n]) } + (exits ? [0] : [])
-        let cellX = (0..<cells).map { xs[$0 / n] }, cellY = (0..<cells).map { ys[$0 % n] }
+        let terminal = f.terminal, v = f.velocities
         let speed = (0..<A).map { v[$0 / K] * v[$0 / K] + v[$0 % K] * v[$0 % K] }
-        let area = h * h
-        let hamiltonian = problem.hamiltonian
+        let area = f.h * f.h
+        let hamiltonian = f.hamiltonian
         var g = try FiniteMFG(
-            name: problem.name, states: S, actions: A, horizon: steps, initialDistribution: m0,
+            name: problem.name, states: S, actions: A, horizon: steps, initialDistribution: f.initialDistribution,
             transitions: { s, k in successors[s * A + k] },
             reward: { t, mu, _, out in
                 // Scratch on the stack: no heap allocation per step.
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * cells) { scratch in
-                let density = scratch.baseAddress!, f = scratch.baseAddress! + cells
-                for s in 0..<cells { density[s] = usesDensity ? mu[s] / area : 0 }
-                cellX.withUnsafeBufferPointer { px in cellY.withUnsafeBufferPointer { py in
-                    coupling(Double(t) * dt, px.baseAddress!, py.baseAddress!, density, f, cells)
-                } }
+                let density = scratch.baseAddress!, running = scratch.baseAddress! + cells
+                f.runningCost(step: t, distribution: mu, density: density, into: running)
                 if exits { for k in 0..<A { out[exited * A + k] = 0 } }
                 for s in 0..<cells {
                     let w = hamiltonian.weight(mu[s] / area)
                     for k in 0..<A {
                         let kinetic = hamiltonian.lagrangian(speedSquared: speed[k], weight: w)
-                        var r = -(kinetic + f[s]) * dt - payments[s * A + k]
+                        var r = -(kinetic + running[s]) * dt - payments[s * A + k]
                         if t == steps - 1 { for (q, p) in successors[s * A + k] { r -= p * terminal[q] } }
                         out[s * A + k] = act[s] ? r : 0
                     }
                 }
                 }
             })
-        g.gridSize = [n, n]
+        g.gridSize = [f.n, f.n]
         game = g
-        self.n = n
-        x = xs; y = ys
-        velocities = v
-        self.h = h
-        self.dt = dt
-        self.periodic = periodic
-        self.active = active
-        self.cells = cells
+        factored = f
     }
 
     /// The PDE's feedback `(alpha_x, alpha_y)(t, x, y)` as a policy: on each axis the two velocities
     /// around the feedback mixed to its mean (clamped to [-amax, amax]), independently.
     public func policy(fromFeedback alpha: (Double, Double, Double) -> (Double, Double)) -> [Double] {
         let K = velocities.count, A = K * K, S = game.states, H = game.horizon
-        let amax = velocities.last!, step = velocities[1] - velocities[0]
-        func weights(_ a: Double) -> (Int, Double) {
-            let position = (min(amax, max(-amax, a)) + amax) / step
-            let k = min(K - 2, Int(position.rounded(.down)))
-            return (k, position - Double(k))
-        }
+        let weights = factored.mixingWeights
         var pi = [Double](repeating: 0, count: H * S * A)
         for t in 0..<H {
             for s in cells..<S { for k in 0..<A { pi[(t * S + s) * A + k] = 1 / Double(A) } }   // exited
@@ -163,24 +112,8 @@ public struct ContinuousGame2D: Sendable {
         return pi
     }
 
-    /// L1 distance between the game's distribution over the cells of one step (`[cells]` probabilities)
-    /// and a density at the cell centres, and the larger W1 distance of the x and y marginals
-    /// (`normalise`: the density rescaled to mass 1 first; with exits both masses are below 1 and are
-    /// compared as they are).
+    /// The distances of `FactoredGame2D.distances` (L1, and the larger marginal W1).
     public func distances(_ mu: ArraySlice<Double>, density: [Double], normalise: Bool) -> (l1: Double, w1: Double) {
-        let total = normalise ? density.reduce(0, +) : 1 / (h * h)
-        var l1 = 0.0
-        var mx = [Double](repeating: 0, count: n), my = mx, qx = mx, qy = mx
-        for (s, p) in mu.enumerated() {
-            let q = density[s] / total
-            l1 += abs(p - q)
-            mx[s / n] += p; my[s % n] += p; qx[s / n] += q; qy[s % n] += q
-        }
-        func w1(_ a: [Double], _ b: [Double]) -> Double {
-            var ca = 0.0, cb = 0.0, d = 0.0
-            for i in 0..<n { ca += a[i]; cb += b[i]; d += abs(ca - cb) * h }
-            return d
-        }
-        return (l1, max(w1(mx, qx), w1(my, qy)))
+        factored.distances(mu, density: density, normalise: normalise)
     }
 }

@@ -77,9 +77,9 @@ public struct DiscretisedProblem: Sendable {
         let pde = try RefinementStudy.reference(problem, fineN: reference, fineNt: steps)
         let g = try RefinementStudy.game(problem, n: n, pde: pde)
         return DiscretisedProblem(
-            game: g.game, distances: { RefinementStudy.distances(g, distribution: $0, pde: pde) },
+            game: g.game, distances: { RefinementStudy.distances(g.factored, distribution: $0, pde: pde) },
             groundTruthPolicy: { RefinementStudy.groundTruthPolicy(problem, game: g, pde: pde) },
-            referenceDensity: { RefinementStudy.projectedDensity(g, pde: pde, fraction: $0) },
+            referenceDensity: { RefinementStudy.projectedDensity(g.factored, pde: pde, fraction: $0) },
             cellSize: (problem.upperX - problem.lowerX) * (problem.upperY - problem.lowerY) / Double(n * n), reference: pde,
             layout: CellLayout(x: g.x, y: g.y, active: g.active, lower: [problem.lowerX, problem.lowerY],
                                upper: [problem.upperX, problem.upperY], periodic: g.periodic, cells: g.cells), dt: g.dt)

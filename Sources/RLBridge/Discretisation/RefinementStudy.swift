@@ -93,10 +93,11 @@ public enum RefinementStudy {
     /// Solves the PDE on a fine grid (`fineNx` points, a multiple of every level's nx, `fineNt`
     /// steps), then for each nx the discrete game (`VelocitySet` velocities), its equilibrium (mirror
     /// descent from the PDE's policy, `iterations` iterations at learning rate `learningRate`), and the
-    /// distances. Levels and problem are checked before the PDE is solved.
+    /// distances; `progress` gets each row when it is done. Levels and problem are checked before the
+    /// PDE is solved.
     public static func run(
         _ problem: MFGProblem, levels: [Int], fineNx: Int, fineNt: Int, iterations: Int = 300,
-        learningRate: Double = 0.3
+        learningRate: Double = 0.3, progress: ((RefinementRow) -> Void)? = nil
     ) throws -> [RefinementRow] {
         try ContinuousGame.checkSupported(problem)
         try checkLevels(levels, fine: fineNx, fineSteps: fineNt)
@@ -104,8 +105,10 @@ public enum RefinementStudy {
         let pde = try reference(problem, fineNx: fineNx, fineNt: fineNt)
         return try levels.map { n in
             let g = try game(problem, nx: n, pde: pde)
-            return try row(n, game: g.game, groundTruth: groundTruthPolicy(problem, game: g, pde: pde), iterations: iterations,
-                           learningRate: learningRate) { distances(g, distribution: $0, pde: pde) }
+            let r = try row(n, game: g.game, groundTruth: groundTruthPolicy(problem, game: g, pde: pde), iterations: iterations,
+                            learningRate: learningRate) { distances(g, distribution: $0, pde: pde) }
+            progress?(r)
+            return r
         }
     }
 
@@ -150,32 +153,48 @@ public enum RefinementStudy {
         return pde
     }
 
+    /// The velocity range of a 2D game (`maximumVelocity`, per axis).
+    static func maximumVelocity(_ problem: MFGProblem2D, pde: Equilibrium) -> Double {
+        maximumVelocity(speeds: zip(pde.control[0], pde.control[1]).map { max(abs($0), abs($1)) }, density: pde.m,
+                        levelSize: pde.nx * pde.nx, steps: pde.nt, onlyWhereTheMassIs: problem.hasExit)
+    }
+
     /// The discrete game of a 2D problem on n x n cells (`VelocitySet` velocities per axis).
     public static func game(_ problem: MFGProblem2D, n: Int, pde: Equilibrium) throws -> ContinuousGame2D {
         guard pde.nx % n == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of n (\(n))") }
-        let amax = maximumVelocity(speeds: zip(pde.control[0], pde.control[1]).map { max(abs($0), abs($1)) }, density: pde.m,
-                                   levelSize: pde.nx * pde.nx, steps: pde.nt, onlyWhereTheMassIs: problem.hasExit)
-        return try ContinuousGame2D(problem: problem, n: n, minimumSteps: pde.nt, velocitiesPerAxis: VelocitySet.perAxis(cells: n), maximumVelocity: amax)
+        return try ContinuousGame2D(problem: problem, n: n, minimumSteps: pde.nt, velocitiesPerAxis: VelocitySet.perAxis(cells: n),
+                                    maximumVelocity: maximumVelocity(problem, pde: pde))
     }
 
-    /// The PDE feedback (nearest fine level and cell) projected to the 2D game.
-    public static func groundTruthPolicy(_ problem: MFGProblem2D, game g: ContinuousGame2D, pde: Equilibrium) -> [Double] {
+    /// The same game in its per-axis form only (no dense tables).
+    public static func factoredGame(_ problem: MFGProblem2D, n: Int, pde: Equilibrium) throws -> FactoredGame2D {
+        guard pde.nx % n == 0 else { throw RLError.invalid("the reference grid (\(pde.nx)) must be a multiple of n (\(n))") }
+        return try FactoredGame2D(problem: problem, n: n, minimumSteps: pde.nt, velocitiesPerAxis: VelocitySet.perAxis(cells: n),
+                                  maximumVelocity: maximumVelocity(problem, pde: pde))
+    }
+
+    /// The PDE feedback `(alpha_x, alpha_y)(t, x, y)` at the nearest fine level and cell.
+    static func feedback(_ problem: MFGProblem2D, pde: Equilibrium) -> (Double, Double, Double) -> (Double, Double) {
         let fine = pde.nx, fineNt = pde.nt, h = (problem.upperX - problem.lowerX) / Double(fine)
+        let periodic = problem.boundary == .periodic
         func index(_ z: Double, _ lower: Double) -> Int {
-            g.periodic ? ((Int(((z - lower) / h).rounded()) % fine) + fine) % fine
+            periodic ? ((Int(((z - lower) / h).rounded()) % fine) + fine) % fine
                 : min(fine - 1, max(0, Int(((z - lower) / h - 0.5).rounded())))
         }
-        return g.policy { t, x, y in
+        return { t, x, y in
             let level = min(fineNt - 1, Int((t / problem.horizon * Double(fineNt)).rounded(.down)))
             let p = level * fine * fine + index(x, problem.lowerX) * fine + index(y, problem.lowerY)
             return (pde.control[0][p], pde.control[1][p])
         }
     }
 
-    /// L1 and marginal W1 distances (max over T/2 and T) to the 2D PDE density: fine points on a torus,
-    /// block averages of fine cells with walls.
+    /// The PDE feedback (nearest fine level and cell) projected to the 2D game.
+    public static func groundTruthPolicy(_ problem: MFGProblem2D, game g: ContinuousGame2D, pde: Equilibrium) -> [Double] {
+        g.policy(fromFeedback: feedback(problem, pde: pde))
+    }
+
     /// The 2D PDE density at the time `fraction T`, at the game's cells (as the 1D one).
-    public static func projectedDensity(_ g: ContinuousGame2D, pde: Equilibrium, fraction: Double) -> [Double] {
+    public static func projectedDensity(_ g: FactoredGame2D, pde: Equilibrium, fraction: Double) -> [Double] {
         let n = g.n, fine = pde.nx, r = fine / n
         let level = Int((fraction * Double(pde.nt)).rounded())
         let base = level * fine * fine
@@ -188,11 +207,13 @@ public enum RefinementStudy {
         }
     }
 
-    public static func distances(_ g: ContinuousGame2D, distribution: [Double], pde: Equilibrium) -> (l1: Double, w1: Double) {
-        let cells = g.n * g.n, S = g.game.states
+    /// L1 and marginal W1 distances (max over T/2 and T) to the 2D PDE density: fine points on a torus,
+    /// block averages of fine cells with walls.
+    public static func distances(_ g: FactoredGame2D, distribution: [Double], pde: Equilibrium) -> (l1: Double, w1: Double) {
+        let cells = g.cells, S = g.states
         var l1 = 0.0, w1 = 0.0
         for fraction in [0.5, 1.0] {
-            let step = Int((fraction * Double(g.game.horizon)).rounded())
+            let step = Int((fraction * Double(g.horizon)).rounded())
             let d = g.distances(distribution[(step * S)..<(step * S + cells)], density: projectedDensity(g, pde: pde, fraction: fraction),
                                 normalise: g.periodic)
             l1 = max(l1, d.l1)
@@ -201,18 +222,34 @@ public enum RefinementStudy {
         return (l1, w1)
     }
 
-    /// The refinement study of a 2D problem: as `run` for 1D.
+    /// The refinement study of a 2D problem: as `run` for 1D. With a Hamiltonian quadratic in p the
+    /// games stay in their per-axis form (`FactoredGame2D`, product policies, `FactoredMirrorDescent2D`),
+    /// so that memory grows with `H S K`, not `H S K^2`; otherwise the dense games.
     public static func run(
-        _ problem: MFGProblem2D, levels: [Int], fineN: Int, fineNt: Int, iterations: Int = 300, learningRate: Double = 0.3
+        _ problem: MFGProblem2D, levels: [Int], fineN: Int, fineNt: Int, iterations: Int = 300, learningRate: Double = 0.3,
+        progress: ((RefinementRow) -> Void)? = nil
     ) throws -> [RefinementRow] {
         try ContinuousGame2D.checkSupported(problem)
         try checkLevels(levels, fine: fineN, fineSteps: fineNt)
         try RLLimits.check(iterations: iterations, flag: "--iterations")
         let pde = try reference(problem, fineN: fineN, fineNt: fineNt)
         return try levels.map { n in
-            let g = try game(problem, n: n, pde: pde)
-            return try row(n, game: g.game, groundTruth: groundTruthPolicy(problem, game: g, pde: pde), iterations: iterations,
-                           learningRate: learningRate) { distances(g, distribution: $0, pde: pde) }
+            guard problem.hamiltonian.isQuadraticInP else {
+                let g = try game(problem, n: n, pde: pde)
+                let r = try row(n, game: g.game, groundTruth: groundTruthPolicy(problem, game: g, pde: pde), iterations: iterations,
+                                learningRate: learningRate) { distances(g.factored, distribution: $0, pde: pde) }
+                progress?(r)
+                return r
+            }
+            let g = try factoredGame(problem, n: n, pde: pde)
+            var descent = try FactoredMirrorDescent2D(tools: try FactoredTools2D(game: g), learningRate: learningRate,
+                                                      initialPolicy: g.policy(fromFeedback: feedback(problem, pde: pde)))
+            let (truth, equilibrium) = try descent.run(iterations: iterations)
+            let (l1, w1) = distances(g, distribution: descent.distribution, pde: pde)
+            let r = RefinementRow(nx: n, steps: g.horizon, actions: g.velocities.count * g.velocities.count, l1: l1, w1: w1,
+                                  equilibriumExploitability: equilibrium.exploitability, groundTruthExploitability: truth.exploitability)
+            progress?(r)
+            return r
         }
     }
 }
