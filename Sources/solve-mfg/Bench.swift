@@ -160,6 +160,39 @@ struct Bench: ParsableCommand {
         fflush(nil)
     }
 
+    /// The whole `dataset generate --game four_rooms --behavior random --episodes 10000` command
+    /// (start-up, the expert for the statistics, sampling, the .npz, the statistics), run twice as a
+    /// process of this binary with an empty expert cache of its own: the first run computes the
+    /// expert, the second reads it (`ExpertCache`), as a user's second run does.
+    func benchDatasetCommand() throws {
+        guard let binary = Bundle.main.executableURL else { return }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("solve-mfg-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_CACHE_HOME"] = scratch.appendingPathComponent("cache").path
+        var times: [Double] = []
+        for _ in 0..<2 {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["dataset", "generate", "--game", "four_rooms", "--behavior", "random", "--episodes", "10000",
+                                 "--out", scratch.appendingPathComponent("random.npz").path]
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            let start = ContinuousClock.now
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                printError("error: dataset generate exited with \(process.terminationStatus) in the benchmark")
+                throw ExitCode.failure
+            }
+            times.append((ContinuousClock.now - start) / .seconds(1))
+        }
+        print(String(format: "four_rooms: the dataset generate command (10,000 random episodes, statistics included): %.2f s first run (expert computed), %.2f s second run (expert cached)",
+                     times[0], times[1]))
+        fflush(nil)
+    }
+
     /// One fit of each approximator to 4096 samples at 21 slices (`ApproximatorBenchmark`), 1D and 2D.
     func benchApproximators() throws {
         for dimension in [1, 2] {
@@ -308,7 +341,7 @@ struct Bench: ParsableCommand {
     @Flag(name: .customLong("rl"), help: "Also time one mirror-descent iteration (distribution, evaluation, best response, update, exploitability) on crowd_modelling 100 x 100 and periodic_aversion.")
     var rlGames = false
 
-    @Flag(name: .customLong("offline"), help: "Also time dataset generation (10,000 four-rooms trajectories of length 40) and one Off-MMD outer iteration (2000 minibatches of 512, 3 x 128 MLP) on four rooms.")
+    @Flag(name: .customLong("offline"), help: "Also time dataset generation (10,000 four-rooms trajectories of length 40; the sampling, then the whole dataset generate command twice, the expert computed then cached) and one Off-MMD outer iteration (2000 minibatches of 512, 3 x 128 MLP) on four rooms.")
     var offline = false
 
     @Flag(name: .customLong("approx"), help: "Also time one fit of each approximator (default settings) to 4096 samples at 21 time slices, in 1D (200 cells) and 2D (80 x 80 cells), on one core.")
@@ -358,7 +391,7 @@ struct Bench: ParsableCommand {
         }
         if twoD { try benchTwoD() }
         if rlGames { try benchRL() }
-        if offline { try benchOffline() }
+        if offline { try benchOffline(); try benchDatasetCommand() }
         if approximators { try benchApproximators() }
         guard let python else { return }
         let process = Process()

@@ -441,7 +441,9 @@ struct RLRefine: ParsableCommand {
             distribution to the PDE density (max over T/2 and T), and the exploitability of the PDE's \
             feedback projected to the discrete game. 1D problems (torus, walls or exits; on walls the PDE \
             density is averaged over each coarse cell) and 2D problems on a square (torus, walls, obstacles or \
-            doors), with the quadratic or the congestion Hamiltonian.
+            doors), with the quadratic or the congestion Hamiltonian. In 2D these games stay in their \
+            per-axis form (product policies, no [H][S][A] table), so that fine levels fit in memory: \
+            --levels 10,20,40,80 takes about 3 GB. Rows are printed as their levels finish.
             """ + Exit.brief)
 
     @OptionGroup var input: ProblemOptions
