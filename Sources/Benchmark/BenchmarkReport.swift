@@ -115,6 +115,9 @@ public enum BenchmarkReport {
         var md = "# Benchmark: \(manifest.suite)\n\n"
         var html = ""
         let failures = results.filter { $0.status != "ok" }
+        if let empty = manifest.emptyShards, !empty.isEmpty {
+            md += "**Incomplete:** no results from \(empty.map { "`\($0)`" }.joined(separator: ", ")) (the shard never started or ended before its first cell); its cells are missing below. Run the shard again (`benchmark run SUITE --shard i/n`) and merge once more.\n\n"
+        }
         md += "\(results.count) cells (\(failures.count) failed) from `\(directory.path)`. Exploitability: the exact exploitability of the method's final policy in the discretised game; L1, W1: the distance of its distribution to the PDE density (max over T/2 and T); policy distance: the distribution-weighted total variation to the PDE equilibrium's feedback projected to the game; medians over seeds with [min–max]. The PDE reference's own L1 error bar and the exploitability of its projected feedback are given beside each problem.\n\n"
         var pictureFiles: [String] = []
         for group in groups {

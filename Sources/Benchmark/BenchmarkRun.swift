@@ -19,6 +19,9 @@ public enum BenchmarkRun {
         public var machine: String
         public var commands: [String]
         public var mergedFrom: [String]?
+        /// Directories given to `merge` that held no results (a shard that never started or died
+        /// before its first cell): their cells are missing from the merged set.
+        public var emptyShards: [String]?
     }
 
     /// A deterministic share `index/count` (1-based) of the cells: those whose position modulo
@@ -122,10 +125,25 @@ public enum BenchmarkRun {
         return (computed, failed, skipped)
     }
 
+    /// What `merge` did: the cells merged, and the directories that held no results.
+    public struct MergeSummary: Sendable {
+        public var cells: Int
+        public var emptyShards: [String]
+    }
+
     /// Combines the result directories of shards of one suite into `directory`: refuses different
-    /// suites and a cell present twice.
-    public static func merge(_ sources: [URL], into directory: URL) throws -> Int {
+    /// suites and a cell present twice. A directory with no `manifest.json` (a shard that never
+    /// started, or died before its first cell) is left out and named in the merged manifest and the
+    /// report, so that the shards that ran still give a report; all of them empty is an error, as is a
+    /// manifest that cannot be read.
+    public static func merge(_ sources: [URL], into directory: URL) throws -> MergeSummary {
         guard !sources.isEmpty else { throw BenchmarkError("give the shard directories to merge") }
+        let fileManager = FileManager.default
+        let empty = sources.filter { !fileManager.fileExists(atPath: $0.appendingPathComponent("manifest.json").path) }
+        let sources = sources.filter { fileManager.fileExists(atPath: $0.appendingPathComponent("manifest.json").path) }
+        guard !sources.isEmpty else {
+            throw BenchmarkError("none of the directories holds results (no manifest.json in \(empty.map(\.path).joined(separator: ", ")))")
+        }
         let manifests = try sources.map { try readManifest($0) }
         guard Set(manifests.map(\.fingerprint)).count == 1 else {
             throw BenchmarkError("the directories hold different suites: " + zip(sources, manifests).map { "\($0.path): '\($1.suite)' (\($1.fingerprint))" }.joined(separator: ", "))
@@ -155,10 +173,11 @@ public enum BenchmarkRun {
         manifest.cells = manifests.map(\.cells).reduce(0, +)
         manifest.commands = manifests.flatMap(\.commands)
         manifest.mergedFrom = sources.map(\.path)
+        manifest.emptyShards = empty.isEmpty ? nil : empty.map(\.path)
         try JSONFile.write(manifest, to: directory.appendingPathComponent("manifest.json"))
         let suite = try Data(contentsOf: sources[0].appendingPathComponent("suite.toml"))
         try AtomicFile.write(suite, to: directory.appendingPathComponent("suite.toml"))
-        return count
+        return MergeSummary(cells: count, emptyShards: empty.map(\.path))
     }
 
     /// What the report needs of a ground truth (`truths/<problem>__<level>.json`): the PDE density at

@@ -14,12 +14,13 @@ public enum SlurmScript {
         public var partition: String?
         public var timeLimit: String
         public var cpus: Int
-        public var memory: String
+        /// `--mem`, or nil to leave it out.
+        public var memory: String?
         /// The commit recorded in the jobs' manifests (`SOLVE_MFG_COMMIT`): the jobs run in `out`,
         /// outside the checkout that `benchmark slurm` was called from.
         public var commit: String?
 
-        public init(suite: String, shards: Int, out: String, binary: String, partition: String?, timeLimit: String, cpus: Int, memory: String,
+        public init(suite: String, shards: Int, out: String, binary: String, partition: String?, timeLimit: String, cpus: Int, memory: String?,
                     commit: String? = nil) {
             self.suite = suite; self.shards = shards; self.out = out; self.binary = binary; self.partition = partition
             self.timeLimit = timeLimit; self.cpus = cpus; self.memory = memory; self.commit = commit
@@ -48,11 +49,11 @@ public enum SlurmScript {
     /// `(file name, contents)` of the three scripts.
     public static func scripts(_ s: Settings) -> [(String, String)] {
         let partition = s.partition.map { "#SBATCH --partition=\(sbatchWord($0))\n" } ?? ""
+        let memory = s.memory.map { "\n#SBATCH --mem=\(sbatchWord($0))" } ?? ""
         let header = """
             #!/bin/bash
             \(partition)#SBATCH --time=\(sbatchWord(s.timeLimit))
-            #SBATCH --cpus-per-task=\(s.cpus)
-            #SBATCH --mem=\(sbatchWord(s.memory))
+            #SBATCH --cpus-per-task=\(s.cpus)\(memory)
             """
         let logs = outputPattern(s.out + "/logs")
         let environment = s.commit.map { "export SOLVE_MFG_COMMIT=\(quote($0))\n" } ?? ""

@@ -110,7 +110,8 @@ struct BenchmarkReportCommand: ParsableCommand {
 struct BenchmarkMergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine the results directories of shards of one suite (refusing different suites and duplicate cells).")
+        abstract: "Combine the results directories of shards of one suite (refusing different suites and duplicate cells).",
+        discussion: "A directory with no results (a shard that never started or died before its first cell) is left out with a warning, and the merged manifest and the report name it; the other shards are merged.")
 
     @Option(help: "The merged results directory.")
     var out: String
@@ -120,8 +121,11 @@ struct BenchmarkMergeCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let n = try BenchmarkRun.merge(directories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out))
-            print("merged \(n) cells from \(directories.count) directories into \(out)")
+            let merged = try BenchmarkRun.merge(directories.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: out))
+            for path in merged.emptyShards {
+                printError("warning: \(path) holds no results (no manifest.json: the shard never started or ended before its first cell); its cells are missing")
+            }
+            print("merged \(merged.cells) cells from \(directories.count - merged.emptyShards.count) of \(directories.count) directories into \(out)")
         } catch let e as BenchmarkError {
             printError("error: \(e)")
             throw Exit.badData
@@ -155,7 +159,7 @@ struct BenchmarkSlurmCommand: ParsableCommand {
     @Option(help: "CPUs per task.")
     var cpus: Int = 1
 
-    @Option(help: "Memory per task (Slurm syntax).")
+    @Option(help: "Memory per task (Slurm syntax), or none to leave out --mem (clusters that do not manage memory refuse it).")
     var memory: String = "4G"
 
     func validate() throws {
@@ -175,7 +179,7 @@ struct BenchmarkSlurmCommand: ParsableCommand {
         let commit = provenance([]).commit
         let settings = SlurmScript.Settings(
             suite: URL(fileURLWithPath: suite).standardizedFileURL.path, shards: shards, out: directory.path,
-            binary: exe, partition: partition, timeLimit: time, cpus: cpus, memory: memory,
+            binary: exe, partition: partition, timeLimit: time, cpus: cpus, memory: memory == "none" ? nil : memory,
             commit: commit == "unknown" ? nil : commit)
         try AtomicFile.makeDirectory(directory)
         // The jobs' --output directory must exist when a task starts (submit.sh makes it too).

@@ -150,11 +150,21 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
         for (k, d) in shards.enumerated() {
             _ = try BenchmarkRun.run(suite, into: d, shard: try .init(index: k + 1, count: 3), resolvers: resolvers, provenance: provenance) { _ in }
         }
-        #expect(try BenchmarkRun.merge(shards, into: merged) == suite.cells.count)
+        #expect(try BenchmarkRun.merge(shards, into: merged).cells == suite.cells.count)
         let a = try BenchmarkRun.results(whole), b = try BenchmarkRun.results(merged)
         #expect(a.map(\.id) == b.map(\.id))
         #expect(zip(a, b).allSatisfy { $0.exploitability == $1.exploitability && $0.l1 == $1.l1 && $0.w1 == $1.w1 })
         #expect(throws: BenchmarkError.self) { try BenchmarkRun.merge([shards[0], shards[0]], into: temporaryDirectory()) }
+        // A shard that wrote nothing is left out and named; the others still merge and report.
+        let partial = temporaryDirectory(), never = temporaryDirectory()
+        defer { for d in [partial, never] { try? FileManager.default.removeItem(at: d) } }
+        let summary = try BenchmarkRun.merge([shards[0], never, shards[2]], into: partial)
+        #expect(summary.emptyShards == [never.path])
+        #expect(summary.cells == (try BenchmarkRun.results(shards[0]).count + BenchmarkRun.results(shards[2]).count))
+        #expect(try BenchmarkRun.readManifest(partial).emptyShards == [never.path])
+        _ = try BenchmarkReport.write(partial)
+        #expect(try String(contentsOf: partial.appendingPathComponent("report.md"), encoding: .utf8).contains("**Incomplete:** no results from `\(never.path)`"))
+        #expect(throws: BenchmarkError.self) { try BenchmarkRun.merge([never], into: temporaryDirectory()) }
         let other = try Suite.parse(tiny.replacingOccurrences(of: "tiny", with: "other"), path: "other.toml")
         #expect(throws: BenchmarkError.self) {
             try BenchmarkRun.run(other, into: whole, shard: nil, resolvers: resolvers, provenance: provenance) { _ in }
@@ -192,6 +202,12 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
         #expect(files["submit.sh"]!.contains("array=${array%%;*}"))
         #expect(files["array.sbatch"]!.contains("#SBATCH --output=/r/logs/shard-%a.out\n"))
         #expect(!files["array.sbatch"]!.contains("SOLVE_MFG_COMMIT"))
+        #expect(files["array.sbatch"]!.contains("#SBATCH --mem=2G\n"))
+        // --memory none: no --mem line (clusters that do not manage memory refuse it).
+        let unmanaged = Dictionary(uniqueKeysWithValues: SlurmScript.scripts(.init(
+            suite: "/s/quick.toml", shards: 3, out: "/r", binary: "/b/solve-mfg", partition: nil, timeLimit: "01:00:00", cpus: 1, memory: nil)))
+        #expect(!unmanaged["array.sbatch"]!.contains("--mem") && !unmanaged["merge.sbatch"]!.contains("--mem"))
+        #expect(unmanaged["array.sbatch"]!.contains("#SBATCH --cpus-per-task=1\n#SBATCH --job-name"))
     }
 
     /// sbatch splits `#SBATCH` lines itself (quotes group, `#` starts a comment) and expands
