@@ -100,7 +100,7 @@ public enum CellRunner {
                     step = { run.step(); evaluation = run.evaluation; return run.policy }
                 }
             case let .offline(algorithm):
-                // The outer iterations run in one call (the time budget is checked after them).
+                // The outer iterations run in one call, which checks the time budget after each.
                 var settings = OfflineSettings()
                 settings.iterations = cell.method.iterations
                 settings.seed = UInt64(cell.seed)
@@ -114,7 +114,8 @@ public enum CellRunner {
                 if let v = s["epsilon"] { settings.epsilon = v }
                 if let v = s["target_updates"] { settings.targetUpdates = Int(v) }
                 let training = try OfflineTraining(game: truth.game, dataset: dataset, algorithm: algorithm, settings: settings)
-                let logs = try training.run()
+                let logs = try training.run(stop: secondsBudget.map { budget in { _ in (clock.now - start) / .seconds(1) > budget } })
+                result.stoppedByBudget = logs.count - 1 < settings.iterations
                 result.exploitability = logs.map(\.exploitability)
                 policy = training.policy
                 tools.evaluate(policy, into: &evaluation)

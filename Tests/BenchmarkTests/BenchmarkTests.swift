@@ -120,6 +120,36 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
     }
 }
 
+@Suite struct OfflineBudgetTests {
+    /// An offline method's outer iterations stop at the time budget like the others' (checked after
+    /// each): a budget far below one iteration's time stops after the first of ten.
+    @Test func offlineMethodsStopAtTheTimeBudget() throws {
+        let text = """
+            name = "budget"
+            seeds = [0]
+            [budget]
+            iterations = 10
+            seconds = 1e-6
+            [problems.cm]
+            game = "crowd_modelling"
+            set = ["size=10", "horizon=5"]
+            [datasets.mixed]
+            behavior = "expert=0.5,random=0.5"
+            episodes = 200
+            [methods.tom]
+            algorithm = "tabular-off-mmd"
+            dataset = "mixed"
+            """
+        let suite = try Suite.parse(text, path: "budget.toml")
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try BenchmarkRun.run(suite, into: dir, shard: nil, resolvers: resolvers, provenance: provenance) { _ in }
+        #expect(run.failed == 0)
+        let result = try #require(try BenchmarkRun.results(dir).first)
+        #expect(result.stoppedByBudget == true && result.iterations == 1 && result.exploitability.count == 2)
+    }
+}
+
 @Suite struct BenchmarkRunTests {
     /// An interrupted run (here: cells removed) computes only what is missing, and the results are the same.
     @Test func resumesWithoutRecomputing() throws {

@@ -94,8 +94,10 @@ public final class OfflineTraining {
     public private(set) var failure: (result: NonFiniteResult, logs: [OfflineLog])?
 
     /// Runs `settings.iterations` outer iterations, evaluating the policy before the first and after
-    /// each; `measure` adds distances to a PDE density.
-    public func run(measure: (([Double]) -> (Double, Double))? = nil, progress: ((OfflineLog) -> Void)? = nil) throws -> [OfflineLog] {
+    /// each; `measure` adds distances to a PDE density; `stop` (a time budget) ends the run after the
+    /// first iteration for whose log it returns true.
+    public func run(measure: (([Double]) -> (Double, Double))? = nil, progress: ((OfflineLog) -> Void)? = nil,
+                    stop: ((OfflineLog) -> Bool)? = nil) throws -> [OfflineLog] {
         let clock = ContinuousClock(), start = clock.now
         let H = game.horizon
         var logs: [OfflineLog] = []
@@ -125,6 +127,7 @@ public final class OfflineTraining {
         for k in 1...settings.iterations {
             try learner.iterate()
             try record(k)
+            if let stop, stop(logs[k]) { break }
         }
         return logs
     }
