@@ -13,7 +13,7 @@ public enum BenchmarkReport {
         var seeds: Int
         var failed: Int
         var exploitability: [Double]
-        var l1: [Double], w1: [Double], policyDistance: [Double], seconds: [Double]
+        var l1: [Double], w1: [Double], policyDistance: [Double], meanActionDistance: [Double], seconds: [Double]
         var iterations: [Int]
     }
 
@@ -82,11 +82,11 @@ public enum BenchmarkReport {
         try JSONFile.write(results, to: directory.appendingPathComponent("results.json"))
         try CSV.write(
             header: ["id", "problem", "level", "method", "algorithm", "seed", "status", "final_exploitability", "l1", "w1",
-                     "policy_distance", "reference_error", "ground_truth_exploitability", "iterations", "seconds", "stopped_by_budget", "error"],
+                     "policy_distance", "mean_action_distance", "reference_error", "ground_truth_exploitability", "iterations", "seconds", "stopped_by_budget", "error"],
             cells: results.map { r in
                 [r.id, r.problem, r.level.map(String.init) ?? "", r.method, r.algorithm, "\(r.seed)", r.status,
                  r.finalExploitability.map { "\($0)" } ?? "", r.l1.map { "\($0)" } ?? "", r.w1.map { "\($0)" } ?? "",
-                 r.policyDistance.map { "\($0)" } ?? "", r.referenceError.map { "\($0)" } ?? "",
+                 r.policyDistance.map { "\($0)" } ?? "", r.meanActionDistance.map { "\($0)" } ?? "", r.referenceError.map { "\($0)" } ?? "",
                  r.groundTruthExploitability.map { "\($0)" } ?? "", "\(r.iterations)", "\(r.seconds)", "\(r.stoppedByBudget)",
                  (r.error ?? "").replacingOccurrences(of: "\n", with: " ")]
             },
@@ -99,7 +99,7 @@ public enum BenchmarkReport {
             if !groups.contains(where: { $0.key == key }) { groups.append((key, r.problem, r.level, [])) }
             let g = groups.firstIndex { $0.key == key }!
             if !groups[g].rows.contains(where: { $0.method == r.method }) {
-                groups[g].rows.append(Row(method: r.method, seeds: 0, failed: 0, exploitability: [], l1: [], w1: [], policyDistance: [], seconds: [], iterations: []))
+                groups[g].rows.append(Row(method: r.method, seeds: 0, failed: 0, exploitability: [], l1: [], w1: [], policyDistance: [], meanActionDistance: [], seconds: [], iterations: []))
             }
             let k = groups[g].rows.firstIndex { $0.method == r.method }!
             groups[g].rows[k].seeds += 1
@@ -108,6 +108,7 @@ public enum BenchmarkReport {
             if let v = r.l1 { groups[g].rows[k].l1.append(v) }
             if let v = r.w1 { groups[g].rows[k].w1.append(v) }
             if let v = r.policyDistance { groups[g].rows[k].policyDistance.append(v) }
+            if let v = r.meanActionDistance { groups[g].rows[k].meanActionDistance.append(v) }
             groups[g].rows[k].seconds.append(r.seconds)
             groups[g].rows[k].iterations.append(r.iterations)
         }
@@ -118,7 +119,7 @@ public enum BenchmarkReport {
         if let empty = manifest.emptyShards, !empty.isEmpty {
             md += "**Incomplete:** no results from \(empty.map { "`\($0)`" }.joined(separator: ", ")) (the shard never started or ended before its first cell); its cells are missing below. Run the shard again (`benchmark run SUITE --shard i/n`) and merge once more.\n\n"
         }
-        md += "\(results.count) cells (\(failures.count) failed) from `\(directory.path)`. Exploitability: the exact exploitability of the method's final policy in the discretised game; L1, W1: the distance of its distribution to the PDE density (max over T/2 and T); policy distance: the distribution-weighted total variation to the PDE equilibrium's feedback projected to the game; medians over seeds with [min–max]. The PDE reference's own L1 error bar and the exploitability of its projected feedback are given beside each problem.\n\n"
+        md += "\(results.count) cells (\(failures.count) failed) from `\(directory.path)`. Exploitability: the exact exploitability of the method's final policy in the discretised game; L1, W1: the distance of its distribution to the PDE density (max over T/2 and T); policy distance: the distribution-weighted total variation to the PDE equilibrium's feedback projected to the game; mean-action distance: the distribution-weighted distance of the policy's mean velocity to the PDE control (clamped to the game's velocity range), in velocity units; medians over seeds with [min–max]. The PDE reference's own L1 error bar and the exploitability of its projected feedback are given beside each problem.\n\n"
         var pictureFiles: [String] = []
         for group in groups {
             let slug = group.key.replacingOccurrences(of: "/", with: "-")
@@ -132,9 +133,9 @@ public enum BenchmarkReport {
                 md += facts.joined(separator: "; ") + ".\n\n"
             }
             let ranked = group.rows.sorted { (median($0.exploitability) ?? .infinity) < (median($1.exploitability) ?? .infinity) }
-            md += "| rank | method | final exploitability | L1 | W1 | policy distance | iterations | seconds | seeds (failed) |\n|---|---|---|---|---|---|---|---|---|\n"
+            md += "| rank | method | final exploitability | L1 | W1 | policy distance | mean-action distance | iterations | seconds | seeds (failed) |\n|---|---|---|---|---|---|---|---|---|---|\n"
             for (k, row) in ranked.enumerated() {
-                md += "| \(k + 1) | \(row.method) | \(spread(row.exploitability)) | \(spread(row.l1)) | \(spread(row.w1)) | \(spread(row.policyDistance)) | \(row.iterations.max().map(String.init) ?? "-") | \(spread(row.seconds, seconds)) | \(row.seeds) (\(row.failed)) |\n"
+                md += "| \(k + 1) | \(row.method) | \(spread(row.exploitability)) | \(spread(row.l1)) | \(spread(row.w1)) | \(spread(row.policyDistance)) | \(spread(row.meanActionDistance)) | \(row.iterations.max().map(String.init) ?? "-") | \(spread(row.seconds, seconds)) | \(row.seeds) (\(row.failed)) |\n"
             }
             if ranked.contains(where: { !$0.l1.isEmpty }) {
                 let byDistance = group.rows.filter { !$0.l1.isEmpty }.sorted { median($0.l1)! < median($1.l1)! }

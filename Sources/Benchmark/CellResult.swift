@@ -24,6 +24,9 @@ public struct CellResult: Codable, Sendable {
     /// `(1/H) sum_t sum_s mu_t(s) TV(pi_t(.|s), pi*_t(.|s))`: the distance of the policy to the PDE
     /// equilibrium's feedback projected to the game, weighted by the policy's distribution.
     public var policyDistance: Double?
+    /// `DiscretisedProblem.meanActionDistance`: the distribution-weighted distance of the policy's mean
+    /// action to the PDE control (continuous problems only), in velocity units.
+    public var meanActionDistance: Double?
     /// The PDE reference's own L1 error bar, and the exploitability of its projected feedback in the game.
     public var referenceError: Double?
     public var groundTruthExploitability: Double?
@@ -39,7 +42,7 @@ extension CellResult {
         self.init(id: cell.id, problem: cell.problem.key, level: cell.level, method: cell.method.label,
                   algorithm: cell.method.algorithm.rawValue, settings: cell.method.settings, seed: cell.seed, status: "failed",
                   error: error, exploitability: [], finalExploitability: nil, l1: nil, w1: nil, policyDistance: nil,
-                  referenceError: nil, groundTruthExploitability: nil, iterations: 0, seconds: 0, stoppedByBudget: false)
+                  meanActionDistance: nil, referenceError: nil, groundTruthExploitability: nil, iterations: 0, seconds: 0, stoppedByBudget: false)
     }
 }
 
@@ -66,7 +69,7 @@ public enum CellRunner {
         var result = CellResult(
             id: cell.id, problem: cell.problem.key, level: cell.level, method: cell.method.label, algorithm: cell.method.algorithm.rawValue,
             settings: cell.method.settings, seed: cell.seed, status: "ok", error: nil, exploitability: [], finalExploitability: nil,
-            l1: nil, w1: nil, policyDistance: nil, referenceError: truth.referenceError,
+            l1: nil, w1: nil, policyDistance: nil, meanActionDistance: nil, referenceError: truth.referenceError,
             groundTruthExploitability: truth.groundTruthExploitability, iterations: 0, seconds: 0, stoppedByBudget: false)
         do {
             let s = cell.method.settings
@@ -150,7 +153,9 @@ public enum CellRunner {
             let distribution = evaluation.distribution
             if let d = truth.continuous {
                 (result.l1, result.w1) = d.distances(distribution)
-                result.policyDistance = policyDistance(policy, d.groundTruthPolicy(), distribution: distribution, game: truth.game)
+                let star = d.groundTruthPolicy()
+                result.policyDistance = policyDistance(policy, star, distribution: distribution, game: truth.game)
+                result.meanActionDistance = d.meanActionDistance(policy, groundTruth: star, distribution: distribution)
             }
             result.seconds = (clock.now - start) / .seconds(1)
             return (result, distribution)

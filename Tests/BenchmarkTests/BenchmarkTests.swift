@@ -167,7 +167,7 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
         #expect(zip(before, after).allSatisfy { $0.id == $1.id && $0.exploitability == $1.exploitability && $0.l1 == $1.l1 })
         // The continuous cells are scored against the PDE, with the reference's error bar.
         let lq = try #require(after.first { $0.problem == "lq" })
-        #expect(lq.l1 != nil && lq.referenceError != nil && lq.groundTruthExploitability != nil)
+        #expect(lq.l1 != nil && lq.meanActionDistance != nil && lq.referenceError != nil && lq.groundTruthExploitability != nil)
     }
 
     /// Three shards merged equal the unsharded run cell for cell; merging refuses duplicates and other suites.

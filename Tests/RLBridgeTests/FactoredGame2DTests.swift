@@ -137,3 +137,30 @@ extension FactoredGame2DTests {
         }
     }
 }
+
+/// The mean-action distance of the benchmark: 0 for the ground-truth policy; for the uniform policy
+/// (mean velocity 0: the velocities are symmetric) the distribution-weighted norm of the ground
+/// truth's mean velocity, computed here from the policy tables directly.
+@Suite struct MeanActionDistanceTests {
+    @Test(arguments: [1, 2]) func meanActionDistance(dimension: Int) throws {
+        let d = dimension == 1 ? try DiscretisedProblem.oneD(crowdAversionProblem(), nx: 10, reference: 40)
+            : try DiscretisedProblem.twoD(Catalogue.crowdAversion2D(), n: 5, reference: 10, steps: 10)
+        let g = d.game, star = d.groundTruthPolicy(), uniform = g.uniformPolicy
+        let mu = ExactTools(game: g).evaluate(uniform).distribution
+        #expect(d.meanActionDistance(star, groundTruth: star, distribution: mu) == 0)
+        let S = g.states, A = g.actions, H = g.horizon
+        var expected = 0.0
+        for t in 0..<H {
+            for s in 0..<d.layout.cells {
+                var mean = [Double](repeating: 0, count: dimension)
+                for a in 0..<A { for k in 0..<dimension { mean[k] += star[(t * S + s) * A + a] * d.actionVelocities[a][k] } }
+                expected += mu[t * S + s] * mean.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            }
+        }
+        expected /= Double(H)
+        let distance = d.meanActionDistance(uniform, groundTruth: star, distribution: mu)
+        print("mean-action distance of the uniform policy (\(dimension)D): \(distance), expected \(expected)")
+        #expect(expected > 0.01)
+        #expect(abs(distance - expected) <= 1e-12 * expected)
+    }
+}

@@ -20,6 +20,30 @@ public struct DiscretisedProblem: Sendable {
     public let layout: CellLayout
     /// The game's time step: step t is at time `t dt`.
     public let dt: Double
+    /// The velocity of each action, `[A][d]` (1D: `[v_k]`; 2D: `[v_kx, v_ky]`, `a = kx K + ky`).
+    public let actionVelocities: [[Double]]
+
+    /// The distance of a policy's mean action to the PDE control, `(1/H) sum_t sum_s mu_t(s) |abar_pi(t, s) - abar*(t, s)|`
+    /// over the cells, `abar(t, s) = sum_a pi_t(a|s) v(a)` (`|.|` Euclidean in 2D), with `abar*` the mean
+    /// action of the ground-truth policy: the PDE feedback at the cell, clamped to the velocity range.
+    /// `mu` is `[H+1][S]`; the result is in velocity units.
+    public func meanActionDistance(_ policy: [Double], groundTruth star: [Double], distribution mu: [Double]) -> Double {
+        let S = game.states, A = game.actions, H = game.horizon, twoD = actionVelocities[0].count == 2
+        var total = 0.0
+        for t in 0..<H {
+            for s in 0..<layout.cells where mu[t * S + s] > 0 {
+                let base = (t * S + s) * A
+                var difference = SIMD2<Double>.zero
+                for a in 0..<A {
+                    let w = policy[base + a] - star[base + a]
+                    difference.x += w * actionVelocities[a][0]
+                    if twoD { difference.y += w * actionVelocities[a][1] }
+                }
+                total += mu[t * S + s] * (difference * difference).sum().squareRoot()
+            }
+        }
+        return total / Double(H)
+    }
 
     /// The fewest cells per axis of a game (those of the PDE grids).
     public static let minimumCells = 4
@@ -62,7 +86,8 @@ public struct DiscretisedProblem: Sendable {
             referenceDensity: { RefinementStudy.projectedDensity(g, pde: pde, fraction: $0) },
             cellSize: (problem.upper - problem.lower) / Double(nx), reference: pde,
             layout: CellLayout(x: g.x, y: nil, active: nil, lower: [problem.lower], upper: [problem.upper],
-                               periodic: g.periodic, cells: g.cells), dt: g.dt)
+                               periodic: g.periodic, cells: g.cells), dt: g.dt,
+            actionVelocities: g.velocities.map { [$0] })
     }
 
     /// A 2D problem on `n x n` cells against the PDE solved on `reference^2` cells and `steps` steps
@@ -82,7 +107,8 @@ public struct DiscretisedProblem: Sendable {
             referenceDensity: { RefinementStudy.projectedDensity(g.factored, pde: pde, fraction: $0) },
             cellSize: (problem.upperX - problem.lowerX) * (problem.upperY - problem.lowerY) / Double(n * n), reference: pde,
             layout: CellLayout(x: g.x, y: g.y, active: g.active, lower: [problem.lowerX, problem.lowerY],
-                               upper: [problem.upperX, problem.upperY], periodic: g.periodic, cells: g.cells), dt: g.dt)
+                               upper: [problem.upperX, problem.upperY], periodic: g.periodic, cells: g.cells), dt: g.dt,
+            actionVelocities: (0..<(g.velocities.count * g.velocities.count)).map { [g.velocities[$0 / g.velocities.count], g.velocities[$0 % g.velocities.count]] })
     }
 }
 
