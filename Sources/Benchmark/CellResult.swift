@@ -116,6 +116,7 @@ public enum CellRunner {
                 if let v = s["episodes_per_iteration"] { settings.episodesPerIteration = Int(v) }
                 if let v = s["epsilon"] { settings.epsilon = v }
                 if let v = s["target_updates"] { settings.targetUpdates = Int(v) }
+                if let v = s["exact_mean_field"] { settings.exactMeanField = v != 0 }
                 let training = try OfflineTraining(game: truth.game, dataset: dataset, algorithm: algorithm, settings: settings)
                 let logs = try training.run(stop: secondsBudget.map { budget in { _ in (clock.now - start) / .seconds(1) > budget } })
                 result.stoppedByBudget = logs.count - 1 < settings.iterations

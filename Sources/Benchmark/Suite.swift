@@ -57,7 +57,7 @@ public struct Suite: Sendable {
             case .meanFieldQLearning: return ["learning_rate", "temperature", "agents", "bins"]
             case .tabular: return ["learning_rate", "alpha", "temperature", "agents"]
             case .offline: return ["learning_rate", "cql_weight", "tau", "alpha", "updates", "batch_size", "episodes_per_iteration",
-                                   "epsilon", "target_updates"]
+                                   "epsilon", "target_updates", "exact_mean_field"]
             }
         }
 
@@ -95,9 +95,13 @@ public struct Suite: Sendable {
         /// `key` (with `@dataset`, `~approximator`) and its settings, e.g. `md~kde(agents=1000;learning_rate=0.1)`.
         public var label: String {
             let name = key + (dataset.map { "@\($0)" } ?? "") + (approximator.map { "~\($0)" } ?? "")
-            return settings.isEmpty ? name : name + "(" + settings.keys.sorted().map { "\($0)=\(Self.format(settings[$0]!))" }.joined(separator: ";") + ")"
+            return settings.isEmpty ? name : name + "(" + settings.keys.sorted().map { "\($0)=\(Self.format($0, settings[$0]!))" }.joined(separator: ";") + ")"
         }
         static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
+        /// Settings written `true` / `false` in the file (held as 1 / 0).
+        static let booleanSettings: Set<String> = ["exact_mean_field"]
+        /// A setting's value as the file writes it.
+        static func format(_ key: String, _ v: Double) -> String { booleanSettings.contains(key) ? (v != 0 ? "true" : "false") : format(v) }
     }
 
     public let path: String
@@ -153,6 +157,16 @@ public struct Suite: Sendable {
                 guard !values.isEmpty else { throw fail(t, e, "the list is empty") }
                 return values
             default: throw fail(t, e, "expected a number or a list of numbers")
+            }
+        }
+        /// `true`, `false` or a list of them, as 1 and 0 (a setting's grid).
+        func booleans(_ t: String, _ e: TOMLEntry) throws -> [Double] {
+            let items: [TOMLValue]
+            if case let .array(list) = e.value { items = list } else { items = [e.value] }
+            guard !items.isEmpty else { throw fail(t, e, "the list is empty") }
+            return try items.map { item in
+                guard case let .bool(b) = item else { throw fail(t, e, "expected true, false or a list of them, found \(item)") }
+                return b ? 1 : 0
             }
         }
         func integers(_ t: String, _ e: TOMLEntry, minimum: Int, maximum: Int) throws -> [Int] {
@@ -252,7 +266,7 @@ public struct Suite: Sendable {
                 var combinations: [[String: Double]] = [[:]]
                 for key in algorithm.settings {
                     guard let e = t[key] else { continue }
-                    let values = try numbers(t.name, e)
+                    let values = Method.booleanSettings.contains(key) ? try booleans(t.name, e) : try numbers(t.name, e)
                     for v in values {
                         let valid: Bool
                         switch key {
@@ -264,6 +278,7 @@ public struct Suite: Sendable {
                             valid = v == v.rounded() && v >= 1 && v <= 10_000_000
                         case "cql_weight": valid = v >= 0 && v.isFinite
                         case "epsilon": valid = v >= 0 && v <= 1
+                        case _ where Method.booleanSettings.contains(key): valid = true
                         default: valid = v > 0 && v.isFinite
                         }
                         guard valid else { throw fail(t.name, e, "\(v) is out of range for \(key)") }

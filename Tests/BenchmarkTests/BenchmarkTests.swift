@@ -148,6 +148,15 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
         let result = try #require(try BenchmarkRun.results(dir).first)
         #expect(result.stoppedByBudget == true && result.iterations == 1 && result.exploitability.count == 2)
     }
+
+    /// `exact_mean_field` is a boolean setting of the offline methods (a grid like the others).
+    @Test func exactMeanFieldIsABooleanSetting() throws {
+        let head = "name = \"b\"\n[problems.cm]\ngame = \"crowd_modelling\"\n[datasets.d]\nbehavior = \"random\"\n[methods.tom]\nalgorithm = \"tabular-off-mmd\"\ndataset = \"d\"\n"
+        let suite = try Suite.parse(head + "exact_mean_field = [false, true]\n", path: "b.toml")
+        #expect(suite.methods.map(\.label) == ["tom@d(exact_mean_field=false)", "tom@d(exact_mean_field=true)"])
+        #expect(suite.methods.map { $0.settings["exact_mean_field"] } == [0, 1])
+        #expect { try Suite.parse(head + "exact_mean_field = 1\n", path: "b.toml") } throws: { "\($0)".contains("b.toml:9") && "\($0)".contains("expected true, false") }
+    }
 }
 
 @Suite struct BenchmarkRunTests {
