@@ -92,6 +92,9 @@ public struct Suite: Sendable {
         /// Tabular algorithms on continuous problems: the approximator of mu_t whose mean field of
         /// `agents` simulated agents the updates see instead of the exact one (`docs/approximators.md`).
         public var approximator: String? = nil
+        /// The keys of the problems the method runs on (nil: every problem): settings that suit one
+        /// problem go in a method of their own, restricted to it.
+        public var problems: [String]? = nil
         /// `key` (with `@dataset`, `~approximator`) and its settings, e.g. `md~kde(agents=1000;learning_rate=0.1)`.
         public var label: String {
             let name = key + (dataset.map { "@\($0)" } ?? "") + (approximator.map { "~\($0)" } ?? "")
@@ -123,7 +126,7 @@ public struct Suite: Sendable {
         return String(h, radix: 16)
     }
 
-    public static let schemaHint = "tables: [problems.NAME] (problem or game, cells, set, reference), [methods.NAME] (algorithm, its settings, iterations, dataset), [datasets.NAME] (behavior, episodes, seed, expert_iterations, expert_learning_rate), [budget] (iterations, seconds); root keys: name, description, seeds"
+    public static let schemaHint = "tables: [problems.NAME] (problem or game, cells, set, reference), [methods.NAME] (algorithm, its settings, iterations, dataset, problems), [datasets.NAME] (behavior, episodes, seed, expert_iterations, expert_learning_rate), [budget] (iterations, seconds); root keys: name, description, seeds"
 
     public static func load(path: String) throws -> Suite {
         let text: String
@@ -207,6 +210,7 @@ public struct Suite: Sendable {
         let seeds = try root["seeds"].map { try integers("", $0, minimum: 0, maximum: 1 << 40) } ?? [0]
         var problems: [Problem] = [], methods: [Method] = [], datasets: [Dataset] = []
         var datasetEntries: [(String, TOMLEntry)] = []
+        var problemEntries: [(String, TOMLEntry, [String])] = []
         var defaultIterations = 100
         var seconds: Double? = nil
         for t in tables where !t.name.isEmpty {
@@ -243,8 +247,10 @@ public struct Suite: Sendable {
                     throw fail(t.name, e, "unknown algorithm '\(a)'; use one of \(Algorithm.names.joined(separator: ", "))")
                 }
                 let isTabular: Bool = { if case .tabular = algorithm { return true } else { return false } }()
-                try allowed(t, ["algorithm", "iterations"] + algorithm.settings + (algorithm.needsDataset ? ["dataset"] : [])
+                try allowed(t, ["algorithm", "iterations", "problems"] + algorithm.settings + (algorithm.needsDataset ? ["dataset"] : [])
                             + (isTabular ? ["approximator"] : []))
+                let only = try t["problems"].map { e in (try names(t.name, e), e) }
+                if let only { problemEntries.append((t.name, only.1, only.0)) }
                 let approximators: [String?] = try t["approximator"].map { e in
                     try names(t.name, e).map { name -> String? in
                         guard ApproximatorKind(rawValue: name) != nil else {
@@ -288,7 +294,7 @@ public struct Suite: Sendable {
                 for approximator in approximators {
                     for c in combinations {
                         methods.append(Method(key: parts[1], algorithm: algorithm, settings: c, iterations: iterations ?? -1, dataset: dataset,
-                                              approximator: approximator))
+                                              approximator: approximator, problems: only?.0))
                     }
                 }
             case ("datasets", 2):
@@ -315,6 +321,11 @@ public struct Suite: Sendable {
                 throw fail(table, entry, "no [datasets.\(entry.value)] table; datasets: \(datasets.map(\.key).joined(separator: ", "))")
             }
         }
+        for (table, entry, keys) in problemEntries {
+            for key in keys where !problems.contains(where: { $0.key == key }) {
+                throw fail(table, entry, "no [problems.\(key)] table; problems: \(problems.map(\.key).joined(separator: ", "))")
+            }
+        }
         methods = methods.map { var m = $0; if m.iterations < 0 { m.iterations = defaultIterations }; return m }
         return Suite(path: path, name: name, description: description, text: text, seeds: seeds, problems: problems,
                      methods: methods, datasets: datasets, secondsPerCell: seconds)
@@ -325,7 +336,7 @@ public struct Suite: Sendable {
         var out: [Cell] = []
         for p in problems {
             for level in (p.game == nil ? p.levels.map { Optional($0) } : [nil]) {
-                for m in methods {
+                for m in methods where m.problems?.contains(p.key) ?? true {
                     for seed in seeds { out.append(Cell(problem: p, level: level, method: m, seed: seed)) }
                 }
             }

@@ -149,6 +149,19 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
         #expect(result.stoppedByBudget == true && result.iterations == 1 && result.exploitability.count == 2)
     }
 
+    /// `problems = [...]` restricts a method to some problems (per-problem settings); unknown keys are refused.
+    @Test func methodsCanBeRestrictedToProblems() throws {
+        let text = tiny + "\n[methods.md_cm]\nalgorithm = \"mirror-descent\"\nlearning_rate = 0.1\nproblems = [\"cm\"]\n"
+        let suite = try Suite.parse(text, path: "tiny.toml")
+        let restricted = suite.cells.filter { $0.method.key == "md_cm" }
+        #expect(restricted.count == 2 && restricted.allSatisfy { $0.problem.key == "cm" })
+        let all = try Suite.parse(tiny, path: "tiny.toml").cells.count
+        #expect(suite.cells.count == all + 2)
+        #expect { try Suite.parse(text.replacingOccurrences(of: "[\"cm\"]", with: "[\"cmm\"]"), path: "tiny.toml") } throws: {
+            "\($0)".contains("no [problems.cmm] table")
+        }
+    }
+
     /// `exact_mean_field` is a boolean setting of the offline methods (a grid like the others).
     @Test func exactMeanFieldIsABooleanSetting() throws {
         let head = "name = \"b\"\n[problems.cm]\ngame = \"crowd_modelling\"\n[datasets.d]\nbehavior = \"random\"\n[methods.tom]\nalgorithm = \"tabular-off-mmd\"\ndataset = \"d\"\n"
