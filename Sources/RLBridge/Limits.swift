@@ -39,9 +39,11 @@ public enum RLLimits {
                                  advice: String) throws {
         let entries = states * actions * horizon
         guard entries.isFinite, entries <= limit else {
-            let arrays = limit == policyEntries ? "a run keeps about six" : "a factored run keeps two"
-            throw RLError.invalid("\(name): \(count(horizon)) steps x \(count(states)) states x \(count(actions)) actions = \(count(entries)) policy entries "
-                                  + "would take \(bytes(entries * 8)) per array (\(arrays)); the largest accepted is \(count(limit)) "
+            // A factored 2D game (`FactoredGame2D`) keeps per-axis logits, `actions` = 2 K per state, in one run.
+            let (unit, total, arrays) = limit == policyEntries ? ("actions", "policy entries", " per array (a run keeps about six)")
+                : ("logits per state (K velocities per axis, both axes)", "logits", "")
+            throw RLError.invalid("\(name): \(count(horizon)) steps x \(count(states)) states x \(count(actions)) \(unit) = \(count(entries)) \(total) "
+                                  + "would take \(bytes(entries * 8))\(arrays); the largest accepted is \(count(limit)) "
                                   + "(\(bytes(limit * 8))): \(advice)")
         }
     }

@@ -91,6 +91,15 @@ import Testing
         #expect(last.exploitability < 0.9 * first.exploitability)   // measured 0.918 -> 0.780
     }
 
+    /// A factored game whose logits would pass `FactoredGame2D.logitEntries` is refused before any work,
+    /// with what it implies.
+    @Test func hugeFactoredGamesAreRefused() throws {
+        #expect { _ = try FactoredGame2D(problem: try Self.room(), n: 400, minimumSteps: 10, velocitiesPerAxis: 81, maximumVelocity: 1) } throws: {
+            let m = "\($0)"
+            return m.contains("logits per state") && m.contains("the largest accepted is 6e+08") && m.contains("fewer cells")
+        }
+    }
+
     /// A Hamiltonian that is not quadratic in p couples the axes: refused.
     @Test func powerHamiltonianIsRefused() throws {
         let g = try Self.game(Self.room(hamiltonian: .power(exponent: 1.5))).factored

@@ -48,8 +48,8 @@ public struct FactoredGame2D: Sendable {
     let couplingUsesDensity: Bool
     let cellX: [Double], cellY: [Double]
 
-    /// The largest `H S K` of the per-axis logits a factored run keeps (two arrays of 8-byte entries,
-    /// 4.8 GB each at the limit), refused before any work.
+    /// The most logits `2 H S K` (both axes) a factored run may keep, 8 bytes each: 4.8 GB at the
+    /// limit; a larger game is refused before any work.
     public static let logitEntries = 6e8
 
     /// The game of `problem` on `n x n` cells with `K` velocities per axis in `[-amax, amax]` and at
