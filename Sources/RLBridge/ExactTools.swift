@@ -108,6 +108,8 @@ public final class ExactTools {
                             f.kernelSourceStart.withUnsafeBufferPointer { kss in
                                 f.kernelSource.withUnsafeBufferPointer { ksrc in
                                     f.kernelSourceProbability.withUnsafeBufferPointer { kp in
+                                        let arrivals = SparseRows(start: ast.baseAddress!, width: f.arrivalWidth)
+                                        let sources = SparseRows(start: kss.baseAddress!, width: f.kernelSourceWidth)
                                         for s in 0..<S { m[s] = g.initialDistribution[s] }
                                         for t in 0..<H {
                                             let cur = m.baseAddress! + t &* S, nxt = cur + S
@@ -118,18 +120,22 @@ public final class ExactTools {
                                                 for j in 0..<S { nu[j] = 0 }
                                                 for s in 0..<S { for a in 0..<A { nu[Int(mv[s * A + a])] += cur[s] * p[s * A + a] } }
                                             } else {
-                                                for j in 0..<S {
-                                                    var acc = 0.0
-                                                    for k in ast[j]..<ast[j &+ 1] {
-                                                        acc += cur[Int(truncatingIfNeeded: ars[k])] * p[Int(truncatingIfNeeded: arr[k])]
+                                                arrivals.withUsualWidth { rows in
+                                                    for j in 0..<S {
+                                                        var acc = 0.0
+                                                        for k in rows[j] {
+                                                            acc += cur[Int(truncatingIfNeeded: ars[k])] * p[Int(truncatingIfNeeded: arr[k])]
+                                                        }
+                                                        nu[j] = acc
                                                     }
-                                                    nu[j] = acc
                                                 }
                                             }
-                                            for i in 0..<S {
-                                                var acc = 0.0
-                                                for k in kss[i]..<kss[i &+ 1] { acc += nu[Int(truncatingIfNeeded: ksrc[k])] * kp[k] }
-                                                nxt[i] = acc
+                                            sources.withUsualWidth { rows in
+                                                for i in 0..<S {
+                                                    var acc = 0.0
+                                                    for k in rows[i] { acc += nu[Int(truncatingIfNeeded: ksrc[k])] * kp[k] }
+                                                    nxt[i] = acc
+                                                }
                                             }
                                         }
                                     }
@@ -259,7 +265,7 @@ public final class ExactTools {
                   f.kernelProbability.withUnsafeBufferPointer { kp in
                     let sweep = FactoredSweep(
                         buffers: b, kernelValues: kv.baseAddress!, move: mv.baseAddress!, game: g, populationMove: f.populationMove,
-                        stepMoves: sm.baseAddress, kernelStart: ks.baseAddress!, kernelTarget: kt.baseAddress!,
+                        stepMoves: sm.baseAddress, kernel: SparseRows(start: ks.baseAddress!, width: f.kernelWidth), kernelTarget: kt.baseAddress!,
                         kernelProbability: kp.baseAddress!)
                     switch (A, allLegal) {
                     case (3, true): sweep.run(width: 3, allLegal: true)
@@ -317,7 +323,7 @@ private struct FactoredSweep {
     /// Where the moves depend on the population: the moves of step t from mu_t, into `stepMoves` (`[S A]`).
     let populationMove: MoveThenNoise.PopulationMove?
     let stepMoves: UnsafeMutablePointer<Int32>?
-    let kernelStart: UnsafePointer<Int>
+    let kernel: SparseRows                  // the noise rows (`kernelStart`)
     let kernelTarget: UnsafePointer<Int32>
     let kernelProbability: UnsafePointer<Double>
 
@@ -329,13 +335,15 @@ private struct FactoredSweep {
         var t = H - 1
         while t >= 0 {
             let nextV = value + (t &+ 1) &* S, nextB = best + (t &+ 1) &* S
-            for j in 0..<S {
-                var acc = SIMD2<Double>(0, 0)
-                for k in kernelStart[j]..<kernelStart[j &+ 1] {
-                    let i = Int(truncatingIfNeeded: kernelTarget[k])
-                    acc += kernelProbability[k] * SIMD2(nextV[i], nextB[i])
+            kernel.withUsualWidth { rows in
+                for j in 0..<S {
+                    var acc = SIMD2<Double>(0, 0)
+                    for k in rows[j] {
+                        let i = Int(truncatingIfNeeded: kernelTarget[k])
+                        acc += kernelProbability[k] * SIMD2(nextV[i], nextB[i])
+                    }
+                    kernelValues[j] = acc
                 }
-                kernelValues[j] = acc
             }
             let row = t &* S &* A
             let r = b.rewards + row, p = b.policy + row, qv = b.qPolicy + row, qb = b.qBest + row
