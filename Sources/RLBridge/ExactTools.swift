@@ -14,7 +14,7 @@ public final class ExactTools {
     let allLegal: Bool
     // Scratch of one step.
     var moved: [Double]                 // [S]: nu, the mass after the move (move-then-noise games)
-    var kernelValues: [SIMD2<Double>]   // [S]: ((K V)(j), (K V_BR)(j)) (move-then-noise games)
+    var kernelValues: [SIMD2<Double>]   // [S]: gamma ((K V)(j), (K V_BR)(j)) (move-then-noise games)
     var stepMoves: [Int32]              // [S A]: the moves of one step (population-dependent moves)
     var socialWeights: [Double]         // [S A]: rho_t (social objective)
     var socialNow: [Double], socialNext: [Double]   // [S]: G_t, N_t (social objective)
@@ -251,8 +251,8 @@ public final class ExactTools {
         }
     }
 
-    /// The sweep of a move-then-noise game: `(K V)(j)` and `(K V_BR)(j)` once per state (side by side,
-    /// so that one vector load serves both values), then `Q(s,a) = r + gamma (K V)(move(s, a))`, the
+    /// The sweep of a move-then-noise game: `gamma (K V)(j)` and `gamma (K V_BR)(j)` once per state (side by
+    /// side, so that one vector load serves both values), then `Q(s,a) = r + gamma (K V)(move(s, a))`, the
     /// moves of each step from its distribution where they depend on the population. (Q of an illegal
     /// action is that of staying put; it is never used.)
     private func factoredSweep(_ b: SweepBuffers, _ f: MoveThenNoise) {
@@ -317,7 +317,7 @@ struct SweepBuffers {
 /// the common action counts (so that it is unrolled).
 private struct FactoredSweep {
     let buffers: SweepBuffers
-    let kernelValues: UnsafeMutablePointer<SIMD2<Double>>   // [S]: ((K V)(j), (K V_BR)(j))
+    let kernelValues: UnsafeMutablePointer<SIMD2<Double>>   // [S]: gamma ((K V)(j), (K V_BR)(j))
     let move: UnsafePointer<Int32>          // [S A]
     let game: FiniteMFG
     /// Where the moves depend on the population: the moves of step t from mu_t, into `stepMoves` (`[S A]`).
@@ -342,7 +342,7 @@ private struct FactoredSweep {
                         let i = Int(truncatingIfNeeded: kernelTarget[k])
                         acc += kernelProbability[k] * SIMD2(nextV[i], nextB[i])
                     }
-                    kernelValues[j] = acc
+                    kernelValues[j] = gamma * acc
                 }
             }
             let row = t &* S &* A
@@ -356,7 +356,7 @@ private struct FactoredSweep {
                 var accV = 0.0, accB = -Double.infinity
                 for a in 0..<A {
                     let k = s &* A &+ a
-                    let both = r[k] + gamma * kernelValues[Int(truncatingIfNeeded: move[k])]
+                    let both = r[k] + kernelValues[Int(truncatingIfNeeded: move[k])]
                     qv[k] = both[0]
                     qb[k] = both[1]
                     accV += p[k] * both[0]
