@@ -28,8 +28,8 @@ public struct MoveThenNoise: Sendable {
     public let kernelSourceStart: [Int]
     public let kernelSource: [Int32]
     public let kernelSourceProbability: [Double]
-    /// The number of entries of each row of `kernelStart`, `arrivalStart` and `kernelSourceStart` when all
-    /// rows of that layout have the same (0 otherwise; crowd modelling's rows all have 3), for `SparseRows`.
+    /// The common number of entries of the rows of `kernelStart`, `arrivalStart` and `kernelSourceStart`
+    /// respectively, 0 where the rows differ (crowd modelling's all have 3), for `SparseRows`.
     public let kernelWidth: Int, arrivalWidth: Int, kernelSourceWidth: Int
     /// Nil: `move` holds at every step. Otherwise the move of step t under mu_t (`move` is then the
     /// one of step 0 under the initial distribution, as are the game's transition rows).
@@ -93,7 +93,8 @@ struct SparseRows {
         width > 0 ? Range(uncheckedBounds: (j &* width, j &* width &+ width)) : start[j]..<start[j &+ 1]
     }
 
-    /// `body(self)`, with the width a constant when it is 3.
+    /// `body(self)`; when the width is 3, `body` gets rows whose width is the constant 3, so that the
+    /// inlined `body` is compiled for that width.
     @inline(__always)
     func withUsualWidth(_ body: (SparseRows) -> Void) {
         if width == 3 { body(SparseRows(start: start, width: 3)) } else { body(self) }

@@ -30,6 +30,8 @@ public enum VectorExp {
         }
     }
 
+    /// `x[i] = exp(x[i])` for `i < count`, four lanes at a time (the last lanes padded with 0), with the
+    /// table `tb`; `inRange`: every entry lies in [-707, 709.7].
     @inline(__always)
     static func exponentiate(_ x: UnsafeMutablePointer<Double>, count: Int, _ tb: UnsafePointer<UInt64>, inRange: Bool) {
         let raw = UnsafeMutableRawPointer(x)

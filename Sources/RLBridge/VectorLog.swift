@@ -22,6 +22,8 @@ public enum VectorLog {
         }
     }
 
+    /// `x[i] = log(x[i])` for `i < count`: the vector kernel on each group of four (with `checked`, on
+    /// the groups of positive normal finite numbers only), `Foundation.log` on the others and the tail.
     @inline(__always)
     static func logarithm(_ x: UnsafeMutablePointer<Double>, count: Int, checked: Bool) {
         let raw = UnsafeMutableRawPointer(x)

@@ -84,10 +84,9 @@ struct SoftmaxRows {
     }
 
     /// Softmax of `rows` rows of `width` logits, every action legal: shift by the row's largest
-    /// logit, one vectorised exp, then scale each row by the inverse of its sum (two rows to a vector
-    /// division). With `logSoftmax`
-    /// (two buffers of `rows` entries), the logits are then replaced by `log softmax = z - m - log(sum)`,
-    /// the row logs taken in one vectorised pass.
+    /// logit, one vectorised exp, then scale each row by the inverse of its sum (the inverses of two rows
+    /// in one vector division). With `logSoftmax` (two buffers of `rows` entries), the logits are then
+    /// replaced by `log softmax = z - m - log(sum)`, the row logs taken in one vectorised pass.
     @inline(__always)
     static func softmaxRows(_ z: UnsafeMutablePointer<Double>, _ o: UnsafeMutablePointer<Double>, rows: Int, width A: Int,
                             logSoftmax: (shift: UnsafeMutablePointer<Double>, total: UnsafeMutablePointer<Double>)?) {
@@ -100,7 +99,7 @@ struct SoftmaxRows {
             base &+= A
         }
         VectorExp.exponentiate(o, count: rows &* A)
-        // Rows in pairs, so that one vector division gives both inverses.
+        // Rows in pairs, so that one vector division gives both inverses; then the last row if rows is odd.
         base = 0
         var row = 0
         while row &+ 2 <= rows {
