@@ -45,7 +45,7 @@ final class VectorExpTests: XCTestCase {
 
     /// The range check only picks the path: an entry out of range (or NaN) elsewhere in the buffer, which
     /// sends the whole buffer through the lanes with the fix-ups of the ends, changes no other entry's bits.
-    func testTheFastPathGivesTheClampedPathsBits() {
+    func testTheFastPathGivesTheFixedUpPathsBits() {
         let x = (0..<37).map { -707 + 37.9 * Double($0) }   // -707 ... 657.4, all in range
         XCTAssertTrue(x.withUnsafeBufferPointer { VectorBounds.allWithin($0.baseAddress!, count: $0.count, lo: -707, hi: 709.7) })
         var fast = x
