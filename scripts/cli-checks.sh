@@ -98,6 +98,7 @@ check "slurm array script" 0 "#SBATCH --array=1-3" -- cat "$work/slurm/array.sba
 check "slurm logs directory made with the scripts" 0 "" -- test -d "$work/slurm/logs"
 real_bin=$(readlink -f "$bin")
 check "benchmark slurm called through PATH" 0 "submit.sh" -- env PATH="$(dirname "$real_bin"):$PATH" "$(basename "$real_bin")" benchmark slurm benchmarks/quick.toml --shards 2 --out "$work/slurm-path"
+check "benchmark slurm refuses an empty --memory" 64 "--memory takes a Slurm size" -- "$bin" benchmark slurm benchmarks/quick.toml --out "$work/slurm-empty-memory" --memory ""
 check "slurm jobs run the binary by its absolute path" 0 "^exec '$real_bin' benchmark run" -- cat "$work/slurm-path/array.sbatch"
 XDG_CACHE_HOME="$work/cache" "$bin" dataset generate --game crowd_modelling --behavior expert --episodes 50 --out "$work/cached-1.npz" > /dev/null 2>&1
 check "the expert of a game is cached" 0 "" -- bash -c "ls '$work'/cache/solve-mfg/experts/*.npy"

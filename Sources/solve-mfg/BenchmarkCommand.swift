@@ -165,6 +165,9 @@ struct BenchmarkSlurmCommand: ParsableCommand {
     func validate() throws {
         guard (1...10_000).contains(shards) else { throw ValidationError("--shards must lie between 1 and 10000") }
         guard (1...1024).contains(cpus) else { throw ValidationError("--cpus must lie between 1 and 1024") }
+        guard !memory.trimmingCharacters(in: .whitespaces).isEmpty, !memory.contains(where: \.isNewline) else {
+            throw ValidationError("--memory takes a Slurm size such as 4G, or none to leave --mem out; got '\(memory)'")
+        }
     }
 
     func run() throws {
