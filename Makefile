@@ -56,11 +56,13 @@ fuzz-cli: deps
 	mkdir -p out
 	python3 scripts/fuzz-cli.py .build/debug/solve-mfg --seed $(FUZZ_SEED) --max 20000 --time $(FUZZ_CLI_SECONDS) --timeout 60 --report out/fuzz-cli.json
 
-## libFuzzer targets of the parsers (scripts/fuzz.sh): the TOML reader, the expression parser and
-## compiler, the .npy/.npz readers, FUZZ_SECONDS each (default 10 minutes).
+## libFuzzer targets of the parsers (scripts/fuzz.sh, docs/fuzzing.md): the TOML reader, the expression
+## parser and compiler, the .npy/.npz readers, problem-file building, the dataset readers and suite
+## files, FUZZ_SECONDS each (default 10 minutes); FUZZ_TARGETS to run some of them.
+FUZZ_TARGETS ?=
 FUZZ_SECONDS ?= 600
-fuzz:
-	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 ## Release benchmark; with the Python reference when bench/.venv exists (make bench-venv).
 bench: build
