@@ -47,9 +47,29 @@ NAMES = {"size", "horizon", "dt", "volatility", "mean_revert", "cross_q", "kappa
          "slope_a", "time_b", "slope_b", "noise_intensity", "crowd_aversion_coef", "with_congestion", "bogus"}
 
 
+# A benchmark suite small enough for a fuzzed run: a continuous problem at one level and a game, two methods.
+SUITE = """name = "fuzz"
+seeds = [0]
+[budget]
+iterations = 3
+seconds = 20
+[problems.lq]
+problem = "lq-1d"
+cells = [8]
+reference = 40
+[problems.cm]
+game = "crowd_modelling"
+set = ["size=6", "horizon=4"]
+[methods.md]
+algorithm = "mirror-descent"
+learning_rate = [0.1, 1.0]
+"""
+
+
 def base_commands(inputs):
     """(argv without the binary, {flag: kind}) for small valid runs of every subcommand; OUT is --out."""
     p, d, toml = inputs["policy"], inputs["dataset"], inputs["toml"]
+    control, suite, results = inputs["control"], inputs["suite"], inputs["results"]
     return [
         (["solve", "lq-1d", "--nx", "40", "--nt", "10", "--quiet", "--no-pictures", "--out", "OUT"],
          {"--nx": INTS, "--nt": INTS, "--tolerance": FLOATS, "--max-iterations": INTS, "--damping": FLOATS,
@@ -92,6 +112,26 @@ def base_commands(inputs):
         (["rl", "refine", "lq-1d", "--levels", "10,20", "--fine", "40", "--iterations", "5"],
          {"--levels": STRINGS + ["0,4", "4,8", "10,20,40"], "--fine": INTS, "--fine-time-steps": INTS, "--iterations": INTS}),
         (["list"], {}),
+        (["evaluate", "lq-1d", "--nx", "40", "--nt", "10", "--control", control, "--quiet", "--no-pictures", "--out", "OUT"],
+         {"--nx": SMALL_INTS, "--nt": SMALL_INTS, "--tolerance": FLOATS, "--max-iterations": INTS, "--damping": FLOATS,
+          "--control": ["", "OUT", control + "x", p], "--set": ["nu=" + v for v in FLOATS] + ["T=" + v for v in FLOATS]}),
+        (["nplayer", "lq-1d", "--control", control, "--nx", "40", "--nt", "10", "--players", "10,20", "--runs", "2",
+          "--no-pictures", "--out", "OUT"],
+         {"--players": STRINGS + SMALL_INTS + ["10,100", "1,2", "0,5"], "--runs": SMALL_INTS, "--bandwidth": FLOATS,
+          "--seed": INTS, "--nx": SMALL_INTS, "--nt": SMALL_INTS}),
+        (["approx", "fit", "lq-1d", "--approximator", "histogram", "--samples", "256", "--slices", "3", "--no-pictures",
+          "--out", "OUT"],
+         {"--approximator": STRINGS + ["gmm", "kde", "density-network"], "--samples": SMALL_INTS, "--slices": SMALL_INTS,
+          "--draws": SMALL_INTS, "--seed": INTS, "--setting": STRINGS + ["width=" + v for v in FLOATS],
+          "--dataset": [d, "", p], "--nx": SMALL_INTS, "--nt": SMALL_INTS}),
+        (["approx", "score", "lq-1d", "--samples", "256", "--floor-samples", "256", "--out", "OUT"],
+         {"--density": [p, control, "", d], "--samples": SMALL_INTS, "--floor-samples": SMALL_INTS, "--seed": INTS}),
+        (["benchmark", "run", suite, "--out", "OUT"],
+         {"--shard": STRINGS + ["1/2", "2/2", "0/1", "3/2", "1/0", "1/9223372036854775807"], "--report": ["--quiet"]}),
+        (["benchmark", "merge", results, "--out", "OUT"], {"--out": ["", "OUT/", results]}),
+        (["benchmark", "slurm", suite, "--shards", "2", "--out", "OUT"],
+         {"--shards": INTS, "--memory": STRINGS + ["none", "4G"], "--time": STRINGS + ["1:00:00"], "--cpus": INTS,
+          "--partition": STRINGS, "--binary": STRINGS}),
     ]
 
 
@@ -180,7 +220,16 @@ def main():
         os.mkdir(inputs_dir)
         env = dict(os.environ, SOLVE_MFG_PROBLEMS=catalogue, OPENBLAS_NUM_THREADS="1")
         pristine = {"policy": os.path.join(inputs_dir, "policy.npy"), "dataset": os.path.join(inputs_dir, "d.npz"),
-                    "toml": os.path.join(inputs_dir, "p.toml")}
+                    "toml": os.path.join(inputs_dir, "p.toml"), "control": os.path.join(inputs_dir, "alpha.npy"),
+                    "suite": os.path.join(inputs_dir, "suite.toml")}
+        with open(pristine["suite"], "w") as f:
+            f.write(SUITE)
+        subprocess.run([binary, "solve", "lq-1d", "--nx", "40", "--nt", "10", "--quiet", "--no-pictures", "--out",
+                        os.path.join(scratch, "seed-solve")], env=env, cwd=scratch, capture_output=True, check=True)
+        shutil.copy(os.path.join(scratch, "seed-solve", "alpha.npy"), pristine["control"])
+        results = os.path.join(scratch, "seed-benchmark")
+        subprocess.run([binary, "benchmark", "run", pristine["suite"], "--out", results], env=env, cwd=scratch,
+                       capture_output=True, check=True)
         subprocess.run([binary, "rl", "run", "--game", "crowd_modelling", "--iterations", "2", "--quiet", "--out",
                         os.path.join(scratch, "seed-rl")], env=env, cwd=scratch, capture_output=True, check=True)
         shutil.copy(os.path.join(scratch, "seed-rl", "policy.npy"), pristine["policy"])
@@ -201,10 +250,12 @@ def main():
                 path = os.path.join(work, os.path.basename(v))
                 data = originals[k]
                 if rng.random() < 0.25:
-                    data = mutate_toml(data.decode(), rng).encode("utf-8", "surrogateescape") if k == "toml" else mutate_bytes(data, rng)
+                    data = mutate_toml(data.decode(), rng).encode("utf-8", "surrogateescape") if k in ("toml", "suite") else mutate_bytes(data, rng)
                 with open(path, "wb") as f:
                     f.write(data)
                 inputs[k] = path
+            inputs["results"] = os.path.join(work, "results")   # a finished benchmark directory (read by merge)
+            shutil.copytree(results, inputs["results"])
             argv, flags = rng.choice(base_commands(inputs))
             argv = list(argv)
             for _ in range(rng.choice([0, 1, 1, 1, 2])):
@@ -264,7 +315,8 @@ def main():
             after = snapshot([catalogue, work])
             # Outputs: --out and --distribution-out (a run may replace the file named there), unless it is an input.
             named = lambda flags: {os.path.normpath(os.path.join(work, argv[i + 1])) for i, a in enumerate(argv[:-1]) if a in flags}
-            inputs_named = named({"--policy", "--dataset"}) | {os.path.normpath(os.path.join(work, a)) for a in argv if a.endswith(".toml")}
+            inputs_named = named({"--policy", "--dataset", "--control", "--density"}) | {
+                os.path.normpath(os.path.join(work, a)) for a in argv if a.endswith(".toml") or a == inputs["results"]}
             outputs = [o for o in named({"--out", "--distribution-out"}) | {out} if o not in inputs_named]
             changed = [q for q in set(before) | set(after) if before.get(q) != after.get(q)]
             outside = sorted(q for q in changed if not any(q == o or q.startswith(o + os.sep) for o in outputs))
