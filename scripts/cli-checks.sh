@@ -91,6 +91,8 @@ check "benchmark results.csv" 0 "^id,problem,level,method" -- cat "$work/bench/r
 check "benchmark shard" 0 "cells computed" -- "$bin" benchmark run benchmarks/quick.toml --shard 5/5 --out "$work/bench-s5"
 check "benchmark refuses a directory of another shard" 65 "holds results of shard 5/5" -- "$bin" benchmark run benchmarks/quick.toml --shard 4/5 --out "$work/bench-s5"
 check "benchmark refuses a bad shard" 64 "shard is i/n" -- "$bin" benchmark run benchmarks/quick.toml --shard 6/5
+check "benchmark merge refuses to write into a shard it reads" 65 "is the shard directory .*bench-s5; give a new directory" -- "$bin" benchmark merge "$work/bench-s5" --out "$work/bench-s5"
+check "benchmark merge refuses to write inside a shard it reads" 65 "is inside the shard directory" -- "$bin" benchmark merge "$work/bench-s5" --out "$work/bench-s5/merged"
 printf 'name = "bad"\n[methods.m]\nalgorithm = "gradient-descent"\n' > "$work/bad-suite.toml"
 check "bad suite names file, line and field" 65 "bad-suite.toml:3: \[methods.m\] algorithm: unknown algorithm" -- "$bin" benchmark run "$work/bad-suite.toml"
 check "benchmark slurm writes the job array" 0 "submit.sh" -- "$bin" benchmark slurm benchmarks/quick.toml --shards 3 --out "$work/slurm"
@@ -207,6 +209,16 @@ check "a failed rl run removes the previous run's arrays" 4 "" -- "$bin" rl run 
 check "no stale policy.npy beside the failure summary" 1 "" -- test -e "$work/stale/policy.npy"
 cp -r "$work/lq" "$work/lqstale"
 check "a failed solve into an old directory exits 4" 4 "" -- "$bin" solve "$work/nan.toml" --nx 50 --nt 50 --quiet --out "$work/lqstale"
+# Issue 17's remaining listed cases, each a regression check.
+check "NaN in rl run --problem exits 4 (the PDE reference)" 4 "non-finite value" -- "$bin" rl run --problem "$work/nan.toml" --nx 10 --reference 40 --quiet --out "$work/t"
+sed 's|^terminal = .*|terminal = "-2*nu*log(a*cos(2*pi*x))"|' problems/hopf-cole-1d.toml > "$work/nan-verify.toml"
+check "NaN in verify exits 4" 4 "non-finite value" -- "$bin" verify "$work/nan-verify.toml" --levels 2 --nx 20 --nt 10
+check "linear_quadratic horizon=1e20 refused, naming it" 65 "horizon: '1e20' is not an integer" -- "$bin" rl run --game linear_quadratic --set horizon=1e20 --quiet --out "$work/t"
+check "rl run --problem --nx 0: refused, not a division by zero" 65 "at least 4 cells per axis \(--nx 0\)" -- "$bin" rl run --problem congestion-lst-1d --nx 0 --quiet --out "$work/t"
+check "dataset generate --problem (2D) --nx 0: refused" 65 "at least 4 cells per axis \(--nx 0\)" -- "$bin" dataset generate --problem evacuation-2d --nx 0 --out "$work/t.npz"
+check "2D --set T=1e308: refused before any conversion" 65 "crowd-aversion-2d: .*policy entries would take" -- "$bin" rl run --problem crowd-aversion-2d --set T=1e308 --nx 4 --quiet --out "$work/t"
+sed 's/^horizon = "T"/horizon = 1e308/' problems/lq-1d.toml > "$work/horizon-1e308.toml"
+check "horizon = 1e308 in a file: refused before any conversion" 65 "lq-1d: .* steps x 11 states" -- "$bin" rl run --problem "$work/horizon-1e308.toml" --nx 10 --quiet --out "$work/t"
 check "no stale m.npy beside the failure summary" 0 '"failure"' -- sh -c "test ! -e '$work/lqstale/m.npy' -a ! -e '$work/lqstale/density.png' && cat '$work/lqstale/summary.json'"
 check "--out '' is refused" 64 "--out: an empty path" -- "$bin" rl run --game crowd_modelling --iterations 2 --quiet --out ''
 check "--out DIR/ is a directory" 0 "" -- sh -c "'$bin' rl run --game crowd_modelling --iterations 2 --quiet --out '$work/slash/' > /dev/null && test -s '$work/slash/policy.npy'"
@@ -255,10 +267,12 @@ check "approx score reads approx fit's density.npy" 0 "^kl " -- "$bin" approx sc
 check "approx score refuses a density of the wrong shape, naming it" 65 "m has shape \[6, 200\]; on this grid with 6 times it must be \[6, 100\]" -- "$bin" approx score lq-1d --nx 100 --density "$work/apfit/density.npy" --out "$work/t"
 check "approx score needs one input" 64 "either --density or --samples" -- "$bin" approx score lq-1d
 check "approx fit: unknown approximator lists them" 64 "unknown approximator nope; the approximators are histogram" -- "$bin" approx fit lq-1d --approximator nope
-check "approx fit: unknown setting names the ones it takes" 65 "gmm has no setting width; it takes components, iterations" -- "$bin" approx fit lq-1d --setting width=3
-check "approx fit: out-of-range setting" 65 "density-network steps = 0: give a whole number in 1" -- "$bin" approx fit lq-1d --approximator density-network --setting steps=0
+check "approx fit: unknown setting names the flag and the ones it takes" 64 "--setting: gmm has no setting width; it takes components, iterations" -- "$bin" approx fit lq-1d --setting width=3
+check "approx fit: out-of-range setting, named as --setting" 64 "--setting: density-network steps = 0: give a whole number in 1" -- "$bin" approx fit lq-1d --approximator density-network --setting steps=0
 check "approx fit: ergodic problem refused" 65 "is ergodic" -- "$bin" approx fit ergodic-gaussian-1d
-check "approx fit: --samples too large is refused" 64 "--samples must lie in 1...16777216" -- "$bin" approx fit lq-1d --samples 99999999999
+check "approx fit: --samples too large is refused" 64 "--samples must lie in 2...16777216" -- "$bin" approx fit lq-1d --samples 99999999999
+check "approx fit: one sample is refused, naming --samples (the oracle floor needs two)" 64 "--samples must lie in 2...16777216" -- "$bin" approx fit lq-1d --samples 1 --slices 3
+check "approx score: one floor sample is refused, naming the flag" 64 "--floor-samples must lie in 2" -- "$bin" approx score lq-1d --density "$work/apfit/density.npy" --floor-samples 1 --out "$work/t"
 "$bin" dataset generate --problem crowd-aversion-1d --nx 8 --reference 40 --behavior random --episodes 300 --out "$work/ca8.npz" >/dev/null 2>&1
 check "approx fit --dataset: a dataset's states as samples" 0 "the states of 300 episodes" -- "$bin" approx fit crowd-aversion-1d --nx 40 --nt 40 --dataset "$work/ca8.npz" --approximator histogram --out "$work/apds"
 check "approx fit --dataset of another problem is refused" 65 "a dataset of crowd-aversion-1d, not of lq-1d" -- "$bin" approx fit lq-1d --dataset "$work/ca8.npz" --out "$work/t"

@@ -138,6 +138,13 @@ public enum BenchmarkRun {
     /// manifest that cannot be read.
     public static func merge(_ sources: [URL], into directory: URL) throws -> MergeSummary {
         guard !sources.isEmpty else { throw BenchmarkError("give the shard directories to merge") }
+        let target = directory.standardizedFileURL.resolvingSymlinksInPath().path
+        for source in sources {   // the merge never writes into what it reads
+            let s = source.standardizedFileURL.resolvingSymlinksInPath().path
+            if target == s || target.hasPrefix(s.hasSuffix("/") ? s : s + "/") {
+                throw BenchmarkError("--out \(directory.path) is \(target == s ? "" : "inside ")the shard directory \(source.path); give a new directory")
+            }
+        }
         let fileManager = FileManager.default
         let empty = sources.filter { !fileManager.fileExists(atPath: $0.appendingPathComponent("manifest.json").path) }
         let sources = sources.filter { fileManager.fileExists(atPath: $0.appendingPathComponent("manifest.json").path) }

@@ -23,14 +23,15 @@ public enum RLLimits {
 
     /// `1.2e+10 bytes (12 GB)` style: a byte count a person reads at a glance.
     public static func bytes(_ count: Double) -> String {
+        guard count.isFinite else { return "more than 1e308 bytes" }
         let units: [(Double, String)] = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")]
         for (size, unit) in units where count >= size { return String(format: "%.3g %@", count / size, unit) }
         return String(format: "%.0f bytes", count)
     }
 
-    /// `12345678` up to 1e6, else `1.23e+07`.
+    /// `12345678` up to 1e6, else `1.23e+07` (an overflowed count: `more than 1e308`).
     public static func count(_ x: Double) -> String {
-        x < 1e6 ? String(format: "%.0f", x) : String(format: "%.3g", x)
+        !x.isFinite ? "more than 1e308" : x < 1e6 ? String(format: "%.0f", x) : String(format: "%.3g", x)
     }
 
     /// Refuses a game whose policies would not fit in memory (`limit`: `policyEntries`, or

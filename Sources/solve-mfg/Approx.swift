@@ -70,13 +70,20 @@ struct ApproximatorOptions: ParsableArguments {
     }
 
     func make(_ name: String? = nil) throws -> any DensityApproximator {
-        try ApproximatorSettings(kind: Self.kind(name ?? approximator), pairs: settings).make()
+        try makeApproximator(Self.kind(name ?? approximator), settings: settings)
     }
 }
 
-/// The largest number of samples per slice and draws a command accepts (memory: 16 bytes a 2D point,
-/// at 21 slices 2^24 samples are 5.6 GB).
-let approxSampleLimit = 1 << 24
+/// The approximator of a kind with the `--setting` pairs, a refused setting named as the flag's.
+func makeApproximator(_ kind: ApproximatorKind, settings: [String]) throws -> any DensityApproximator {
+    do { return try ApproximatorSettings(kind: kind, pairs: settings).make() } catch let e as ApproximatorError {
+        throw ValidationError("--setting: \(e)")
+    }
+}
+
+/// The samples per slice and draws a command accepts: at least 2 (the oracle floor's unbiased MMD
+/// needs two draws), at most 2^24 (memory: 16 bytes a 2D point, at 21 slices 2^24 samples are 5.6 GB).
+let approxSampleRange = 2 ... (1 << 24)
 
 struct ApproxFit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -120,9 +127,9 @@ struct ApproxFit: ParsableCommand {
     var noPictures = false
 
     func validate() throws {
-        _ = try ApproximatorOptions.kind(approximator.approximator)
-        guard (1 ... approxSampleLimit).contains(samples) else { throw ValidationError("--samples must lie in 1...\(approxSampleLimit)") }
-        guard (2 ... approxSampleLimit).contains(draws) else { throw ValidationError("--draws must lie in 2...\(approxSampleLimit)") }
+        _ = try approximator.make()
+        guard approxSampleRange.contains(samples) else { throw ValidationError("--samples must lie in \(approxSampleRange)") }
+        guard approxSampleRange.contains(draws) else { throw ValidationError("--draws must lie in \(approxSampleRange)") }
         guard (2 ... 1001).contains(slices) else { throw ValidationError("--slices must lie in 2...1001") }
     }
 
@@ -247,7 +254,7 @@ struct ApproxScore: ParsableCommand {
 
     func validate() throws {
         guard (density == nil) != (sampleFile == nil) else { throw ValidationError("give either --density or --samples") }
-        guard (1 ... approxSampleLimit).contains(floorSamples) else { throw ValidationError("--floor-samples must lie in 1...\(approxSampleLimit)") }
+        guard approxSampleRange.contains(floorSamples) else { throw ValidationError("--floor-samples must lie in \(approxSampleRange)") }
     }
 
     func run() throws {

@@ -8,12 +8,12 @@ import Problems
 import RLBridge
 import Writers
 
-/// A comma-separated list of positive counts, refused with the flag's name.
-func countList(_ text: String, flag: String, limit: Int) throws -> [Int] {
+/// A comma-separated list of sample counts (`approxSampleRange`), refused with the flag's name.
+func countList(_ text: String, flag: String, range: ClosedRange<Int> = approxSampleRange) throws -> [Int] {
     let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     let values = parts.compactMap { Int($0) }
-    guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ (1 ... limit).contains($0) }) else {
-        throw ValidationError("\(flag) takes whole numbers in 1...\(limit) separated by commas, got \(text)")
+    guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ range.contains($0) }) else {
+        throw ValidationError("\(flag) takes whole numbers in \(range) separated by commas, got \(text)")
     }
     return values
 }
@@ -83,24 +83,24 @@ struct ApproxStudy: ParsableCommand {
     var noPictures = false
 
     func validate() throws {
-        _ = try approximatorList(approximators)
+        for kind in try approximatorList(approximators) { _ = try makeApproximator(kind, settings: settings) }
         guard problems.split(separator: ",").contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
             throw ValidationError("--problems is empty; give problem files or catalogue names separated by commas")
         }
-        _ = try countList(samples, flag: "--samples", limit: approxSampleLimit)
-        if let samples1D { _ = try countList(samples1D, flag: "--samples-1d", limit: approxSampleLimit) }
+        _ = try countList(samples, flag: "--samples")
+        if let samples1D { _ = try countList(samples1D, flag: "--samples-1d") }
         guard (1 ... 100).contains(seeds) else { throw ValidationError("--seeds must lie in 1...100") }
         guard (2 ... 1001).contains(slices) else { throw ValidationError("--slices must lie in 2...1001") }
-        guard (2 ... approxSampleLimit).contains(draws) else { throw ValidationError("--draws must lie in 2...\(approxSampleLimit)") }
+        guard approxSampleRange.contains(draws) else { throw ValidationError("--draws must lie in \(approxSampleRange)") }
         if let jobs { guard (1 ... 256).contains(jobs) else { throw ValidationError("--jobs must lie in 1...256") } }
     }
 
     func run() throws {
         let kinds = try approximatorList(approximators)
         var fitters: [String: any DensityApproximator] = [:]
-        for kind in kinds { fitters[kind.rawValue] = try ApproximatorSettings(kind: kind, pairs: settings).make() }
-        let counts = try countList(samples, flag: "--samples", limit: approxSampleLimit)
-        let counts1D = try samples1D.map { try countList($0, flag: "--samples-1d", limit: approxSampleLimit) } ?? counts + [65536]
+        for kind in kinds { fitters[kind.rawValue] = try makeApproximator(kind, settings: settings) }
+        let counts = try countList(samples, flag: "--samples")
+        let counts1D = try samples1D.map { try countList($0, flag: "--samples-1d") } ?? counts + [65536]
         let files: [ProblemFile] = try problems.split(separator: ",").map { (name: Substring) -> ProblemFile in
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             return try reportingInputErrors { try ProblemLocator.load(trimmed, overrides: [String]()) }
@@ -270,9 +270,11 @@ struct ApproxLoop: ParsableCommand {
     }
 
     func validate() throws {
-        if try approximatorList(approximators).contains(.physicsInformed) {
+        let kinds = try approximatorList(approximators)
+        if kinds.contains(.physicsInformed) {
             throw ValidationError("physics-informed learns from the equation under a given control, not from the agents: leave it out of the loop")
         }
+        for kind in kinds { _ = try makeApproximator(kind, settings: settings) }
         guard try !algorithmNames.isEmpty else { throw ValidationError("--algorithms is empty; give algorithm names separated by commas") }
         guard (1 ... 10_000_000).contains(agents) else { throw ValidationError("--agents must lie in 1...10,000,000") }
         guard (1 ... 100_000).contains(iterations) else { throw ValidationError("--iterations must lie in 1...100,000") }
@@ -283,7 +285,7 @@ struct ApproxLoop: ParsableCommand {
 
     func run() throws {
         let kinds = try approximatorList(approximators)
-        let fitters = try kinds.map { try ApproximatorSettings(kind: $0, pairs: settings).make() }
+        let fitters = try kinds.map { try makeApproximator($0, settings: settings) }
         let file = try reportingInputErrors { try ProblemLocator.load(problem, overrides: parameters) }
         let discretised: DiscretisedProblem = try refusingBadInput {
             switch file.model {
