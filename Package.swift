@@ -1,6 +1,13 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Every target lists every target of the package that it imports, and every (non-system) target that
+// those depend on in turn, even where SwiftPM would find the module without it: the native build system
+// rebuilds a target only when the module of a dependency it lists changes. A target that reaches a
+// module only through another would keep object files compiled against that module's former struct
+// layouts after a stored property is added there, a silent mismatch that corrupts memory at run time
+// (swiftlang/swift-package-manager#10483, #10502). Tests/PackageTests checks it.
+
 // Numeric targets are compiled with -O even in debug builds: debug Swift runs stencil loops
 // about 20x slower, which would make the tests and `swift run` needlessly slow.
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
@@ -33,21 +40,22 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .target(name: "Neural", dependencies: ["CLapacke"], swiftSettings: optimised),
         .target(name: "RLBridge", dependencies: ["PDE", "Neural"], swiftSettings: optimised),
-        .target(name: "Datasets", dependencies: ["RLBridge", "Writers", "CHDF5"], swiftSettings: optimised),
+        .target(name: "Datasets", dependencies: ["RLBridge", "Writers", "CHDF5", "PDE", "Neural"], swiftSettings: optimised),
         .target(name: "Approximators", dependencies: ["PDE", "Neural", "RLBridge"], swiftSettings: optimised),
-        .target(name: "Benchmark", dependencies: ["PDE", "Problems", "RLBridge", "Approximators", "Writers", "Plots"], swiftSettings: optimised),
+        .target(name: "Benchmark", dependencies: ["PDE", "Problems", "RLBridge", "Approximators", "Writers", "Plots", "Neural"], swiftSettings: optimised),
         .executableTarget(
             name: "solve-mfg",
             dependencies: [
-                "PDE", "Problems", "Writers", "Reports", "RLBridge", "Neural", "Datasets", "Benchmark", "Approximators",
+                "PDE", "Problems", "Writers", "Reports", "RLBridge", "Neural", "Datasets", "Benchmark", "Approximators", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Writers"], swiftSettings: optimised),
-        .testTarget(name: "RLBridgeTests", dependencies: ["RLBridge", "PDE"], swiftSettings: optimised),
+        .testTarget(name: "RLBridgeTests", dependencies: ["RLBridge", "PDE", "Neural"], swiftSettings: optimised),
         .testTarget(name: "NeuralTests", dependencies: ["Neural"], swiftSettings: optimised),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "RLBridge", "Writers"], swiftSettings: optimised),
-        .testTarget(name: "ApproximatorsTests", dependencies: ["Approximators", "PDE", "Problems", "Neural"], swiftSettings: optimised),
-        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Problems", "RLBridge", "Approximators"], swiftSettings: optimised),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "RLBridge", "Writers", "PDE", "Neural"], swiftSettings: optimised),
+        .testTarget(name: "ApproximatorsTests", dependencies: ["Approximators", "PDE", "Problems", "Neural", "RLBridge"], swiftSettings: optimised),
+        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Problems", "RLBridge", "Approximators", "PDE", "Neural", "Writers", "Plots"], swiftSettings: optimised),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE", "Reports", "Writers", "Plots"], swiftSettings: optimised),
+        .testTarget(name: "PackageTests"),
     ]
 )
