@@ -14,7 +14,7 @@ public final class ExactTools {
     let allLegal: Bool
     // Scratch of one step.
     var moved: [Double]                 // [S]: nu, the mass after the move (move-then-noise games)
-    var kernelValues: [SIMD2<Double>]   // [S]: ((K V)(j), (K V_BR)(j)) (move-then-noise games)
+    var kernelValues: [SIMD2<Double>]   // [S]: gamma ((K V)(j), (K V_BR)(j)) (move-then-noise games)
     var stepMoves: [Int32]              // [S A]: the moves of one step (population-dependent moves)
     var socialWeights: [Double]         // [S A]: rho_t (social objective)
     var socialNow: [Double], socialNext: [Double]   // [S]: G_t, N_t (social objective)
@@ -108,6 +108,8 @@ public final class ExactTools {
                             f.kernelSourceStart.withUnsafeBufferPointer { kss in
                                 f.kernelSource.withUnsafeBufferPointer { ksrc in
                                     f.kernelSourceProbability.withUnsafeBufferPointer { kp in
+                                        let arrivals = SparseRows(start: ast.baseAddress!, width: f.arrivalWidth)
+                                        let sources = SparseRows(start: kss.baseAddress!, width: f.kernelSourceWidth)
                                         for s in 0..<S { m[s] = g.initialDistribution[s] }
                                         for t in 0..<H {
                                             let cur = m.baseAddress! + t &* S, nxt = cur + S
@@ -118,18 +120,22 @@ public final class ExactTools {
                                                 for j in 0..<S { nu[j] = 0 }
                                                 for s in 0..<S { for a in 0..<A { nu[Int(mv[s * A + a])] += cur[s] * p[s * A + a] } }
                                             } else {
-                                                for j in 0..<S {
-                                                    var acc = 0.0
-                                                    for k in ast[j]..<ast[j &+ 1] {
-                                                        acc += cur[Int(truncatingIfNeeded: ars[k])] * p[Int(truncatingIfNeeded: arr[k])]
+                                                arrivals.withUsualWidth { rows in
+                                                    for j in 0..<S {
+                                                        var acc = 0.0
+                                                        for k in rows[j] {
+                                                            acc += cur[Int(truncatingIfNeeded: ars[k])] * p[Int(truncatingIfNeeded: arr[k])]
+                                                        }
+                                                        nu[j] = acc
                                                     }
-                                                    nu[j] = acc
                                                 }
                                             }
-                                            for i in 0..<S {
-                                                var acc = 0.0
-                                                for k in kss[i]..<kss[i &+ 1] { acc += nu[Int(truncatingIfNeeded: ksrc[k])] * kp[k] }
-                                                nxt[i] = acc
+                                            sources.withUsualWidth { rows in
+                                                for i in 0..<S {
+                                                    var acc = 0.0
+                                                    for k in rows[i] { acc += nu[Int(truncatingIfNeeded: ksrc[k])] * kp[k] }
+                                                    nxt[i] = acc
+                                                }
                                             }
                                         }
                                     }
@@ -245,8 +251,8 @@ public final class ExactTools {
         }
     }
 
-    /// The sweep of a move-then-noise game: `(K V)(j)` and `(K V_BR)(j)` once per state (side by side,
-    /// so that one vector load serves both values), then `Q(s,a) = r + gamma (K V)(move(s, a))`, the
+    /// The sweep of a move-then-noise game: `gamma (K V)(j)` and `gamma (K V_BR)(j)` once per state (side by
+    /// side, so that one vector load serves both values), then `Q(s,a) = r + gamma (K V)(move(s, a))`, the
     /// moves of each step from its distribution where they depend on the population. (Q of an illegal
     /// action is that of staying put; it is never used.)
     private func factoredSweep(_ b: SweepBuffers, _ f: MoveThenNoise) {
@@ -259,7 +265,7 @@ public final class ExactTools {
                   f.kernelProbability.withUnsafeBufferPointer { kp in
                     let sweep = FactoredSweep(
                         buffers: b, kernelValues: kv.baseAddress!, move: mv.baseAddress!, game: g, populationMove: f.populationMove,
-                        stepMoves: sm.baseAddress, kernelStart: ks.baseAddress!, kernelTarget: kt.baseAddress!,
+                        stepMoves: sm.baseAddress, kernel: SparseRows(start: ks.baseAddress!, width: f.kernelWidth), kernelTarget: kt.baseAddress!,
                         kernelProbability: kp.baseAddress!)
                     switch (A, allLegal) {
                     case (3, true): sweep.run(width: 3, allLegal: true)
@@ -311,13 +317,13 @@ struct SweepBuffers {
 /// the common action counts (so that it is unrolled).
 private struct FactoredSweep {
     let buffers: SweepBuffers
-    let kernelValues: UnsafeMutablePointer<SIMD2<Double>>   // [S]: ((K V)(j), (K V_BR)(j))
+    let kernelValues: UnsafeMutablePointer<SIMD2<Double>>   // [S]: gamma ((K V)(j), (K V_BR)(j))
     let move: UnsafePointer<Int32>          // [S A]
     let game: FiniteMFG
     /// Where the moves depend on the population: the moves of step t from mu_t, into `stepMoves` (`[S A]`).
     let populationMove: MoveThenNoise.PopulationMove?
     let stepMoves: UnsafeMutablePointer<Int32>?
-    let kernelStart: UnsafePointer<Int>
+    let kernel: SparseRows                  // the noise rows (`kernelStart`)
     let kernelTarget: UnsafePointer<Int32>
     let kernelProbability: UnsafePointer<Double>
 
@@ -329,13 +335,15 @@ private struct FactoredSweep {
         var t = H - 1
         while t >= 0 {
             let nextV = value + (t &+ 1) &* S, nextB = best + (t &+ 1) &* S
-            for j in 0..<S {
-                var acc = SIMD2<Double>(0, 0)
-                for k in kernelStart[j]..<kernelStart[j &+ 1] {
-                    let i = Int(truncatingIfNeeded: kernelTarget[k])
-                    acc += kernelProbability[k] * SIMD2(nextV[i], nextB[i])
+            kernel.withUsualWidth { rows in
+                for j in 0..<S {
+                    var acc = SIMD2<Double>(0, 0)
+                    for k in rows[j] {
+                        let i = Int(truncatingIfNeeded: kernelTarget[k])
+                        acc += kernelProbability[k] * SIMD2(nextV[i], nextB[i])
+                    }
+                    kernelValues[j] = gamma * acc
                 }
-                kernelValues[j] = acc
             }
             let row = t &* S &* A
             let r = b.rewards + row, p = b.policy + row, qv = b.qPolicy + row, qb = b.qBest + row
@@ -348,7 +356,7 @@ private struct FactoredSweep {
                 var accV = 0.0, accB = -Double.infinity
                 for a in 0..<A {
                     let k = s &* A &+ a
-                    let both = r[k] + gamma * kernelValues[Int(truncatingIfNeeded: move[k])]
+                    let both = r[k] + kernelValues[Int(truncatingIfNeeded: move[k])]
                     qv[k] = both[0]
                     qb[k] = both[1]
                     accV += p[k] * both[0]

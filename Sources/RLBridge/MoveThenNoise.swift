@@ -28,6 +28,9 @@ public struct MoveThenNoise: Sendable {
     public let kernelSourceStart: [Int]
     public let kernelSource: [Int32]
     public let kernelSourceProbability: [Double]
+    /// The common number of entries of the rows of `kernelStart`, `arrivalStart` and `kernelSourceStart`
+    /// respectively, 0 where the rows differ (crowd modelling's all have 3), for `SparseRows`.
+    public let kernelWidth: Int, arrivalWidth: Int, kernelSourceWidth: Int
     /// Nil: `move` holds at every step. Otherwise the move of step t under mu_t (`move` is then the
     /// one of step 0 under the initial distribution, as are the game's transition rows).
     public let populationMove: PopulationMove?
@@ -45,6 +48,16 @@ public struct MoveThenNoise: Sendable {
         (kernelSourceStart, kernelSource, kernelSourceProbability) = Self.transpose(
             rows: S, targets: S, target: { Int(kernelTarget[$0]) },
             entries: { j in (kernelStart[j]..<kernelStart[j + 1]).map { ($0, kernelProbability[$0]) } })
+        kernelWidth = Self.commonWidth(kernelStart)
+        arrivalWidth = Self.commonWidth(arrivalStart)
+        kernelSourceWidth = Self.commonWidth(kernelSourceStart)
+    }
+
+    /// The number of entries of every row of a layout with row starts `start`, or 0 if the rows differ.
+    private static func commonWidth(_ start: [Int]) -> Int {
+        guard start.count > 1 else { return 0 }
+        let width = start[1] - start[0]
+        return (1..<start.count).allSatisfy { start[$0] - start[$0 - 1] == width } ? width : 0
     }
 
     /// Counting-sort transpose: for each target, the rows that reach it (ascending) and the weights.
@@ -64,6 +77,27 @@ public struct MoveThenNoise: Sendable {
             }
         }
         return (count, source, weight)
+    }
+}
+
+/// The rows of a compressed sparse layout (`MoveThenNoise`'s): row j is entries `start[j] ..< start[j + 1]`,
+/// or `j width ..< (j + 1) width` when every row has `width` > 0 entries. Callers give the usual widths as
+/// constants (`ExactTools`: 3, crowd modelling's), so that the compiler unrolls the rows and reads no starts.
+struct SparseRows {
+    let start: UnsafePointer<Int>
+    let width: Int
+
+    /// The entries of row j.
+    @inline(__always)
+    subscript(_ j: Int) -> Range<Int> {
+        width > 0 ? Range(uncheckedBounds: (j &* width, j &* width &+ width)) : start[j]..<start[j &+ 1]
+    }
+
+    /// `body(self)`; when the width is 3, `body` gets rows whose width is the constant 3, so that the
+    /// inlined `body` is compiled for that width.
+    @inline(__always)
+    func withUsualWidth(_ body: (SparseRows) -> Void) {
+        if width == 3 { body(SparseRows(start: start, width: 3)) } else { body(self) }
     }
 }
 

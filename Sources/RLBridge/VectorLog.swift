@@ -12,13 +12,25 @@ public enum VectorLog {
     typealias Lanes = SIMD4<Double>
     typealias Bits = SIMD4<UInt64>
 
-    /// `x[i] = log(x[i])` for `i < count`.
+    /// `x[i] = log(x[i])` for `i < count`. When every entry is a positive normal finite number (one
+    /// vectorised pass checks it), no group of four is checked on its own.
     public static func logarithm(_ x: UnsafeMutablePointer<Double>, count: Int) {
+        if VectorBounds.allWithin(x, count: count, lo: .leastNormalMagnitude, hi: .greatestFiniteMagnitude) {
+            logarithm(x, count: count, checked: false)
+        } else {
+            logarithm(x, count: count, checked: true)
+        }
+    }
+
+    /// `x[i] = log(x[i])` for `i < count`: the vector kernel on each group of four (with `checked`, on
+    /// the groups of positive normal finite numbers only), `Foundation.log` on the others and the tail.
+    @inline(__always)
+    static func logarithm(_ x: UnsafeMutablePointer<Double>, count: Int, checked: Bool) {
         let raw = UnsafeMutableRawPointer(x)
         var i = 0
         while i + 4 <= count {
             let v = raw.loadUnaligned(fromByteOffset: i &* 8, as: Lanes.self)
-            if all(v .>= Lanes(repeating: .leastNormalMagnitude) .& (v .<= Lanes(repeating: .greatestFiniteMagnitude))) {
+            if !checked || all(v .>= Lanes(repeating: .leastNormalMagnitude) .& (v .<= Lanes(repeating: .greatestFiniteMagnitude))) {
                 raw.storeBytes(of: lanes(v), toByteOffset: i &* 8, as: Lanes.self)
             } else {
                 for k in i..<(i &+ 4) { x[k] = Foundation.log(x[k]) }

@@ -84,9 +84,9 @@ struct SoftmaxRows {
     }
 
     /// Softmax of `rows` rows of `width` logits, every action legal: shift by the row's largest
-    /// logit, one vectorised exp, then scale each row by the inverse of its sum. With `logSoftmax`
-    /// (two buffers of `rows` entries), the logits are then replaced by `log softmax = z - m - log(sum)`,
-    /// the row logs taken in one vectorised pass.
+    /// logit, one vectorised exp, then scale each row by the inverse of its sum (the inverses of two rows
+    /// in one vector division). With `logSoftmax` (two buffers of `rows` entries), the logits are then
+    /// replaced by `log softmax = z - m - log(sum)`, the row logs taken in one vectorised pass.
     @inline(__always)
     static func softmaxRows(_ z: UnsafeMutablePointer<Double>, _ o: UnsafeMutablePointer<Double>, rows: Int, width A: Int,
                             logSoftmax: (shift: UnsafeMutablePointer<Double>, total: UnsafeMutablePointer<Double>)?) {
@@ -99,14 +99,28 @@ struct SoftmaxRows {
             base &+= A
         }
         VectorExp.exponentiate(o, count: rows &* A)
+        // Rows in pairs, so that one vector division gives both inverses; then the last row if rows is odd.
         base = 0
-        for row in 0..<rows {
+        var row = 0
+        while row &+ 2 <= rows {
+            var total = SIMD2<Double>(0, 0)
+            for a in 0..<A { total += SIMD2(o[base &+ a], o[base &+ A &+ a]) }
+            let inv = 1 / total
+            for a in 0..<A {
+                o[base &+ a] *= inv[0]
+                o[base &+ A &+ a] *= inv[1]
+            }
+            logSoftmax?.total[row] = total[0]
+            logSoftmax?.total[row &+ 1] = total[1]
+            row &+= 2
+            base &+= 2 &* A
+        }
+        if row < rows {
             var total = 0.0
             for a in 0..<A { total += o[base &+ a] }
             let inv = 1 / total
             for a in 0..<A { o[base &+ a] *= inv }
             logSoftmax?.total[row] = total
-            base &+= A
         }
         guard let (shift, total) = logSoftmax else { return }
         VectorLog.logarithm(total, count: rows)
