@@ -110,7 +110,7 @@ import Testing
     /// ground-truth policy's exploitability and the equilibrium's to 1e-9 (the dense warm start puts
     /// 1e-12 on each velocity pair, the factored one on each velocity), the distances to 1e-9.
     @Test func refinementRowsMatchTheDenseGames() throws {
-        let problem = try Catalogue.crowdAversion2D()
+        let problem = Catalogue.crowdAversion2D()
         let rows = try RefinementStudy.run(problem, levels: [5, 10], fineN: 20, fineNt: 20, iterations: 30)
         let pde = try RefinementStudy.reference(problem, fineN: 20, fineNt: 20)
         for (n, row) in zip([5, 10], rows) {

@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func periodicAversionRefusesRewardsThatAreNotFinite() {
-        let m = Self.message { _ = try OpenSpielGames.make("periodic_aversion", parameters: ["dt": 5e-324]) }
+        let m = Self.message { _ = try OpenSpielGames.make("periodic_aversion", parameters: ["dt": .leastNonzeroMagnitude]) }
         #expect(m?.contains("rewards are not finite") == true)
     }
 
