@@ -22,28 +22,29 @@ let benchmarkResolvers = Resolvers(
         return try options.make()
     })
 
-/// The version, commit and machine recorded with every result. The commit is the working
-/// directory's (`git rev-parse`), or `SOLVE_MFG_COMMIT` when set: the Slurm scripts set it to the
-/// commit where `benchmark slurm` was called, since their jobs run in the results directory.
+/// The version, commit and machine recorded with every result. The commit is `SOLVE_MFG_COMMIT` when
+/// set (the Slurm scripts set it to the commit where `benchmark slurm` was called), else that of the
+/// checkout holding the binary (`.build/release/solve-mfg`), else the working directory's.
 func provenance(_ arguments: [String]) -> (version: String, commit: String, machine: String, command: String) {
     let version = SolveMFG.configuration.version
     let info = ProcessInfo.processInfo
     let machine = "\(info.hostName), \(info.operatingSystemVersionString), \(info.activeProcessorCount) cores, \(info.physicalMemory >> 30) GiB"
     let command = (["solve-mfg"] + arguments).joined(separator: " ")
     if let given = info.environment["SOLVE_MFG_COMMIT"], !given.isEmpty { return (version, given, machine, command) }
-    var commit = "unknown"
-    let git = Process()
-    git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    git.arguments = ["git", "rev-parse", "--short=12", "HEAD"]
-    let pipe = Pipe()
-    git.standardOutput = pipe
-    git.standardError = FileHandle.nullDevice
-    if (try? git.run()) != nil {
-        git.waitUntilExit()
+    let binary = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent().path
+    for directory in [binary, FileManager.default.currentDirectoryPath].compactMap({ $0 }) {
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        git.arguments = ["git", "-C", directory, "rev-parse", "--short=12", "HEAD"]
+        let pipe = Pipe()
+        git.standardOutput = pipe
+        git.standardError = FileHandle.nullDevice
+        guard (try? git.run()) != nil else { continue }
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if git.terminationStatus == 0, !text.isEmpty { commit = text }
+        git.waitUntilExit()
+        if git.terminationStatus == 0, !text.isEmpty { return (version, text, machine, command) }
     }
-    return (version, commit, machine, command)
+    return (version, "unknown", machine, command)
 }
 
 struct BenchmarkRunCommand: ParsableCommand {
