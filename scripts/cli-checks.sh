@@ -213,6 +213,9 @@ check "a failed solve into an old directory exits 4" 4 "" -- "$bin" solve "$work
 check "NaN in rl run --problem exits 4 (the PDE reference)" 4 "non-finite value" -- "$bin" rl run --problem "$work/nan.toml" --nx 10 --reference 40 --quiet --out "$work/t"
 sed 's|^terminal = .*|terminal = "-2*nu*log(a*cos(2*pi*x))"|' problems/hopf-cole-1d.toml > "$work/nan-verify.toml"
 check "NaN in verify exits 4" 4 "non-finite value" -- "$bin" verify "$work/nan-verify.toml" --levels 2 --nx 20 --nt 10
+awk 'NR==58{print "density = \"sqrt(x)\""; next} {print}' problems/lq-1d.toml > "$work/exact-nan.toml"
+check "an [exact] density that is NaN on the grid is refused, not an error of 0" 65 "exact-nan.toml:58: \[exact\] density: is -?nan at t = 0.0, x = " -- "$bin" solve "$work/exact-nan.toml" --nx 40 --nt 10 --quiet --no-pictures --out "$work/t"
+check "... and in verify" 65 "\[exact\] density: is -?nan" -- "$bin" verify "$work/exact-nan.toml" --levels 2 --nx 20 --nt 10
 check "linear_quadratic horizon=1e20 refused, naming it" 65 "horizon: '1e20' is not an integer" -- "$bin" rl run --game linear_quadratic --set horizon=1e20 --quiet --out "$work/t"
 check "rl run --problem --nx 0: refused, not a division by zero" 65 "at least 4 cells per axis \(--nx 0\)" -- "$bin" rl run --problem congestion-lst-1d --nx 0 --quiet --out "$work/t"
 check "dataset generate --problem (2D) --nx 0: refused" 65 "at least 4 cells per axis \(--nx 0\)" -- "$bin" dataset generate --problem evacuation-2d --nx 0 --out "$work/t.npz"

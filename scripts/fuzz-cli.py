@@ -2,6 +2,7 @@
 """Seeded, time-bounded fuzzing of the solve-mfg command line (issue 17).
 
 Usage: scripts/fuzz-cli.py PATH/TO/solve-mfg [--seed N] [--time SECONDS] [--max N] [--timeout SECONDS]
+                          [--report FILE] [--keep DIR]
 
 Each invocation takes a small, valid base command of one subcommand and mutates it: a flag's value
 replaced by an extreme or malformed one, a `--set` parameter added, a flag dropped, doubled or
@@ -207,6 +208,7 @@ def main():
     ap.add_argument("--max", type=int, default=10**9, help="stop after this many invocations")
     ap.add_argument("--timeout", type=float, default=30, help="an invocation running longer is a hang")
     ap.add_argument("--report", help="write the findings here as JSON")
+    ap.add_argument("--keep", help="copy the (mutated) input files of each finding into KEEP/<invocation>/")
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -310,7 +312,8 @@ def main():
                         problems.append(("nan", "exit 0 with non-finite values in " + ", ".join(bad)))
                 if rc in (64, 65):
                     message = text.strip()
-                    if not re.search(r"--[a-z]|\.toml|\.npy|\.npz|\[|'|/|\b(nx|nt|ny|size|horizon|dt|game|problem|dataset|behaviour)\b", message):
+                    if not re.search(r"--[a-z]|\.toml|\.npy|\.npz|\[|'|/|suite file|\b(nx|nt|ny|size|horizon|dt|game|problem|dataset|behaviour)\b", message) \
+                            and not any(re.search(r"\b%s\b" % name, message) for name in NAMES if len(name) > 2):
                         problems.append(("unnamed", "refusal names no flag, field or file: " + message[:160]))
             after = snapshot([catalogue, work])
             # Outputs: --out and --distribution-out (a run may replace the file named there), unless it is an input.
@@ -323,8 +326,14 @@ def main():
             if outside:
                 problems.append(("touched", "outside --out: " + ", ".join(os.path.relpath(q, scratch) for q in outside[:5])))
             counts[rc] = counts.get(rc, 0) + 1
+            if problems and args.keep:
+                kept = os.path.join(args.keep, str(n))
+                os.makedirs(kept, exist_ok=True)
+                for path in inputs.values():
+                    if os.path.isfile(path):
+                        shutil.copy(path, kept)
             for kind, detail in problems:
-                findings.append({"kind": kind, "detail": detail, "exit": rc, "seconds": round(seconds, 2),
+                findings.append({"kind": kind, "detail": detail, "exit": rc, "seconds": round(seconds, 2), "invocation": n,
                                  "command": ["solve-mfg"] + [a.replace(scratch, "$SCRATCH") for a in argv]})
                 print("FINDING %s: %s\n    %s" % (kind, detail, " ".join(repr(a) if (not a or " " in a) else a for a in findings[-1]["command"])), flush=True)
         elapsed = time.time() - start

@@ -87,3 +87,27 @@ public struct ExactErrors: Sendable, Codable, Equatable {
             .compactMap { name, v in v.map { (name, $0) } }
     }
 }
+
+extension ProblemFile {
+    /// Refuses `[exact]` fields that are not finite at a point of the solution's grid, naming the
+    /// field, its line and the point: their errors would otherwise leave those points out and report
+    /// a misleading number (a density error of 0 against an exact density that is NaN on half the grid).
+    public func checkExact(on s: Equilibrium) throws {
+        let ny = s.ny ?? 1
+        for (key, field) in [("density", exact.density), ("value", exact.value), ("control", exact.control)] {
+            guard let field else { continue }
+            for n in 0..<s.levels {
+                let t = s.t?[n] ?? 0
+                for q in 0..<s.levelSize where s.active?[q] ?? true {
+                    let x = s.x[q / ny], y = s.y?[q % ny] ?? 0
+                    let v = field.value(x: x, y: y, t: t)
+                    guard v.isFinite else {
+                        let at = s.dimension == 1 ? "x = \(x)" : "x = \(x), y = \(y)"
+                        throw ProblemFileError(path: path, line: lines["exact.\(key)"], field: "[exact] \(key)",
+                                               message: "is \(v) at \(s.isErgodic ? "" : "t = \(t), ")\(at): an exact solution must be finite on the domain")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -77,7 +77,10 @@ struct Solve: ParsableCommand {
                 printError("warning: the social cost is not defined for this problem (exits with different costs): no price of anarchy")
             }
         }
-        if !file.exact.isEmpty && objective == .nash { run.exactErrors = ExactErrors(solution, exact: file.exact) }
+        if !file.exact.isEmpty && objective == .nash {
+            try reportingInputErrors { try file.checkExact(on: solution) }
+            run.exactErrors = ExactErrors(solution, exact: file.exact)
+        }
         let pictures = try OutputWriter.write(solution, run, model: model, pictures: !noPictures, social: social, to: output.stage())
         try output.commit()
         try report(file, solution, run, pictures: pictures, directory: output.url, options: options, social: social)

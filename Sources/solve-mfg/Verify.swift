@@ -72,6 +72,7 @@ struct Verify: ParsableCommand {
                                              + gridSource(file, coarsest, nx: nx, ny: nil, nt: nt) + " (by default half the file's)") {
                 try MFGSolver.solve(model, grid: grid, options: settings.options(file))
             }
+            try reportingInputErrors { try file.checkExact(on: s) }
             let errors = ExactErrors(s, exact: file.exact).named
             if k == 0 {
                 print(pad("grid", 16) + errors.map { "  " + pad($0.0, 12) + "  order" }.joined())
@@ -107,6 +108,7 @@ struct Verify: ParsableCommand {
             guard let exact = exactValues[q.name] else { continue }
             rows.append((q.name, abs(q.value - exact), q.errorBound, q.extrapolated.map { abs($0 - exact) }, q.extrapolatedErrorBound))
         }
+        try reportingInputErrors { try file.checkExact(on: s) }
         let truth = ExactErrors(s, exact: file.exact)
         if let claimed = ExactErrors.claimed(by: s, exact: file.exact) {
             let claims = Dictionary(uniqueKeysWithValues: claimed.named.map { ($0.0, $0.1) })
