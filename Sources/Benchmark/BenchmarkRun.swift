@@ -102,7 +102,9 @@ public enum BenchmarkRun {
                     let why = (datasets[key + "/" + name].flatMap { r -> String? in if case let .failure(e) = r { return "\(e)" }; return nil }) ?? "not generated"
                     result = CellResult(failed: cell, error: "dataset \(name): \(why)")
                 } else {
-                    (result, distribution) = CellRunner.run(cell, truth: truth, dataset: dataset, secondsBudget: suite.secondsPerCell)
+                    (result, distribution) = withoutActuallyEscaping(progress) { progress in
+                        CellRunner.run(cell, truth: truth, dataset: dataset, secondsBudget: suite.secondsPerCell, progress: progress)
+                    }
                 }
             case let .failure(error):
                 result = CellResult(failed: cell, error: "ground truth: \(error)")

@@ -64,8 +64,20 @@ enum DatasetBuilder {
 
 /// Runs one cell on its ground truth.
 public enum CellRunner {
-    public static func run(_ cell: Cell, truth: GroundTruth, dataset: OfflineDataset? = nil, secondsBudget: Double?) -> (CellResult, distribution: [Double]?) {
+    /// `progress` hears of a long cell's iterations at most every `heartbeat` seconds
+    /// (`  <cell>: iteration 37/100, exploitability 4.512e+01, 3 min`).
+    public static func run(_ cell: Cell, truth: GroundTruth, dataset: OfflineDataset? = nil, secondsBudget: Double?,
+                           heartbeat: Double = 30, progress: ((String) -> Void)? = nil) -> (CellResult, distribution: [Double]?) {
         let clock = ContinuousClock(), start = clock.now
+        var lastBeat = start
+        // Tells `progress` of iteration `k` when `heartbeat` seconds have passed since it last did.
+        func beat(_ k: Int, _ exploitability: Double) {
+            guard let progress, k > 0, (clock.now - lastBeat) / .seconds(1) >= heartbeat else { return }
+            lastBeat = clock.now
+            progress(String(format: "  %@: iteration %d/%d, exploitability %.3e, %@", cell.id, k, cell.method.iterations, exploitability,
+                            BenchmarkRun.duration((clock.now - start) / .seconds(1))))
+        }
+        func overBudget() -> Bool { secondsBudget.map { (clock.now - start) / .seconds(1) > $0 } ?? false }
         var result = CellResult(
             id: cell.id, problem: cell.problem.key, level: cell.level, method: cell.method.label, algorithm: cell.method.algorithm.rawValue,
             settings: cell.method.settings, seed: cell.seed, status: "ok", error: nil, exploitability: [], finalExploitability: nil,
@@ -118,7 +130,7 @@ public enum CellRunner {
                 if let v = s["target_updates"] { settings.targetUpdates = Int(v) }
                 if let v = s["exact_mean_field"] { settings.exactMeanField = v != 0 }
                 let training = try OfflineTraining(game: truth.game, dataset: dataset, algorithm: algorithm, settings: settings)
-                let logs = try training.run(stop: secondsBudget.map { budget in { _ in (clock.now - start) / .seconds(1) > budget } })
+                let logs = try training.run(progress: { beat($0.iteration, $0.exploitability) }, stop: { _ in overBudget() })
                 result.stoppedByBudget = logs.count - 1 < settings.iterations
                 result.exploitability = logs.map(\.exploitability)
                 policy = training.policy
@@ -143,7 +155,8 @@ public enum CellRunner {
                     let e = evaluation.exploitability
                     guard e.isFinite else { throw RLError.invalid("the exploitability became \(e) at iteration \(result.exploitability.count)") }
                     result.exploitability.append(e)
-                    if let budget = secondsBudget, (clock.now - start) / .seconds(1) > budget {
+                    beat(result.exploitability.count - 1, e)
+                    if overBudget() {
                         result.stoppedByBudget = true
                         break
                     }

@@ -149,6 +149,40 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
         #expect(result.stoppedByBudget == true && result.iterations == 1 && result.exploitability.count == 2)
     }
 
+    /// A long cell tells of its iterations (every `heartbeat` seconds; 0 here: every iteration), for a
+    /// tabular method and an offline one, with the exploitability the result then records.
+    @Test func longCellsReportTheirIterations() throws {
+        let text = """
+            name = "beat"
+            seeds = [0]
+            [budget]
+            iterations = 3
+            [problems.cm]
+            game = "crowd_modelling"
+            set = ["size=10", "horizon=5"]
+            [datasets.mixed]
+            behavior = "expert=0.5,random=0.5"
+            episodes = 200
+            [methods.md]
+            algorithm = "mirror-descent"
+            [methods.tom]
+            algorithm = "tabular-off-mmd"
+            dataset = "mixed"
+            """
+        let suite = try Suite.parse(text, path: "beat.toml")
+        for cell in suite.cells {
+            let truth = try GroundTruth.build(cell.problem, level: cell.level, resolvers: resolvers)
+            let dataset = try cell.method.dataset.map { name in
+                try DatasetBuilder.make(suite.datasets.first { $0.key == name }!, truth: truth, problem: cell.problem)
+            }
+            var lines: [String] = []
+            let (result, _) = CellRunner.run(cell, truth: truth, dataset: dataset, secondsBudget: nil, heartbeat: 0) { lines.append($0) }
+            #expect(result.status == "ok")
+            #expect(lines.count == 3, "\(lines)")
+            #expect(lines.last!.hasPrefix("  \(cell.id): iteration 3/3, exploitability \(String(format: "%.3e", result.finalExploitability!))"))
+        }
+    }
+
     /// `problems = [...]` restricts a method to some problems (per-problem settings); unknown keys are refused.
     @Test func methodsCanBeRestrictedToProblems() throws {
         let text = tiny + "\n[methods.md_cm]\nalgorithm = \"mirror-descent\"\nlearning_rate = 0.1\nproblems = [\"cm\"]\n"
