@@ -54,7 +54,7 @@ FUZZ_CLI_SECONDS ?= 14400
 fuzz-cli: deps
 	$(SWIFT) build --product solve-mfg
 	mkdir -p out
-	python3 scripts/fuzz-cli.py .build/debug/solve-mfg --seed $(FUZZ_SEED) --max 20000 --time $(FUZZ_CLI_SECONDS) --timeout 60 --report out/fuzz-cli.json
+	python3 scripts/fuzz-cli.py .build/debug/solve-mfg --seed $(FUZZ_SEED) --max 20000 --time $(FUZZ_CLI_SECONDS) --timeout 60 --report out/fuzz-cli.json --keep out/fuzz-cli-findings
 
 ## libFuzzer targets of the parsers (scripts/fuzz.sh, docs/fuzzing.md): the TOML reader, the expression
 ## parser and compiler, the .npy/.npz readers, problem-file building, the dataset readers and suite
@@ -127,6 +127,17 @@ check-minari: build
 	.build/release/solve-mfg dataset generate --game four_rooms --behavior expert=0.5,random=0.5 --episodes 300 --seed 4 --out out/minari-check/fr.npz --quiet
 	bench/.venv-minari/bin/python bench/check_minari.py out/minari-check/fr out/minari-check/fr.npz
 
-## Off-MMD's three findings against the ground truth (docs/benchmarks.md); about 15 minutes.
+## The Off-MMD study at the authors' scale (docs/off-mmd-report.md): the two paper suites, each in two
+## shards side by side (about 35 minutes for crowd aversion, 50 for four rooms on two idle cores), merged and
+## reported into out/paper-<suite>/, with the report's table printed.
+PAPER_SUITES ?= four-rooms crowd-aversion
 off-mmd-experiment: build
-	$(if $(wildcard $(VENV)/bin/python),$(VENV)/bin/python,python3) bench/off_mmd_experiment.py --out out/off-mmd-experiment
+	@for s in $(PAPER_SUITES); do \
+		rm -rf out/paper-$$s-1 out/paper-$$s-2 out/paper-$$s; \
+		.build/release/solve-mfg benchmark run benchmarks/paper-$$s.toml --shard 1/2 --out out/paper-$$s-1 & \
+		.build/release/solve-mfg benchmark run benchmarks/paper-$$s.toml --shard 2/2 --out out/paper-$$s-2; \
+		wait; \
+		.build/release/solve-mfg benchmark merge out/paper-$$s-1 out/paper-$$s-2 --out out/paper-$$s || exit 1; \
+		.build/release/solve-mfg benchmark report out/paper-$$s || exit 1; \
+		python3 bench/paper_table.py benchmarks/paper-$$s.toml out/paper-$$s || exit 1; \
+	done

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""The Off-MMD study's table (docs/off-mmd-report.md) from a finished paper suite's results.
+
+Usage: python3 bench/paper_table.py benchmarks/paper-four-rooms.toml DIR
+
+DIR is a `benchmark run` (or `benchmark merge`) results directory of that suite. One row per cell,
+best first by final exploitability. The columns, all from exploitability computed exactly in the game:
+- final: at the last iteration;
+- best: the lowest over the run;
+- tail: the mean over the last quarter of the iterations;
+- L1 to PDE: the distance of the final distribution to the PDE density (continuous problems only);
+- seconds: the cell's wall time.
+Python's standard library only (3.11+, tomllib).
+"""
+import csv
+import glob
+import json
+import os
+import sys
+import tomllib
+
+NAMES = {"off-mmd": "Off-MMD", "tabular-off-mmd": "tabular Off-MMD (exact Q)", "bc": "behaviour cloning",
+         "in-sample": "in-sample learning", "d-momd": "D-MOMD (online)"}
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__.strip().splitlines()[2])
+    suite_path, directory = sys.argv[1], sys.argv[2]
+    with open(suite_path, "rb") as f:
+        suite = tomllib.load(f)
+    methods = suite.get("methods", {})
+    l1 = {}
+    with open(os.path.join(directory, "results.csv"), newline="") as f:
+        for row in csv.DictReader(f):
+            l1[row["id"]] = row["l1"]
+    rows = []
+    for path in sorted(glob.glob(os.path.join(directory, "cells", "*.json"))):
+        cell = json.load(open(path))
+        if cell["status"] != "ok":
+            rows.append((float("inf"), "| %s | failed: %s | | | | |" % (cell["id"], cell.get("error", "?"))))
+            continue
+        key = cell["method"].split("(")[0]
+        method = methods.get(key, {})
+        label = NAMES.get(cell["algorithm"], cell["algorithm"])
+        if "dataset" in method:
+            label += " @ " + method["dataset"]
+        if isinstance(method.get("cql_weight"), list):
+            label += ", CQL weight %g" % cell["settings"]["cql_weight"]
+        e = cell["exploitability"]
+        tail = e[len(e) - max(1, len(e) // 4):]
+        distance = l1.get(cell["id"], "")
+        rows.append((cell["final_exploitability"], "| %s | %.3g | %.3g | %.3g | %s | %.0f |" % (
+            label, cell["final_exploitability"], min(e), sum(tail) / len(tail),
+            "%.3g" % float(distance) if distance else "-", cell["seconds"])))
+    print("| method @ dataset | final | best | tail | L1 to PDE | seconds |")
+    print("|---|---|---|---|---|---|")
+    for _, line in sorted(rows, key=lambda r: r[0]):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
