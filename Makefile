@@ -128,7 +128,7 @@ check-minari: build
 	bench/.venv-minari/bin/python bench/check_minari.py out/minari-check/fr out/minari-check/fr.npz
 
 ## The Off-MMD study at the authors' scale (docs/off-mmd-report.md): the two paper suites, each in two
-## shards side by side (about 35 minutes for crowd aversion, 50 for four rooms on two idle cores), merged and
+## shards side by side (about 20 minutes for crowd aversion, 45 for four rooms on two idle cores), merged and
 ## reported into out/paper-<suite>/, with the report's table printed.
 PAPER_SUITES ?= four-rooms crowd-aversion
 off-mmd-experiment: build

@@ -16,6 +16,7 @@ import csv
 import glob
 import json
 import os
+import re
 import sys
 import tomllib
 
@@ -40,7 +41,7 @@ def main():
         if cell["status"] != "ok":
             rows.append((float("inf"), "| %s | failed: %s | | | | |" % (cell["id"], cell.get("error", "?"))))
             continue
-        key = cell["method"].split("(")[0]
+        key = re.split(r"[@(]", cell["method"])[0]   # offmmd_cql@expert_2000(cql_weight=0;...)
         method = methods.get(key, {})
         label = NAMES.get(cell["algorithm"], cell["algorithm"])
         if "dataset" in method:
