@@ -27,7 +27,11 @@ public struct ExactErrors: Sendable, Codable, Equatable {
         return ExactErrors(s, exact: exact, claimed: e)
     }
 
+    /// The larger error, NaN when either is (Swift's `max` would keep the other and hide it).
+    private static func worst(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : max(a, b) }
+
     private init(_ s: Equilibrium, exact: ExactSolution, claimed estimate: ErrorEstimate?) {
+        let worst = Self.worst
         let size = s.levelSize, h = s.cellVolume
         let ny = s.ny ?? 1
         let active = s.active ?? [Bool](repeating: true, count: size)
@@ -46,9 +50,9 @@ public struct ExactErrors: Sendable, Codable, Equatable {
                     top = max(top, reference[q])
                     let e = estimate?.densityError[offset + q] ?? abs(s.m[offset + q] - reference[q])
                     row += e * h
-                    dmax = max(dmax, e)
+                    dmax = worst(dmax, e)
                 }
-                l1 = max(l1, row)
+                l1 = worst(l1, row)
                 for q in 0..<size { mask[q] = active[q] && reference[q] >= 0.01 * top }
             }
             // The control of the last row is that of the last step: compare rows n < Nt only.
@@ -62,12 +66,12 @@ public struct ExactErrors: Sendable, Codable, Equatable {
                     shift = free.reduce(0.0) { $0 + values[$1] - s.u[$1] } / Double(free.count)
                 }
                 for q in 0..<size where mask[q] {
-                    vmax = max(vmax, estimate?.valueError[offset + q] ?? abs(s.u[offset + q] + shift - values[q]))
+                    vmax = worst(vmax, estimate?.valueError[offset + q] ?? abs(s.u[offset + q] + shift - values[q]))
                 }
             }
             if let c = exact.control, s.dimension == 1, estimate == nil {
                 for q in 0..<size where mask[q] {
-                    cmax = max(cmax, abs(s.control[0][offset + q] - c.value(x: s.x[q], t: t)))
+                    cmax = worst(cmax, abs(s.control[0][offset + q] - c.value(x: s.x[q], t: t)))
                 }
             }
         }
