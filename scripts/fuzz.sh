@@ -14,7 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}; shift || true
-targets=${*:-toml expression npy problem dataset suite}
+targets="$*"
+[ -n "${targets// /}" ] || targets="toml expression npy problem dataset suite"   # none given (or only empty words): all
 out=.build-fuzz
 mkdir -p "$out"
 build() {  # build NAME SOURCES...

@@ -120,27 +120,33 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
     }
 }
 
+/// A suite on a small crowd_modelling with a mixed dataset: `budget` is the `[budget]` table's lines,
+/// `methods` the `[methods.*]` tables.
+func crowdModellingSuite(_ name: String, budget: String, methods: String) throws -> Suite {
+    try Suite.parse("""
+        name = "\(name)"
+        seeds = [0]
+        [budget]
+        \(budget)
+        [problems.cm]
+        game = "crowd_modelling"
+        set = ["size=10", "horizon=5"]
+        [datasets.mixed]
+        behavior = "expert=0.5,random=0.5"
+        episodes = 200
+        \(methods)
+        """, path: "\(name).toml")
+}
+
 @Suite struct OfflineBudgetTests {
     /// An offline method's outer iterations stop at the time budget like the others' (checked after
     /// each): a budget far below one iteration's time stops after the first of ten.
     @Test func offlineMethodsStopAtTheTimeBudget() throws {
-        let text = """
-            name = "budget"
-            seeds = [0]
-            [budget]
-            iterations = 10
-            seconds = 1e-6
-            [problems.cm]
-            game = "crowd_modelling"
-            set = ["size=10", "horizon=5"]
-            [datasets.mixed]
-            behavior = "expert=0.5,random=0.5"
-            episodes = 200
+        let suite = try crowdModellingSuite("budget", budget: "iterations = 10\nseconds = 1e-6", methods: """
             [methods.tom]
             algorithm = "tabular-off-mmd"
             dataset = "mixed"
-            """
-        let suite = try Suite.parse(text, path: "budget.toml")
+            """)
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try BenchmarkRun.run(suite, into: dir, shard: nil, resolvers: resolvers, provenance: provenance) { _ in }
@@ -152,24 +158,13 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
     /// A long cell tells of its iterations (every `heartbeat` seconds; 0 here: every iteration), for a
     /// tabular method and an offline one, with the exploitability the result then records.
     @Test func longCellsReportTheirIterations() throws {
-        let text = """
-            name = "beat"
-            seeds = [0]
-            [budget]
-            iterations = 3
-            [problems.cm]
-            game = "crowd_modelling"
-            set = ["size=10", "horizon=5"]
-            [datasets.mixed]
-            behavior = "expert=0.5,random=0.5"
-            episodes = 200
+        let suite = try crowdModellingSuite("beat", budget: "iterations = 3", methods: """
             [methods.md]
             algorithm = "mirror-descent"
             [methods.tom]
             algorithm = "tabular-off-mmd"
             dataset = "mixed"
-            """
-        let suite = try Suite.parse(text, path: "beat.toml")
+            """)
         for cell in suite.cells {
             let truth = try GroundTruth.build(cell.problem, level: cell.level, resolvers: resolvers)
             let dataset = try cell.method.dataset.map { name in
