@@ -11,6 +11,9 @@ import PackageDescription
 // Numeric targets are compiled with -O even in debug builds: debug Swift runs stencil loops
 // about 20x slower, which would make the tests and `swift run` needlessly slow.
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+// The networks' elementwise loops (Adam's square root) vectorise only without errno: by default
+// `squareRoot()` is a scalar `sqrtss` with a branch to the C library's `sqrtf` for negative input.
+let vectorisedMath: [SwiftSetting] = optimised + [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
 
 let package = Package(
     name: "solve-mfg",
@@ -38,7 +41,7 @@ let package = Package(
         .target(name: "Writers", swiftSettings: optimised),
         .target(name: "Reports", dependencies: ["PDE", "Problems", "Writers", "Plots"]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
-        .target(name: "Neural", dependencies: ["CLapacke"], swiftSettings: optimised),
+        .target(name: "Neural", dependencies: ["CLapacke"], swiftSettings: vectorisedMath),
         .target(name: "RLBridge", dependencies: ["PDE", "Neural"], swiftSettings: optimised),
         .target(name: "Datasets", dependencies: ["RLBridge", "Writers", "CHDF5", "PDE", "Neural"], swiftSettings: optimised),
         .target(name: "Approximators", dependencies: ["PDE", "Neural", "RLBridge"], swiftSettings: optimised),

@@ -162,6 +162,8 @@ check "Minari layout" 0 "" -- test -s "$work/fr/data/main_data.hdf5" -a -s "$wor
 check "dataset info" 0 "state-action coverage" -- "$bin" dataset info "$work/fr"
 check "rl offline off-mmd" 0 "off-mmd: exploitability" -- "$bin" rl offline --dataset "$work/cm.npz" --iterations 2 --updates-per-iteration 20 --batch-size 32 --hidden 16,16 --tau 0.5 --quiet --out "$work/off"
 check "rl offline writes exploitability.csv" 0 "iteration,exploitability,seconds,mean_field_error" -- cat "$work/off/exploitability.csv"
+check "rl offline --threads 1 learns what the default learns" 0 "" -- sh -c "'$bin' rl offline --dataset '$work/cm.npz' --iterations 2 --updates-per-iteration 20 --batch-size 32 --hidden 16,16 --tau 0.5 --threads 1 --quiet --out '$work/off1' > /dev/null && cmp '$work/off/policy.npy' '$work/off1/policy.npy'"
+check "--threads 0 is refused" 64 "--threads must lie in 1 ... 4" -- "$bin" rl offline --dataset "$work/cm.npz" --threads 0 --quiet --out "$work/t"
 check "rl offline tabular" 0 "tabular-off-mmd: exploitability" -- "$bin" rl offline --dataset "$work/fr" --algorithm tabular-off-mmd --iterations 3 --quiet --out "$work/offt"
 check "rl run d-momd" 0 "d-momd: exploitability" -- "$bin" rl run --game crowd_modelling --set size=8 --set horizon=5 --algorithm d-momd --iterations 2 --updates-per-iteration 20 --batch-size 32 --hidden 16 --episodes-per-iteration 50 --quiet --out "$work/dm"
 check "unknown behaviour" 64 "unknown behaviour 'expret'" -- "$bin" dataset generate --game crowd_modelling --behavior expret --out "$work/x.npz"

@@ -7,9 +7,11 @@ import Foundation
 /// The network maps rows of `inputCount` features to rows of `outputCount` values. Training
 /// is batched: ``forward(_:batch:workspace:)`` runs a whole minibatch through the network with
 /// one `cblas_sgemm` per layer, keeping the activations in an ``MLPWorkspace``;
-/// ``backward(outputGradient:batch:workspace:)`` then fills ``gradients`` from the gradient
-/// of the loss with respect to the outputs. Neither allocates: all buffers live in the model
-/// (parameters, gradients) or in the workspace (activations, deltas).
+/// ``backward(outputGradient:batch:workspace:inputGradient:)`` then fills ``gradients`` from the
+/// gradient of the loss with respect to the outputs. Inputs with a few nonzero features per row
+/// (one-hot observations) go through ``forward(columns:values:nonzerosPerRow:batch:workspace:)``,
+/// whose first layer gathers weights instead of multiplying. Neither pass allocates: all buffers
+/// live in the model (parameters, gradients) or in the workspace (activations, deltas).
 ///
 /// Parameter layout
 /// ----------------
@@ -34,8 +36,9 @@ import Foundation
 /// adam.step(net)
 /// ```
 ///
-/// An `MLP` is a reference type and is not thread-safe; give each thread its own model or
-/// workspace-and-copy.
+/// An `MLP` is a reference type and is not thread-safe, except that forward passes and
+/// ``backward(outputGradient:batch:workspace:into:inputGradient:)`` only read it: threads may run
+/// them at the same time on workspaces of their own while nothing changes the network.
 public final class MLP {
     /// The nonlinearity applied after every hidden layer.
     public enum Activation: String, Sendable, CaseIterable {
@@ -147,7 +150,7 @@ public final class MLP {
     /// Runs a minibatch through the network.
     ///
     /// The input is copied into `workspace`, and the activations of every layer are kept
-    /// there for ``backward(outputGradient:batch:workspace:)``.
+    /// there for ``backward(outputGradient:batch:workspace:inputGradient:)``.
     ///
     /// - Parameters:
     ///   - input: `batch` rows of ``inputCount`` features, row-major.
@@ -162,42 +165,58 @@ public final class MLP {
         check(workspace, batch: batch)
         workspace.input.update(from: input, count: batch * inputCount)
         workspace.lastBatch = batch
-        let layers = layerCount
-        parameters.withUnsafeBufferPointer { p in
-            let p = p.baseAddress!
-            var x = UnsafePointer(workspace.input)
-            for l in 0 ..< layers {
-                let n = layerSizes[l], m = layerSizes[l + 1]
-                let y = workspace.activations[l]
+        workspace.nonzeros = 0
+        return parameters.withUnsafeBufferPointer { p in
+            let p = p.baseAddress!, m = layerSizes[1], n = inputCount
+            // y[batch, m] = x[batch, n] · Wᵀ, W being [m, n] row-major.
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+                        Int32(batch), Int32(m), Int32(n),
+                        1, workspace.input, Int32(n), p + weightOffsets[0], Int32(n),
+                        0, workspace.activations[0], Int32(m))
+            return forwardLayers(from: 0, batch: batch, workspace: workspace, parameters: p)
+        }
+    }
+
+    /// Finishes the forward pass from layer `first`, whose linear part `x Wᵀ` (without the bias)
+    /// is already in `workspace.activations[first]`: its bias and activation, then every later
+    /// layer. Returns the outputs.
+    func forwardLayers(from first: Int, batch: Int, workspace: MLPWorkspace, parameters p: UnsafePointer<Float>)
+        -> UnsafeMutablePointer<Float>
+    {
+        let count = layerCount
+        for l in first ..< count {
+            let n = layerSizes[l], m = layerSizes[l + 1]
+            let y = workspace.activations[l]
+            if l > first {
                 // y[batch, m] = x[batch, n] · Wᵀ, W being [m, n] row-major.
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
                             Int32(batch), Int32(m), Int32(n),
-                            1, x, Int32(n), p + weightOffsets[l], Int32(n),
+                            1, workspace.activations[l - 1], Int32(n), p + weightOffsets[l], Int32(n),
                             0, y, Int32(m))
-                let b = p + biasOffsets[l]
-                if l < layers - 1 && activation == .relu {
-                    for r in 0 ..< batch {
-                        let row = y + r * m
-                        for j in 0 ..< m { row[j] = max(row[j] + b[j], 0) }
-                    }
-                } else if l < layers - 1 {
-                    for r in 0 ..< batch {
-                        let row = y + r * m
-                        for j in 0 ..< m { row[j] = Float(Foundation.tanh(Double(row[j] + b[j]))) }
-                    }
-                } else {
-                    for r in 0 ..< batch {
-                        let row = y + r * m
-                        for j in 0 ..< m { row[j] += b[j] }
-                    }
+            }
+            let b = p + biasOffsets[l]
+            if l < count - 1 && activation == .relu {
+                for r in 0 ..< batch {
+                    let row = y + r * m
+                    for j in 0 ..< m { row[j] = max(row[j] + b[j], 0) }
                 }
-                x = UnsafePointer(y)
+            } else if l < count - 1 {
+                for r in 0 ..< batch {
+                    let row = y + r * m
+                    for j in 0 ..< m { row[j] = Float(Foundation.tanh(Double(row[j] + b[j]))) }
+                }
+            } else {
+                for r in 0 ..< batch {
+                    let row = y + r * m
+                    for j in 0 ..< m { row[j] += b[j] }
+                }
             }
         }
-        return workspace.activations[layers - 1]
+        return workspace.activations[count - 1]
     }
 
-    /// Back-propagates through the last forward pass on `workspace` and sets ``gradients``.
+    /// Back-propagates through the last forward pass on `workspace` (dense or sparse input) and
+    /// sets ``gradients``.
     ///
     /// For each layer, from the output back: `dW = δᵀ X`, `db = Σ_rows δ`, and (except for
     /// the first layer) `δ ← (δ W) ⊙ [X > 0]`, where `X` is the layer's input.
@@ -214,47 +233,77 @@ public final class MLP {
     public func backward(outputGradient: UnsafePointer<Float>, batch: Int, workspace: MLPWorkspace,
                          inputGradient: UnsafeMutablePointer<Float>? = nil) {
         check(workspace, batch: batch)
-        precondition(batch == workspace.lastBatch,
+        gradients.withUnsafeMutableBufferPointer { g in
+            backward(outputGradient: outputGradient, batch: batch, workspace: workspace, into: g.baseAddress!,
+                     inputGradient: inputGradient)
+        }
+    }
+
+    /// ``backward(outputGradient:batch:workspace:inputGradient:)`` writing the gradient of the
+    /// loss with respect to ``parameters`` into `gradients` (``parameterCount`` values, the same
+    /// layout) instead of ``gradients``. Only reads the network, so threads may run it at the same
+    /// time on different workspaces and buffers (e.g. on parts of one minibatch, whose gradients
+    /// are then summed).
+    public func backward(outputGradient: UnsafePointer<Float>, batch: Int, workspace: MLPWorkspace,
+                         into gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>? = nil) {
+        precondition(workspace.layerSizes == layerSizes,
+                     "a workspace for layer sizes \(workspace.layerSizes) used with a \(layerSizes) network")
+        precondition(batch >= 1 && batch == workspace.lastBatch,
                      "backward on a batch of \(batch) after a forward pass on \(workspace.lastBatch)")
-        let layers = layerCount
+        precondition(parameters.count == storedCount, "the parameters array of the network changed size")
+        let layers = layerCount, g = gradients
         parameters.withUnsafeBufferPointer { p in
-            gradients.withUnsafeMutableBufferPointer { g in
-                let p = p.baseAddress!, g = g.baseAddress!
-                var delta = outputGradient
-                for l in stride(from: layers - 1, through: 0, by: -1) {
-                    let n = layerSizes[l], m = layerSizes[l + 1]
-                    let x = UnsafePointer(l == 0 ? workspace.input : workspace.activations[l - 1])
+            let p = p.baseAddress!
+            var delta = outputGradient
+            for l in stride(from: layers - 1, through: 0, by: -1) {
+                let n = layerSizes[l], m = layerSizes[l + 1]
+                let x = UnsafePointer(l == 0 ? workspace.input : workspace.activations[l - 1])
+                if l == 0 && workspace.nonzeros > 0 {
+                    sparseFirstLayerGradient(delta, batch: batch, workspace: workspace, into: g + weightOffsets[0])
+                } else {
                     // dW[m, n] = δᵀ[m, batch] · X[batch, n]
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
                                 Int32(m), Int32(n), Int32(batch),
                                 1, delta, Int32(m), x, Int32(n),
                                 0, g + weightOffsets[l], Int32(n))
-                    // db[m] = column sums of δ = δᵀ · 1
-                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(batch), Int32(m),
-                                1, delta, Int32(m), workspace.ones, 1, 0, g + biasOffsets[l], 1)
-                    guard l > 0 else {
-                        if let inputGradient {
-                            // ∂L/∂input[batch, n] = δ[batch, m] · W₀[m, n]
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                        Int32(batch), Int32(n), Int32(m),
-                                        1, delta, Int32(m), p + weightOffsets[0], Int32(n),
-                                        0, inputGradient, Int32(n))
-                        }
-                        break
-                    }
-                    // δ_prev[batch, n] = δ[batch, m] · W[m, n], times the activation's derivative
-                    let next = workspace.deltas[l & 1]
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                Int32(batch), Int32(n), Int32(m),
-                                1, delta, Int32(m), p + weightOffsets[l], Int32(n),
-                                0, next, Int32(n))
-                    switch activation {
-                    case .relu: reluMask(next, by: x, count: batch * n)
-                    case .tanh: for k in 0 ..< batch * n { next[k] *= 1 - x[k] * x[k] }
-                    }
-                    delta = UnsafePointer(next)
                 }
+                // db[m] = column sums of δ = δᵀ · 1
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(batch), Int32(m),
+                            1, delta, Int32(m), workspace.ones, 1, 0, g + biasOffsets[l], 1)
+                guard l > 0 else {
+                    if let inputGradient {
+                        // ∂L/∂input[batch, n] = δ[batch, m] · W₀[m, n]
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                    Int32(batch), Int32(n), Int32(m),
+                                    1, delta, Int32(m), p + weightOffsets[0], Int32(n),
+                                    0, inputGradient, Int32(n))
+                    }
+                    break
+                }
+                // δ_prev[batch, n] = δ[batch, m] · W[m, n], times the activation's derivative
+                let next = workspace.deltas[l & 1]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                            Int32(batch), Int32(n), Int32(m),
+                            1, delta, Int32(m), p + weightOffsets[l], Int32(n),
+                            0, next, Int32(n))
+                switch activation {
+                case .relu: reluMask(next, by: x, count: batch * n)
+                case .tanh: for k in 0 ..< batch * n { next[k] *= 1 - x[k] * x[k] }
+                }
+                delta = UnsafePointer(next)
             }
+        }
+    }
+
+    /// Sets ``gradients`` to the sum of the first `count` buffers of `parts` (``parameterCount``
+    /// values each, the same layout), added in order: the gradient of a minibatch whose parts were
+    /// run by ``backward(outputGradient:batch:workspace:into:inputGradient:)``.
+    public func sumGradients(of parts: [UnsafeMutablePointer<Float>], count: Int) {
+        precondition(count >= 1 && count <= parts.count, "summing \(count) of \(parts.count) gradient buffers")
+        gradients.withUnsafeMutableBufferPointer { g in
+            let g = g.baseAddress!, total = Int32(storedCount)
+            g.update(from: parts[0], count: storedCount)
+            for k in 1 ..< count { cblas_saxpy(total, 1, parts[k], 1, g, 1) }
         }
     }
 
@@ -276,7 +325,7 @@ public final class MLP {
     }
 
     @inline(__always)
-    private func check(_ workspace: MLPWorkspace, batch: Int) {
+    func check(_ workspace: MLPWorkspace, batch: Int) {
         precondition(workspace.layerSizes == layerSizes,
                      "a workspace for layer sizes \(workspace.layerSizes) used with a \(layerSizes) network")
         precondition(batch >= 1 && batch <= workspace.maxBatch,

@@ -43,6 +43,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "d-momd: weight of uniform exploration in the sampling policy.")
     var epsilon: Double = 0.1
 
+    @Option(help: "Threads of the networks' training steps, 1 ... 4 (default: one per core, at most 4). A thread that the machine does not run leaves its work to the others, and the results do not depend on the count.")
+    var threads: Int?
+
     func settings(iterations: Int, alpha: Double, learningRate: Double) throws -> OfflineSettings {
         var s = OfflineSettings()
         s.iterations = iterations
@@ -64,6 +67,7 @@ struct TrainingOptions: ParsableArguments {
         s.exactMeanField = exactMeanField
         s.episodesPerIteration = episodesPerIteration
         s.epsilon = epsilon
+        s.threads = threads
         return s
     }
 }

@@ -32,9 +32,9 @@ final class BehaviorCloning: OfflineLearner {
         let A = game.actions, legal = game.legal, scale = 1 / Float(settings.batchSize)
         for _ in 0..<settings.updatesPerIteration {
             batches.draw()
-            actor.step(batches.input) { b, row, grow in
-                let (_, s, a, _) = batches.transition(batches.picked[b])
-                softmaxGradient(row, into: grow, legal: legal, actions: A, state: s, action: a, weight: scale)
+            let states = batches.states, actions = batches.actions
+            actor.step(batches) { b, row, grow in
+                softmaxGradient(row, into: grow, legal: legal, actions: A, state: Int(states[b]), action: Int(actions[b]), weight: scale)
             }
         }
         refreshPolicy()

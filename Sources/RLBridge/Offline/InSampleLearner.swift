@@ -62,24 +62,25 @@ final class InSampleLearner: OfflineLearner {
             weights[i] = Float(exp(min(10, max(-10, (qBar[k] - vBar[t * S + s]) / temperature))))
         }
         let scale = 1 / Float(settings.batchSize), alphaInv = Float(1 / temperature)
+        let targets = self.targets, anchors = self.anchors, weights = self.weights
         for _ in 0..<settings.updatesPerIteration {
             batches.draw()
+            let states = batches.states, actions = batches.actions, picked = batches.picked
             // Q: L = 1/2 mean (Q(a) - y)^2.
-            q.step(batches.input) { b, row, grow in
-                let i = batches.picked[b], a = batches.transition(i).a
+            q.step(batches) { b, row, grow in
+                let a = Int(actions[b])
                 for j in 0..<A { grow[j] = 0 }
-                grow[a] = (row[a] - targets[i]) * scale
+                grow[a] = (row[a] - targets[picked[b]]) * scale
             }
             // V: L = mean exp((Qbar - V)/alpha) + V/alpha.
-            v.step(batches.input) { b, row, grow in
-                let z = min(10, max(-10, (anchors[batches.picked[b]] - row[0]) * alphaInv))
+            v.step(batches) { b, row, grow in
+                let z = min(10, max(-10, (anchors[picked[b]] - row[0]) * alphaInv))
                 grow[0] = (1 - Foundation.exp(z)) * alphaInv * scale
             }
             // Policy: L = -mean w log pi(a|s), w = exp((Qbar - Vbar)/alpha).
-            actor.step(batches.input) { b, row, grow in
-                let i = batches.picked[b]
-                let (_, s, a, _) = batches.transition(i)
-                softmaxGradient(row, into: grow, legal: legal, actions: A, state: s, action: a, weight: weights[i] * scale)
+            actor.step(batches) { b, row, grow in
+                softmaxGradient(row, into: grow, legal: legal, actions: A, state: Int(states[b]), action: Int(actions[b]),
+                                weight: weights[picked[b]] * scale)
             }
         }
         refreshPolicy()

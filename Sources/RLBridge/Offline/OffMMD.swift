@@ -20,6 +20,8 @@ final class OffMMD: OfflineLearner {
     var qTable: [Double] = []
     var softValue: [Double] = []
     var targets: [Float] = []   // [N H]
+    /// The targets of the current minibatch's transitions, `[B]`.
+    var batchTargets: [Float] = []
 
     init(game: FiniteMFG, settings: OfflineSettings, cqlWeight: Double, batches: TransitionBatches, relabelling: MeanFieldRelabelling) {
         self.game = game
@@ -47,6 +49,7 @@ final class OffMMD: OfflineLearner {
         let S = game.states, A = game.actions, H = game.horizon, legal = game.legal
         let n = batches.count, gamma = game.discount, at = settings.alpha * settings.tau
         if targets.count != n { targets = [Float](repeating: 0, count: n) }
+        if batchTargets.count != settings.batchSize { batchTargets = [Float](repeating: 0, count: settings.batchSize) }
         let r = relabelling.rewards, logPi = current.logPolicy
         let B = settings.batchSize, eta = Float(cqlWeight), scale = 1 / Float(B)
         let phases = settings.targetUpdates
@@ -63,12 +66,19 @@ final class OffMMD: OfflineLearner {
             let updates = settings.updatesPerIteration / phases + (phase < settings.updatesPerIteration % phases ? 1 : 0)
             for _ in 0..<updates {
                 batches.draw()
+                let states = batches.states, actions = batches.actions
+                let picked = batches.picked
+                // Gathered in one loop, whose independent loads overlap: read in the loop below,
+                // each of the transitions' random positions in `targets` would be a cache miss in turn.
+                targets.withUnsafeBufferPointer { all in
+                    batchTargets.withUnsafeMutableBufferPointer { for b in 0..<B { $0[b] = all[picked[b]] } }
+                }
+                let y = batchTargets
                 // L = 1/2 mean(1/2 (Q(a) - y)^2) + eta mean(logsumexp Q - Q(a)).
-                q.step(batches.input) { b, row, grow in
-                    let i = batches.picked[b]
-                    let (_, s, a, _) = batches.transition(i)
+                q.step(batches) { b, row, grow in
+                    let s = Int(states[b]), a = Int(actions[b])
                     softmaxGradient(row, into: grow, legal: legal, actions: A, state: s, action: a, weight: eta * scale)
-                    grow[a] += 0.5 * (row[a] - targets[i]) * scale
+                    grow[a] += 0.5 * (row[a] - y[b]) * scale
                 }
             }
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings of the offline learners and of D-MOMD (defaults: Off-MMD's).
 public struct OfflineSettings: Sendable {
     public var iterations = 100
@@ -22,7 +24,13 @@ public struct OfflineSettings: Sendable {
     /// d-momd: episodes sampled per iteration and the uniform-exploration weight epsilon.
     public var episodesPerIteration = 1000
     public var epsilon = 0.1
+    /// Threads of the networks' training steps, at most 4 (nil: one per core). Each minibatch is
+    /// split into the same 4 parts whatever the count, so the results do not depend on it.
+    public var threads: Int? = nil
     public init() {}
+
+    /// The threads a training step uses: `threads`, or one per active core, at most 4.
+    public var workers: Int { min(threads ?? ProcessInfo.processInfo.activeProcessorCount, TrainedNetwork.parts) }
 
     /// Refuses settings that `algorithm` cannot run with.
     public func check(for algorithm: OfflineAlgorithm) throws {
@@ -39,6 +47,9 @@ public struct OfflineSettings: Sendable {
         guard cqlWeight >= 0, cqlWeight.isFinite else { throw RLError.usage("--cql-weight must be >= 0, got \(cqlWeight)") }
         guard learningRate > 0, learningRate <= 1 else { throw RLError.usage("--learning-rate (Adam's) must lie in (0, 1], got \(learningRate)") }
         guard epsilon >= 0, epsilon <= 1 else { throw RLError.usage("--epsilon must lie in [0, 1], got \(epsilon)") }
+        if let threads, threads < 1 || threads > TrainedNetwork.parts {
+            throw RLError.usage("--threads must lie in 1 ... \(TrainedNetwork.parts), got \(threads)")
+        }
         guard targetUpdates >= 1, targetUpdates <= updatesPerIteration || ![.offMMD, .dMOMD].contains(algorithm) else {
             throw RLError.usage("--target-updates must lie in 1 ... --updates-per-iteration")
         }
