@@ -45,11 +45,7 @@ extension MLP {
             transpose(p + weightOffsets[0], rows: m, columns: n, into: transposed)
             let y = workspace.activations[0]
             for r in 0 ..< batch {
-                let row = y + r * m
-                row.update(repeating: 0, count: m)
-                for j in r * k ..< (r + 1) * k {
-                    addScaled(transposed + Int(columns[j]) * m, by: values[j], to: row, count: m)
-                }
+                gather(transposed, width: m, columns: columns + r * k, values: values + r * k, count: k, into: y + r * m)
             }
             return forwardLayers(from: 0, batch: batch, workspace: workspace, parameters: p)
         }
@@ -80,6 +76,32 @@ func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int, into tar
     for i in 0 ..< rows {
         let row = source + i * columns
         for j in 0 ..< columns { target[j * rows + i] = row[j] }
+    }
+}
+
+/// `row[i] = Σ_j values[j] rows[columns[j] width + i]` for `i < width`, `j < count`: a linear
+/// combination of rows of a `[*, width]` matrix, written once (no zeroing pass), eight lanes at a time.
+@inline(__always)
+func gather(_ rows: UnsafePointer<Float>, width: Int, columns: UnsafePointer<Int32>, values: UnsafePointer<Float>, count: Int,
+            into row: UnsafeMutablePointer<Float>) {
+    typealias Vector = SIMD8<Float>
+    let lanes = Vector.scalarCount, size = MemoryLayout<Float>.stride
+    let out = UnsafeMutableRawPointer(row)
+    var i = 0
+    while i + lanes <= width {
+        var sum = Vector(repeating: 0)
+        for j in 0 ..< count {
+            let source = UnsafeRawPointer(rows + Int(columns[j]) * width + i)
+            sum += Vector(repeating: values[j]) * source.loadUnaligned(as: Vector.self)
+        }
+        out.storeBytes(of: sum, toByteOffset: i * size, as: Vector.self)
+        i += lanes
+    }
+    while i < width {
+        var sum: Float = 0
+        for j in 0 ..< count { sum += values[j] * rows[Int(columns[j]) * width + i] }
+        row[i] = sum
+        i += 1
     }
 }
 

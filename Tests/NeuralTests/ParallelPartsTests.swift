@@ -44,14 +44,16 @@ final class ParallelPartsTests: XCTestCase {
         }
     }
 
-    /// Trial runs alternate between the caller alone and all workers; the helpers are kept only
-    /// when they save at least 5%; the cycle restarts after the hold.
+    /// Trial runs alternate between blocks on the caller alone and on all workers; the helpers are
+    /// kept only when they save at least 5%; the cycle restarts after the hold.
     func testTunerAlternatesThenKeepsTheFaster() {
         var tuner = WorkerTuner(workers: 2)
         func cycle(alone: Double, helped: Double) -> Int {
             for k in 0 ..< WorkerTuner.trialRuns {
-                XCTAssertEqual(tuner.workers, k % 2 == 0 ? 1 : 2)
-                tuner.record(seconds: tuner.workers == 1 ? alone : helped)
+                XCTAssertEqual(tuner.workers, (k / WorkerTuner.block) % 2 == 0 ? 1 : 2)
+                // The settling runs are not timed: slow ones change nothing.
+                let settling = k % WorkerTuner.block < WorkerTuner.settling
+                tuner.record(seconds: (tuner.workers == 1 ? alone : helped) * (settling ? 10 : 1))
             }
             let choice = tuner.workers
             for _ in 0 ..< WorkerTuner.holdRuns {

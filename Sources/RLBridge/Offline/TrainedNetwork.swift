@@ -16,6 +16,8 @@ final class TrainedNetwork {
     /// The threads a training step may use (1: the caller alone), and whether it uses them now.
     let workers: Int
     private var tuner: WorkerTuner
+    /// When the last step started (uptime nanoseconds; 0 before the first).
+    private var lastStep: UInt64 = 0
     /// The number of parts of a minibatch.
     static let parts = 4
     /// Per worker: a workspace, and dL/d(outputs) of its part's observations (`[B W]`) and of one
@@ -36,10 +38,12 @@ final class TrainedNetwork {
         tuner = WorkerTuner(workers: self.workers)
         workspace = network.makeWorkspace(maxBatch: chunk)
         workspaces = [workspace] + (1..<self.workers).map { [network] _ in network.makeWorkspace(maxBatch: batchSize) }
+        // Whole cache lines each: two workers writing the same line would pass it between cores
+        // on every write (the per-transition gradient is written for every transition).
         func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            pointer.initialize(repeating: 0, count: count)
-            return pointer
+            let lines = (count * MemoryLayout<Float>.stride + 63) / 64
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: lines * 64, alignment: 64)
+            return raw.initializeMemory(as: Float.self, repeating: 0, count: lines * 16)
         }
         let W = network.outputCount, P = network.parameterCount
         outputGradients = (0..<self.workers).map { _ in buffer(batchSize * W) }
@@ -48,7 +52,7 @@ final class TrainedNetwork {
     }
 
     deinit {
-        for pointer in outputGradients + samples + partGradients { pointer.deallocate() }
+        for pointer in outputGradients + samples + partGradients { UnsafeMutableRawPointer(pointer).deallocate() }
     }
 
     /// The learners' network: `inputs -> settings.hidden -> outputs`, seeded `settings.seed + k`
@@ -68,8 +72,13 @@ final class TrainedNetwork {
     /// several workers `fill` runs on several threads at once, for different transitions.
     func step(_ batches: TransitionBatches, fill: (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
         let W = network.outputCount, net = network, rows = batches.observationCount, k = batches.features.nonzeros
+        // The tuner times a step and what follows until the next one (the next minibatch's draw), so
+        // that a helper that slows the caller down between runs counts against the helpers; the first
+        // step after an outer iteration's evaluation is not timed.
+        let now = DispatchTime.now().uptimeNanoseconds
+        if lastStep > 0 && now - lastStep < 20_000_000 { tuner.record(seconds: Double(now - lastStep) * 1e-9) }
+        lastStep = now
         let parts = min(Self.parts, rows), workers = tuner.workers
-        let start = DispatchTime.now().uptimeNanoseconds
         batches.columns.withUnsafeBufferPointer { c in
             batches.values.withUnsafeBufferPointer { v in
                 batches.members.withUnsafeBufferPointer { members in
@@ -93,7 +102,6 @@ final class TrainedNetwork {
                 }
             }
         }
-        tuner.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
         net.sumGradients(of: partGradients, count: parts)
         adam.step(net)
     }
