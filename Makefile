@@ -127,17 +127,15 @@ check-minari: build
 	.build/release/solve-mfg dataset generate --game four_rooms --behavior expert=0.5,random=0.5 --episodes 300 --seed 4 --out out/minari-check/fr.npz --quiet
 	bench/.venv-minari/bin/python bench/check_minari.py out/minari-check/fr out/minari-check/fr.npz
 
-## The Off-MMD study at the authors' scale (docs/off-mmd-report.md): the two paper suites, each in two
-## shards side by side (about 20 minutes for crowd aversion, 45 for four rooms on two idle cores), merged and
-## reported into out/paper-<suite>/, with the report's table printed.
-PAPER_SUITES ?= four-rooms crowd-aversion
+## The Off-MMD study at the authors' scale (docs/off-mmd-report.md): benchmarks/paper.toml in two shards
+## side by side (about an hour on two idle cores; resumable: run it again after an interruption), merged
+## and reported into out/paper/, with the report's tables printed.
 off-mmd-experiment: build
-	@for s in $(PAPER_SUITES); do \
-		rm -rf out/paper-$$s-1 out/paper-$$s-2 out/paper-$$s; \
-		.build/release/solve-mfg benchmark run benchmarks/paper-$$s.toml --shard 1/2 --out out/paper-$$s-1 & \
-		.build/release/solve-mfg benchmark run benchmarks/paper-$$s.toml --shard 2/2 --out out/paper-$$s-2; \
-		wait; \
-		.build/release/solve-mfg benchmark merge out/paper-$$s-1 out/paper-$$s-2 --out out/paper-$$s || exit 1; \
-		.build/release/solve-mfg benchmark report out/paper-$$s || exit 1; \
-		python3 bench/paper_table.py benchmarks/paper-$$s.toml out/paper-$$s || exit 1; \
-	done
+	.build/release/solve-mfg benchmark run benchmarks/paper.toml --shard 1/2 --out out/paper-1 & \
+	.build/release/solve-mfg benchmark run benchmarks/paper.toml --shard 2/2 --out out/paper-2; \
+	second=$$?; wait $$!; first=$$?; \
+	if [ $$first -ne 0 ] || [ $$second -ne 0 ]; then echo "a shard exited $$first/$$second: see its log above"; fi
+	rm -rf out/paper
+	.build/release/solve-mfg benchmark merge out/paper-1 out/paper-2 --out out/paper
+	.build/release/solve-mfg benchmark report out/paper
+	python3 bench/paper_table.py benchmarks/paper.toml out/paper

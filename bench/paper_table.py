@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The Off-MMD study's table (docs/off-mmd-report.md) from a finished paper suite's results.
 
-Usage: python3 bench/paper_table.py benchmarks/paper-four-rooms.toml DIR
+Usage: python3 bench/paper_table.py benchmarks/paper.toml DIR
 
-DIR is a `benchmark run` (or `benchmark merge`) results directory of that suite. One row per cell,
-best first by final exploitability. The columns, all from exploitability computed exactly in the game:
+DIR is a `benchmark run` (or `benchmark merge`) results directory of that suite. One table per
+problem (headed by its key when the suite has several), one row per cell, best first by final
+exploitability. The columns, all from exploitability computed exactly in the game:
 - final: at the last iteration;
 - best: the lowest over the run;
 - tail: the mean over the last quarter of the iterations;
@@ -35,11 +36,11 @@ def main():
     with open(os.path.join(directory, "results.csv"), newline="") as f:
         for row in csv.DictReader(f):
             l1[row["id"]] = row["l1"]
-    rows = []
+    rows = {}
     for path in sorted(glob.glob(os.path.join(directory, "cells", "*.json"))):
         cell = json.load(open(path))
         if cell["status"] != "ok":
-            rows.append((float("inf"), "| %s | failed: %s | | | | |" % (cell["id"], cell.get("error", "?"))))
+            rows.setdefault(cell["problem"], []).append((float("inf"), "| %s | failed: %s | | | | |" % (cell["id"], cell.get("error", "?"))))
             continue
         key = re.split(r"[@(]", cell["method"])[0]   # offmmd_cql@expert_2000(cql_weight=0;...)
         method = methods.get(key, {})
@@ -51,13 +52,18 @@ def main():
         e = cell["exploitability"]
         tail = e[len(e) - max(1, len(e) // 4):]
         distance = l1.get(cell["id"], "")
-        rows.append((cell["final_exploitability"], "| %s | %.3g | %.3g | %.3g | %s | %.0f |" % (
+        rows.setdefault(cell["problem"], []).append((cell["final_exploitability"], "| %s | %.3g | %.3g | %.3g | %s | %.0f |" % (
             label, cell["final_exploitability"], min(e), sum(tail) / len(tail),
             "%.3g" % float(distance) if distance else "-", cell["seconds"])))
-    print("| method @ dataset | final | best | tail | L1 to PDE | seconds |")
-    print("|---|---|---|---|---|---|")
-    for _, line in sorted(rows, key=lambda r: r[0]):
-        print(line)
+    for index, problem in enumerate(suite.get("problems", {})):
+        if problem not in rows:
+            continue
+        if len(suite.get("problems", {})) > 1:
+            print(("\n" if index else "") + "%s:\n" % problem)
+        print("| method @ dataset | final | best | tail | L1 to PDE | seconds |")
+        print("|---|---|---|---|---|---|")
+        for _, line in sorted(rows[problem], key=lambda r: r[0]):
+            print(line)
 
 
 if __name__ == "__main__":
