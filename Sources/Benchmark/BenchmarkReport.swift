@@ -161,23 +161,30 @@ public enum BenchmarkReport {
                 md += "![convergence](img/\(name))\n\n"
                 pictureFiles.append(name)
             }
-            // Density overlay at T (1D continuous problems): each method's first seed against the PDE.
+            // Density overlay at T (1D continuous problems): each method's first seed against the PDE
+            // (black, a colour no method gets), in pictures of at most as many methods as colours.
             if let t = truth, t.dimension == 1, let density = t.referenceDensity, let size = t.cellSize {
                 let x = (0..<density[1].count).map { (Double($0) + 0.5) * size }
-                var overlay = [Series(label: "PDE", x: x, y: density[1], color: (0, 0, 0))]
-                for (k, row) in group.rows.enumerated() where overlay.count <= Figures.palette.count {
+                let pde = Series(label: "PDE", x: x, y: density[1], color: (0, 0, 0))
+                let colors = Figures.palette.filter { $0 != pde.color }
+                var curves: [(label: String, y: [Double])] = []
+                for (k, row) in group.rows.enumerated() {
                     guard let r = results.first(where: { "\($0.problem)/\($0.level.map(String.init) ?? "game")" == group.key && $0.method == row.method && $0.status == "ok" }),
                           let (values, shape) = try? NPY.read(BenchmarkRun.cellsDirectory(directory).appendingPathComponent(
                             Cell.fileName(of: r.id) + ".distribution.npy")), shape.count == 2 else { continue }
                     let S = shape[1], last = shape[0] - 1
-                    overlay.append(Series(label: labels[k], x: x, y: (0..<min(S, x.count)).map { values[last * S + $0] / size },
-                                          color: Figures.palette[(overlay.count - 1) % Figures.palette.count]))
+                    curves.append((labels[k], (0..<min(S, x.count)).map { values[last * S + $0] / size }))
                 }
-                let name = "density-\(slug).png"
-                try Figures.linePlot(overlay, title: "\(group.problem): density at T, methods (seed of the first cell) against the PDE",
-                                     xLabel: "x - lower", yLabel: "density", logY: false, to: images.appendingPathComponent(name))
-                md += "![density](img/\(name))\n\n"
-                pictureFiles.append(name)
+                let chunks = stride(from: 0, to: curves.count, by: colors.count).map { Array(curves[$0..<min($0 + colors.count, curves.count)]) }
+                for (c, chunk) in chunks.enumerated() {
+                    let name = "density-\(slug)\(chunks.count > 1 ? "-\(c + 1)" : "").png"
+                    let part = chunks.count > 1 ? " (\(c + 1)/\(chunks.count))" : ""
+                    let overlay = [pde] + chunk.enumerated().map { Series(label: $1.label, x: x, y: $1.y, color: colors[$0]) }
+                    try Figures.linePlot(overlay, title: "\(group.problem): density at T, methods (seed of the first cell) against the PDE\(part)",
+                                         xLabel: "x - lower", yLabel: "density", logY: false, to: images.appendingPathComponent(name))
+                    md += "![density](img/\(name))\n\n"
+                    pictureFiles.append(name)
+                }
             }
         }
         if !failures.isEmpty {

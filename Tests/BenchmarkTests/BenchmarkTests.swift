@@ -1,4 +1,5 @@
 import Foundation
+import Plots
 import Problems
 import RLBridge
 import Testing
@@ -55,11 +56,28 @@ let provenance = (version: "test", commit: "test", machine: "test", command: "te
     @Test func shippedSuitesParse() throws {
         let folder = repository.appendingPathComponent("benchmarks")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }
-        #expect(files.count >= 3)
+        #expect(files.count >= 2)
         for f in files {
             let suite = try Suite.load(path: folder.appendingPathComponent(f).path)
             #expect(!suite.cells.isEmpty, "\(f)")
             for m in suite.methods { if let d = m.dataset { #expect(suite.datasets.contains { $0.key == d }, "\(f) \(m.key)") } }
+        }
+    }
+
+    /// The Off-MMD study: the same 16 cells on each environment, every method on its own problem
+    /// with that environment's settings (docs/off-mmd-report.md).
+    @Test func paperSuiteRunsEachMethodOnItsOwnProblem() throws {
+        let suite = try Suite.load(path: repository.appendingPathComponent("benchmarks/paper.toml").path)
+        #expect(suite.cells.count == 32)
+        for (problem, tau, iterations) in [("four_rooms", 20.0, 100), ("crowd_aversion", 0.01, 400)] {
+            let cells = suite.cells.filter { $0.problem.key == problem }
+            #expect(cells.count == 16, "\(problem)")
+            #expect(Set(cells.map(\.method.algorithm.rawValue)) == ["off-mmd", "tabular-off-mmd", "bc", "in-sample", "d-momd"], "\(problem)")
+            for cell in cells {
+                #expect(cell.method.problems == [problem])
+                #expect(cell.method.iterations == iterations, "\(cell.id)")
+                if let t = cell.method.settings["tau"] { #expect(t == tau, "\(cell.id)") }
+            }
         }
     }
 
@@ -257,6 +275,31 @@ func crowdModellingSuite(_ name: String, budget: String, methods: String) throws
         #expect(html.contains("data:image/png;base64,") && html.contains("<table>"))
         let csv = try String(contentsOf: merged.appendingPathComponent("results.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == suite.cells.count + 1)
+    }
+
+    /// More methods than line colours: the density overlays are split into pictures, each with the
+    /// PDE, so that no method is left out and none is drawn in the PDE's black.
+    @Test func densityOverlaysKeepEveryMethod() throws {
+        let rates = (1...10).map { "\(Double($0) / 10)" }.joined(separator: ", ")
+        let suite = try Suite.parse("""
+            name = "many"
+            seeds = [0]
+            [budget]
+            iterations = 2
+            [problems.lq]
+            problem = "lq-1d"
+            cells = [8]
+            reference = 64
+            [methods.md]
+            algorithm = "mirror-descent"
+            learning_rate = [\(rates)]
+            """, path: "many.toml")
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try BenchmarkRun.run(suite, into: dir, shard: nil, resolvers: resolvers, provenance: provenance) { _ in }
+        let files = try BenchmarkReport.write(dir).filter { $0.hasPrefix("img/density-") }
+        #expect(files.sorted() == ["img/density-lq-8-1.png", "img/density-lq-8-2.png"])
+        #expect(Figures.palette.filter { $0 != (0, 0, 0) }.count == 9)
     }
 
     /// A cell that fails is recorded with its error; the others run.
