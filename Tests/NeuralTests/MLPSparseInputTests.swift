@@ -23,6 +23,18 @@ final class MLPSparseInputTests: XCTestCase {
         return (columns, values, dense)
     }
 
+    /// The sparse forward pass on `rows` of the sparse rows; returns the outputs inside `workspace`.
+    @discardableResult
+    func sparseForward(_ net: MLP, _ columns: [Int32], _ values: [Float], rows: Range<Int>,
+                       workspace: MLPWorkspace) -> UnsafeMutablePointer<Float> {
+        columns.withUnsafeBufferPointer { c in
+            values.withUnsafeBufferPointer { v in
+                net.forward(columns: c.baseAddress! + rows.lowerBound * nonzeros, values: v.baseAddress! + rows.lowerBound * nonzeros,
+                            nonzerosPerRow: nonzeros, batch: rows.count, workspace: workspace)
+            }
+        }
+    }
+
     /// Outputs and gradients of the sparse passes equal the dense ones: the same sums in another
     /// order, so within Float rounding (1e-6 relative to the largest value) of each other.
     func testSparseForwardAndBackwardEqualTheDensePasses() {
@@ -38,12 +50,8 @@ final class MLPSparseInputTests: XCTestCase {
         outputGradient.withUnsafeBufferPointer { net.backward(outputGradient: $0.baseAddress!, batch: batch, workspace: workspace) }
         let denseGradient = net.gradients
 
-        let sparseOut = columns.withUnsafeBufferPointer { c in
-            values.withUnsafeBufferPointer { v in
-                Array(UnsafeBufferPointer(start: net.forward(columns: c.baseAddress!, values: v.baseAddress!, nonzerosPerRow: nonzeros,
-                                                             batch: batch, workspace: workspace), count: batch * 3))
-            }
-        }
+        let sparseOut = Array(UnsafeBufferPointer(start: sparseForward(net, columns, values, rows: 0 ..< batch, workspace: workspace),
+                                                  count: batch * 3))
         outputGradient.withUnsafeBufferPointer { net.backward(outputGradient: $0.baseAddress!, batch: batch, workspace: workspace) }
 
         let outScale = denseOut.map(abs).max()!, gradientScale = denseGradient.map(abs).max()!
@@ -67,15 +75,7 @@ final class MLPSparseInputTests: XCTestCase {
         let (columns, values, _) = sparseRows()
         let outputGradient = randomFloats(batch * sizes.last!, seed: 33)
         let workspace = net.makeWorkspace(maxBatch: batch)
-        func forward(rows: Range<Int>) {
-            columns.withUnsafeBufferPointer { c in
-                values.withUnsafeBufferPointer { v in
-                    _ = net.forward(columns: c.baseAddress! + rows.lowerBound * nonzeros, values: v.baseAddress! + rows.lowerBound * nonzeros,
-                                    nonzerosPerRow: nonzeros, batch: rows.count, workspace: workspace)
-                }
-            }
-        }
-        forward(rows: 0 ..< batch)
+        sparseForward(net, columns, values, rows: 0 ..< batch, workspace: workspace)
         outputGradient.withUnsafeBufferPointer { net.backward(outputGradient: $0.baseAddress!, batch: batch, workspace: workspace) }
         let whole = net.gradients
 
@@ -83,7 +83,7 @@ final class MLPSparseInputTests: XCTestCase {
                      UnsafeMutablePointer<Float>.allocate(capacity: net.parameterCount)]
         defer { for p in parts { p.deallocate() } }
         for (k, rows) in [0 ..< 2, 2 ..< batch].enumerated() {
-            forward(rows: rows)
+            sparseForward(net, columns, values, rows: rows, workspace: workspace)
             outputGradient.withUnsafeBufferPointer {
                 net.backward(outputGradient: $0.baseAddress! + rows.lowerBound * 3, batch: rows.count, workspace: workspace, into: parts[k])
             }
