@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """The Off-MMD study's table (docs/off-mmd-report.md) from a finished paper suite's results.
 
-Usage: python3 bench/paper_table.py benchmarks/paper.toml DIR
+Usage: python3 bench/paper_table.py benchmarks/paper.toml DIR [--compare OTHER LABEL]
 
-DIR is a `benchmark run` (or `benchmark merge`) results directory of that suite. One table per
+DIR is a `benchmark run` (or `benchmark merge`) results directory of that suite. With --compare, a
+last column LABEL holds the final exploitability of the same cell (same id) in OTHER, another run's
+results directory ("-" where OTHER lacks the cell). One table per
 problem (headed by its key when the suite has several), one row per cell, best first by final
 exploitability. The columns, all from exploitability computed exactly in the game:
 - final: at the last iteration;
@@ -26,9 +28,20 @@ NAMES = {"off-mmd": "Off-MMD", "tabular-off-mmd": "tabular Off-MMD (exact Q)", "
 
 
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    other, column = None, None
+    if len(args) == 5 and args[2] == "--compare":
+        other, column = args[3], args[4]
+        args = args[:2]
+    if len(args) != 2:
         sys.exit(__doc__.strip().splitlines()[2])
-    suite_path, directory = sys.argv[1], sys.argv[2]
+    suite_path, directory = args
+    earlier = {}
+    if other:
+        for path in glob.glob(os.path.join(other, "cells", "*.json")):
+            cell = json.load(open(path))
+            if cell["status"] == "ok":
+                earlier[cell["id"]] = cell["final_exploitability"]
     with open(suite_path, "rb") as f:
         suite = tomllib.load(f)
     methods = suite.get("methods", {})
@@ -52,16 +65,19 @@ def main():
         e = cell["exploitability"]
         tail = e[len(e) - max(1, len(e) // 4):]
         distance = l1.get(cell["id"], "")
-        rows.setdefault(cell["problem"], []).append((cell["final_exploitability"], "| %s | %.3g | %.3g | %.3g | %s | %.0f |" % (
+        line = "| %s | %.3g | %.3g | %.3g | %s | %.0f |" % (
             label, cell["final_exploitability"], min(e), sum(tail) / len(tail),
-            "%.3g" % float(distance) if distance else "-", cell["seconds"])))
+            "%.3g" % float(distance) if distance else "-", cell["seconds"])
+        if other:
+            line += " %s |" % ("%.3g" % earlier[cell["id"]] if cell["id"] in earlier else "-")
+        rows.setdefault(cell["problem"], []).append((cell["final_exploitability"], line))
     for index, problem in enumerate(suite.get("problems", {})):
         if problem not in rows:
             continue
         if len(suite.get("problems", {})) > 1:
             print(("\n" if index else "") + "%s:\n" % problem)
-        print("| method @ dataset | final | best | tail | L1 to PDE | seconds |")
-        print("|---|---|---|---|---|---|")
+        print("| method @ dataset | final | best | tail | L1 to PDE | seconds |" + (" %s |" % column if other else ""))
+        print("|---|---|---|---|---|---|" + ("---|" if other else ""))
         for _, line in sorted(rows[problem], key=lambda r: r[0]):
             print(line)
 

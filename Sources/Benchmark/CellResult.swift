@@ -116,19 +116,7 @@ public enum CellRunner {
                 }
             case let .offline(algorithm):
                 // The outer iterations run in one call, which checks the time budget after each.
-                var settings = OfflineSettings()
-                settings.iterations = cell.method.iterations
-                settings.seed = UInt64(cell.seed)
-                if let v = s["learning_rate"] { settings.learningRate = Float(v) }
-                if let v = s["cql_weight"] { settings.cqlWeight = v }
-                if let v = s["tau"] { settings.tau = v }
-                if let v = s["alpha"] { settings.alpha = v }
-                if let v = s["updates"] { settings.updatesPerIteration = Int(v) }
-                if let v = s["batch_size"] { settings.batchSize = Int(v) }
-                if let v = s["episodes_per_iteration"] { settings.episodesPerIteration = Int(v) }
-                if let v = s["epsilon"] { settings.epsilon = v }
-                if let v = s["target_updates"] { settings.targetUpdates = Int(v) }
-                if let v = s["exact_mean_field"] { settings.exactMeanField = v != 0 }
+                let settings = cell.method.offlineSettings(seed: cell.seed)
                 let training = try OfflineTraining(game: truth.game, dataset: dataset, algorithm: algorithm, settings: settings)
                 let logs = try training.run(progress: { beat($0.iteration, $0.exploitability) }, stop: { _ in overBudget() })
                 result.stoppedByBudget = logs.count - 1 < settings.iterations

@@ -1,5 +1,6 @@
 import Approximators
 import Foundation
+import Neural
 import Writers
 import Problems
 import RLBridge
@@ -57,7 +58,7 @@ public struct Suite: Sendable {
             case .meanFieldQLearning: return ["learning_rate", "temperature", "agents", "bins"]
             case .tabular: return ["learning_rate", "alpha", "temperature", "agents"]
             case .offline: return ["learning_rate", "cql_weight", "tau", "alpha", "updates", "batch_size", "episodes_per_iteration",
-                                   "epsilon", "target_updates", "exact_mean_field"]
+                                   "epsilon", "target_updates", "exact_mean_field", "float32_matmul"]
             }
         }
 
@@ -101,8 +102,28 @@ public struct Suite: Sendable {
             return settings.isEmpty ? name : name + "(" + settings.keys.sorted().map { "\($0)=\(Self.format($0, settings[$0]!))" }.joined(separator: ";") + ")"
         }
         static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
+        /// The offline learners' settings of this method for one seed: the defaults (`OfflineSettings`)
+        /// with the file's settings on top.
+        public func offlineSettings(seed: Int) -> OfflineSettings {
+            let s = self.settings
+            var settings = OfflineSettings()
+            settings.iterations = iterations
+            settings.seed = UInt64(seed)
+            if let v = s["learning_rate"] { settings.learningRate = Float(v) }
+            if let v = s["cql_weight"] { settings.cqlWeight = v }
+            if let v = s["tau"] { settings.tau = v }
+            if let v = s["alpha"] { settings.alpha = v }
+            if let v = s["updates"] { settings.updatesPerIteration = Int(v) }
+            if let v = s["batch_size"] { settings.batchSize = Int(v) }
+            if let v = s["episodes_per_iteration"] { settings.episodesPerIteration = Int(v) }
+            if let v = s["epsilon"] { settings.epsilon = v }
+            if let v = s["target_updates"] { settings.targetUpdates = Int(v) }
+            if let v = s["exact_mean_field"] { settings.exactMeanField = v != 0 }
+            if let v = s["float32_matmul"], v != 0 { settings.matmulPrecision = .float32 }
+            return settings
+        }
         /// Settings written `true` / `false` in the file (held as 1 / 0).
-        static let booleanSettings: Set<String> = ["exact_mean_field"]
+        static let booleanSettings: Set<String> = ["exact_mean_field", "float32_matmul"]
         /// A setting's value as the file writes it.
         static func format(_ key: String, _ v: Double) -> String { booleanSettings.contains(key) ? (v != 0 ? "true" : "false") : format(v) }
     }

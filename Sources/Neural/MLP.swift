@@ -6,7 +6,8 @@ import Foundation
 ///
 /// The network maps rows of `inputCount` features to rows of `outputCount` values. Training
 /// is batched: ``forward(_:batch:workspace:)`` runs a whole minibatch through the network with
-/// one `cblas_sgemm` per layer, keeping the activations in an ``MLPWorkspace``;
+/// one matrix product per layer (`cblas_sgemm`, or bfloat16 products: ``matmulPrecision``),
+/// keeping the activations in an ``MLPWorkspace``;
 /// ``backward(outputGradient:batch:workspace:inputGradient:)`` then fills ``gradients`` from the
 /// gradient of the loss with respect to the outputs. Inputs with a few nonzero features per row
 /// (one-hot observations) go through ``forward(columns:values:nonzerosPerRow:batch:workspace:)``,
@@ -37,8 +38,9 @@ import Foundation
 /// ```
 ///
 /// An `MLP` is a reference type and is not thread-safe, except that forward passes and
-/// ``backward(outputGradient:batch:workspace:into:inputGradient:)`` only read it: threads may run
-/// them at the same time on workspaces of their own while nothing changes the network.
+/// ``backward(outputGradient:batch:workspace:into:inputGradient:)`` only read it (in bfloat16 the
+/// first of them rounds the weights once, under a lock): threads may run them at the same time on
+/// workspaces of their own while nothing changes the network.
 public final class MLP {
     /// The nonlinearity applied after every hidden layer.
     public enum Activation: String, Sendable, CaseIterable {
@@ -58,7 +60,19 @@ public final class MLP {
     ///
     /// The count must stay ``parameterCount``. Holding another reference to this array while
     /// training makes the next update copy it (copy-on-write), so read it rather than keep it.
-    public var parameters: [Float]
+    public var parameters: [Float] { didSet { parametersVersion &+= 1 } }
+
+    /// The arithmetic of the dense layers' matrix products (default float32). Results in
+    /// ``MatmulPrecision/bfloat16`` are the same on every CPU.
+    public var matmulPrecision: MatmulPrecision = .float32
+
+    /// Counts the changes of ``parameters`` (every mutation, including Adam's steps in place):
+    /// the bfloat16 weights are rounded again when it moves.
+    private(set) var parametersVersion = 0
+    /// The weights rounded to bfloat16 (allocated on the first bfloat16 product), and the lock
+    /// that lets the threads of one training step share them.
+    private var roundedWeights: BFloat16Weights?
+    private let roundingLock = NSLock()
 
     /// The gradient of the loss with respect to ``parameters`` (same layout), overwritten by
     /// each ``backward(outputGradient:batch:workspace:)``.
@@ -110,6 +124,20 @@ public final class MLP {
             offset += (fanIn + 1) * fanOut  // biases stay 0
         }
         self.init(layerSizes: layerSizes, parameters: parameters, activation: activation)
+    }
+
+    /// The weights rounded to bfloat16 from the current ``parameters`` (`p`, their storage),
+    /// rounded again only after the parameters changed. Safe to call from several threads.
+    func packedWeights(_ p: UnsafePointer<Float>) -> BFloat16Weights {
+        roundingLock.lock()
+        defer { roundingLock.unlock() }
+        let weights = roundedWeights ?? BFloat16Weights(layerSizes: layerSizes)
+        roundedWeights = weights
+        if weights.version != parametersVersion {
+            weights.round(p, layerSizes: layerSizes, weightOffsets: weightOffsets)
+            weights.version = parametersVersion
+        }
+        return weights
     }
 
     /// Creates a network with the given parameters (layout as documented on the type).
@@ -167,12 +195,8 @@ public final class MLP {
         workspace.lastBatch = batch
         workspace.nonzeros = 0
         return parameters.withUnsafeBufferPointer { p in
-            let p = p.baseAddress!, m = layerSizes[1], n = inputCount
-            // y[batch, m] = x[batch, n] · Wᵀ, W being [m, n] row-major.
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-                        Int32(batch), Int32(m), Int32(n),
-                        1, workspace.input, Int32(n), p + weightOffsets[0], Int32(n),
-                        0, workspace.activations[0], Int32(m))
+            let p = p.baseAddress!
+            layerForward(0, workspace.input, rows: batch, into: workspace.activations[0], workspace: workspace, parameters: p)
             return forwardLayers(from: 0, batch: batch, workspace: workspace, parameters: p)
         }
     }
@@ -185,14 +209,10 @@ public final class MLP {
     {
         let count = layerCount
         for l in first ..< count {
-            let n = layerSizes[l], m = layerSizes[l + 1]
+            let m = layerSizes[l + 1]
             let y = workspace.activations[l]
             if l > first {
-                // y[batch, m] = x[batch, n] · Wᵀ, W being [m, n] row-major.
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-                            Int32(batch), Int32(m), Int32(n),
-                            1, workspace.activations[l - 1], Int32(n), p + weightOffsets[l], Int32(n),
-                            0, y, Int32(m))
+                layerForward(l, workspace.activations[l - 1], rows: batch, into: y, workspace: workspace, parameters: p)
             }
             let b = p + biasOffsets[l]
             if l < count - 1 && activation == .relu {
@@ -261,31 +281,20 @@ public final class MLP {
                 if l == 0 && workspace.nonzeros > 0 {
                     sparseFirstLayerGradient(delta, batch: batch, workspace: workspace, into: g + weightOffsets[0])
                 } else {
-                    // dW[m, n] = δᵀ[m, batch] · X[batch, n]
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
-                                Int32(m), Int32(n), Int32(batch),
-                                1, delta, Int32(m), x, Int32(n),
-                                0, g + weightOffsets[l], Int32(n))
+                    layerWeightGradient(l, delta, x, rows: batch, into: g + weightOffsets[l], workspace: workspace)
                 }
                 // db[m] = column sums of δ = δᵀ · 1
                 cblas_sgemv(CblasRowMajor, CblasTrans, Int32(batch), Int32(m),
                             1, delta, Int32(m), workspace.ones, 1, 0, g + biasOffsets[l], 1)
                 guard l > 0 else {
                     if let inputGradient {
-                        // ∂L/∂input[batch, n] = δ[batch, m] · W₀[m, n]
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                    Int32(batch), Int32(n), Int32(m),
-                                    1, delta, Int32(m), p + weightOffsets[0], Int32(n),
-                                    0, inputGradient, Int32(n))
+                        layerInputGradient(0, delta, rows: batch, into: inputGradient, workspace: workspace, parameters: p)
                     }
                     break
                 }
                 // δ_prev[batch, n] = δ[batch, m] · W[m, n], times the activation's derivative
                 let next = workspace.deltas[l & 1]
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                            Int32(batch), Int32(n), Int32(m),
-                            1, delta, Int32(m), p + weightOffsets[l], Int32(n),
-                            0, next, Int32(n))
+                layerInputGradient(l, delta, rows: batch, into: next, workspace: workspace, parameters: p)
                 switch activation {
                 case .relu: reluMask(next, by: x, count: batch * n)
                 case .tanh: for k in 0 ..< batch * n { next[k] *= 1 - x[k] * x[k] }
@@ -309,7 +318,9 @@ public final class MLP {
 
     /// An independent network with the same sizes and parameters (e.g. a frozen target).
     public func copy() -> MLP {
-        MLP(layerSizes: layerSizes, parameters: parameters, activation: activation)
+        let copy = MLP(layerSizes: layerSizes, parameters: parameters, activation: activation)
+        copy.matmulPrecision = matmulPrecision
+        return copy
     }
 
     /// Copies the parameters of `other`, a network with the same ``layerSizes``, without

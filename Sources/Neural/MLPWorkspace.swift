@@ -30,6 +30,22 @@ public final class MLPWorkspace {
     let firstLayerTransposed: UnsafeMutablePointer<Float>
     /// The batch of the last forward pass (0 before the first).
     var lastBatch = 0
+    /// Two buffers of bfloat16 words for the operands of bfloat16 products (allocated on first use).
+    private var wordBuffers: [UnsafeMutablePointer<UInt32>] = []
+
+    /// Word buffer `k` (0 or 1), `(maxBatch + 1) (max width + 1)` words: room for `rows x width`
+    /// values paired along either index.
+    func words(_ k: Int) -> UnsafeMutablePointer<UInt32> {
+        if wordBuffers.isEmpty {
+            let count = (maxBatch + 1) * ((layerSizes.max() ?? 0) + 1)
+            wordBuffers = (0 ..< 2).map { _ in
+                let pointer = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
+                pointer.initialize(repeating: 0, count: count)
+                return pointer
+            }
+        }
+        return wordBuffers[k]
+    }
 
     init(layerSizes: [Int], maxBatch: Int) {
         precondition(maxBatch >= 1, "maxBatch must be positive, got \(maxBatch)")
@@ -58,5 +74,6 @@ public final class MLPWorkspace {
         for pointer in activations { pointer.deallocate() }
         for pointer in deltas { pointer.deallocate() }
         firstLayerTransposed.deallocate()
+        for pointer in wordBuffers { pointer.deallocate() }
     }
 }

@@ -1,6 +1,7 @@
 import Approximators
 import ArgumentParser
 import Foundation
+import Neural
 import PDE
 import Problems
 import RLBridge
@@ -148,20 +149,24 @@ struct Bench: ParsableCommand {
             generation = min(generation, clock.now - start)
         }
         print("four_rooms: dataset generation, 10,000 trajectories x 40 steps: \(generation) (best of \(repeats))")
-        // As `rl offline` runs it (threads chosen by the training itself), and on one thread.
-        for threads in [nil, 1] as [Int?] {
-            var settings = OfflineSettings()
-            settings.iterations = 1
-            settings.threads = threads
-            var best = Double.infinity
-            for _ in 0..<min(repeats, 3) {
-                let learner = try OfflineTraining(game: game, dataset: dataset, algorithm: .offMMD, settings: settings)
-                let logs = try learner.run()
-                best = min(best, logs[1].seconds - logs[0].seconds)
+        // As `rl offline` runs it (threads chosen by the training itself, bfloat16 products), on one
+        // thread, and both with float32 products (OpenBLAS's sgemm) for the ratio.
+        for precision in [MatmulPrecision.bfloat16, .float32] {
+            for threads in [nil, 1] as [Int?] {
+                var settings = OfflineSettings()
+                settings.iterations = 1
+                settings.threads = threads
+                settings.matmulPrecision = precision
+                var best = Double.infinity
+                for _ in 0..<min(repeats, 3) {
+                    let learner = try OfflineTraining(game: game, dataset: dataset, algorithm: .offMMD, settings: settings)
+                    let logs = try learner.run()
+                    best = min(best, logs[1].seconds - logs[0].seconds)
+                }
+                print(String(format: "four_rooms: one Off-MMD outer iteration (2000 minibatches of 512, 27-128-128-128-5 MLP, MIS estimate, relabelling, exact evaluation), %@ products, %@: %.2f s (best of %d)",
+                             precision.rawValue, threads == nil ? "up to \(settings.workers) threads as rl offline" : "one thread", best, min(repeats, 3)))
+                fflush(nil)
             }
-            print(String(format: "four_rooms: one Off-MMD outer iteration (2000 minibatches of 512, 27-128-128-128-5 MLP, MIS estimate, relabelling, exact evaluation), %@: %.2f s (best of %d)",
-                         threads == nil ? "up to \(settings.workers) threads as rl offline" : "one thread", best, min(repeats, 3)))
-            fflush(nil)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Neural
 import Plots
 import Problems
 import RLBridge
@@ -216,6 +217,17 @@ func crowdModellingSuite(_ name: String, budget: String, methods: String) throws
         #expect(suite.methods.map(\.label) == ["tom@d(exact_mean_field=false)", "tom@d(exact_mean_field=true)"])
         #expect(suite.methods.map { $0.settings["exact_mean_field"] } == [0, 1])
         #expect { try Suite.parse(head + "exact_mean_field = 1\n", path: "b.toml") } throws: { "\($0)".contains("b.toml:9") && "\($0)".contains("expected true, false") }
+    }
+
+    /// `float32_matmul = true` gives the learners float32 products; without it they are bfloat16,
+    /// and the file's other settings reach the learners' settings.
+    @Test func float32MatmulReachesTheLearners() throws {
+        let head = "name = \"b\"\n[problems.cm]\ngame = \"crowd_modelling\"\n[datasets.d]\nbehavior = \"random\"\n[methods.om]\nalgorithm = \"off-mmd\"\ndataset = \"d\"\niterations = 7\ncql_weight = 2\n"
+        let suite = try Suite.parse(head + "float32_matmul = [false, true]\n", path: "b.toml")
+        let settings = suite.methods.map { $0.offlineSettings(seed: 3) }
+        #expect(settings.map(\.matmulPrecision) == [.bfloat16, .float32])
+        #expect(settings.allSatisfy { $0.iterations == 7 && $0.cqlWeight == 2 && $0.seed == 3 })
+        #expect(suite.methods[1].label == "om@d(cql_weight=2;float32_matmul=true)")
     }
 }
 

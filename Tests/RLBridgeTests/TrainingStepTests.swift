@@ -1,3 +1,4 @@
+import CBFloat16
 import Foundation
 import XCTest
 import Neural
@@ -65,11 +66,14 @@ final class TrainingStepTests: XCTestCase {
 
     /// A step's gradient (left in `network.gradients`) is the gradient of the loss summed over the
     /// minibatch's transitions, computed here with a dense forward and backward pass on every
-    /// transition: equal within Float rounding of sums of a few hundred terms (1e-5 relative).
+    /// transition: equal within Float rounding of sums of a few hundred terms (1e-5 relative). In
+    /// float32 products: in bfloat16 the dense first layer would round the inputs and weights that
+    /// the sparse one adds exactly.
     func testStepGradientIsThatOfEveryTransition() throws {
         let d = try dataset(episodes: 50)
         let features = OfflineFeatures(game: game)
         var settings = OfflineSettings()
+        settings.matmulPrecision = .float32
         settings.batchSize = 128
         settings.hidden = [32, 32]
         var batches = TransitionBatches(dataset: d, features: features, batchSize: 128, seed: 5)
@@ -125,5 +129,34 @@ final class TrainingStepTests: XCTestCase {
         let one = try train(threads: 1), four = try train(threads: 4)
         XCTAssertEqual(one.parameters.map(\.bitPattern), four.parameters.map(\.bitPattern))
         XCTAssertEqual(one.policy, four.policy)
+    }
+
+    /// With bfloat16 products (the default) the learning does not depend on the CPU: Off-MMD trained
+    /// with each kernel this CPU has (AVX512-BF16, AVX2, portable C) ends with the same bits; and
+    /// float32 products learn something else (the option is not ignored).
+    func testBFloat16LearningIsTheSameWithEveryKernel() throws {
+        let d = try dataset(episodes: 200)
+        func train(_ precision: MatmulPrecision) throws -> (parameters: [UInt32], policy: [Double]) {
+            var s = OfflineSettings()
+            s.iterations = 2
+            s.updatesPerIteration = 100
+            s.batchSize = 64
+            s.hidden = [32, 32]
+            s.matmulPrecision = precision
+            let training = try OfflineTraining(game: game, dataset: d, algorithm: .offMMD, settings: s)
+            _ = try training.run()
+            return (training.learner.networks[0].network.parameters.map(\.bitPattern), training.policy)
+        }
+        let best = cbf16_set_kernel(2)
+        defer { cbf16_set_kernel(best) }
+        let reference = try train(.bfloat16)
+        for kernel in 0 ..< best {
+            XCTAssertEqual(cbf16_set_kernel(kernel), kernel)
+            let other = try train(.bfloat16)
+            XCTAssertEqual(other.parameters, reference.parameters, "kernel \(kernel)")
+            XCTAssertEqual(other.policy, reference.policy, "kernel \(kernel)")
+        }
+        cbf16_set_kernel(best)
+        XCTAssertNotEqual(try train(.float32).parameters, reference.parameters)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Neural
 
 /// Settings of the offline learners and of D-MOMD (defaults: Off-MMD's).
 public struct OfflineSettings: Sendable {
@@ -27,6 +28,9 @@ public struct OfflineSettings: Sendable {
     /// Threads of the networks' training steps, at most 4 (nil: one per core). Each minibatch is
     /// split into the same 4 parts whatever the count, so the results do not depend on it.
     public var threads: Int? = nil
+    /// The arithmetic of the networks' matrix products (`MatmulPrecision`): bfloat16 products with
+    /// float32 accumulation, the same bits on every CPU; float32 for OpenBLAS's sgemm.
+    public var matmulPrecision: MatmulPrecision = .bfloat16
     public init() {}
 
     /// The threads a training step uses: `threads`, or one per active core, at most 4.

@@ -29,8 +29,10 @@ final class TrainedNetwork {
     private let partGradients: [UnsafeMutablePointer<Float>]
 
     /// He-initialised from `seed`; tables are computed `chunk` (>= the batch size) rows at a time.
-    init(layerSizes: [Int], seed: UInt64, learningRate: Float, batchSize: Int, chunk: Int, workers: Int) {
+    init(layerSizes: [Int], seed: UInt64, learningRate: Float, batchSize: Int, chunk: Int, workers: Int,
+         matmulPrecision: MatmulPrecision) {
         network = MLP(layerSizes: layerSizes, seed: seed)
+        network.matmulPrecision = matmulPrecision
         adam = Adam(parameterCount: network.parameterCount, learningRate: learningRate)
         self.batchSize = batchSize
         self.chunk = chunk
@@ -57,11 +59,11 @@ final class TrainedNetwork {
 
     /// The learners' network: `inputs -> settings.hidden -> outputs`, seeded `settings.seed + k`
     /// (`k` tells a learner's networks apart), Adam at the settings' rate, tables 1024 rows at a
-    /// time, the settings' workers.
+    /// time, the settings' workers and matrix-product precision.
     convenience init(inputs: Int, outputs: Int, settings: OfflineSettings, seedOffset k: UInt64) {
         self.init(layerSizes: [inputs] + settings.hidden + [outputs], seed: settings.seed &+ k,
                   learningRate: settings.learningRate, batchSize: settings.batchSize, chunk: max(settings.batchSize, 1024),
-                  workers: settings.workers)
+                  workers: settings.workers, matmulPrecision: settings.matmulPrecision)
     }
 
     /// One Adam step on the loss summed over the transitions of the minibatch `batches`:
