@@ -2,7 +2,9 @@
 // three kernels with identical results (see include/CBFloat16.h).
 #include "CBFloat16.h"
 
+#include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,20 +80,39 @@ static inline __attribute__((always_inline)) void pairs_across_rows_body(const f
 // ---------------------------------------------------------------------------------------------
 // Kernels.
 
+// VDPBF16PS flushes subnormal results to zero (and reads subnormal inputs as zero; the rounding
+// above never makes one). The other kernels do the same: the AVX2 one with MXCSR's FTZ and DAZ bits
+// set while it runs, the portable one by flushing after every fmaf.
+static inline float flushed(float x) { return fabsf(x) < FLT_MIN ? copysignf(0.0f, x) : x; }
+
 // The kernels without VDPBF16PS first split the words into floats, high half first, so that the
 // product becomes a float32 one over 2P steps, k' = 2p (high halves) and 2p + 1 (low halves):
-// A' [M][2P] and B' [2P][N], in a per-thread buffer that grows as needed (never shrinks).
-static _Thread_local float *split_buffer;
-static _Thread_local size_t split_capacity;
+// A' [M][2P] and B' [2P][N], in a per-thread buffer that grows as needed (never shrinks; freed when
+// the thread ends).
+typedef struct { float *data; size_t capacity; } split_buffer;
+static pthread_key_t split_key;
+static pthread_once_t split_once = PTHREAD_ONCE_INIT;
+
+static void split_free(void *buffer) {
+    free(((split_buffer *)buffer)->data);
+    free(buffer);
+}
+static void split_key_create(void) { pthread_key_create(&split_key, split_free); }
 
 static float *split_floats(size_t count) {
-    if (count > split_capacity) {
-        float *grown = realloc(split_buffer, count * sizeof(float));
-        if (!grown) return NULL;
-        split_buffer = grown;
-        split_capacity = count;
+    pthread_once(&split_once, split_key_create);
+    split_buffer *buffer = pthread_getspecific(split_key);
+    if (!buffer) {
+        buffer = calloc(1, sizeof *buffer);
+        if (!buffer || pthread_setspecific(split_key, buffer) != 0) { free(buffer); return NULL; }
     }
-    return split_buffer;
+    if (count > buffer->capacity) {
+        float *grown = realloc(buffer->data, count * sizeof(float));
+        if (!grown) return NULL;
+        buffer->data = grown;
+        buffer->capacity = count;
+    }
+    return buffer->data;
 }
 
 static inline __attribute__((always_inline)) void split_operands(int M, int N, int P, const uint32_t *a, long ars, long aps,
@@ -121,8 +142,8 @@ static void gemm_portable(int M, int N, int P, const uint32_t *a, long ars, long
                 float acc = 0;
                 for (int p = 0; p < P; p++) {
                     uint32_t x = a[i * ars + p * aps], y = b[p * ldb + n];
-                    acc = fmaf(high_value(x), high_value(y), acc);
-                    acc = fmaf(low_value(x), low_value(y), acc);
+                    acc = flushed(fmaf(high_value(x), high_value(y), acc));
+                    acc = flushed(fmaf(low_value(x), low_value(y), acc));
                 }
                 c[i * ldc + n] = acc;
             }
@@ -136,7 +157,7 @@ static void gemm_portable(int M, int N, int P, const uint32_t *a, long ars, long
         for (int k = 0; k < K; k++) {
             float x = as[(long)i * K + k];
             const float *restrict bk = bs + (long)k * N;
-            for (int n = 0; n < N; n++) row[n] = fmaf(x, bk[n], row[n]);
+            for (int n = 0; n < N; n++) row[n] = flushed(fmaf(x, bk[n], row[n]));
         }
     }
 }
@@ -171,6 +192,8 @@ static void gemm_fma(int M, int N, int P, const uint32_t *a, long ars, long aps,
     if (!as) { gemm_portable(M, N, P, a, ars, aps, b, ldb, c, ldc); return; }
     float *bs = as + (size_t)K * M;
     split_operands(M, N, P, a, ars, aps, b, ldb, as, bs);
+    unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040);   // FTZ and DAZ, as VDPBF16PS
     for (int n0 = 0; n0 < N; n0 += 16) {
         int columns = N - n0 < 16 ? N - n0 : 16;
         __m256i mask[2];
@@ -216,6 +239,7 @@ static void gemm_fma(int M, int N, int P, const uint32_t *a, long ars, long aps,
             }
         }
     }
+    _mm_setcsr(csr);
 }
 
 // AVX512-BF16: blocks of 6 rows x 64 columns (24 accumulators, four vectors of B per pair), each
@@ -278,10 +302,11 @@ static int cpu_kernel(void) {
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     if ((lo & 0x6) != 0x6) return 0;
     if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    unsigned subleaves = eax;
     int avx2 = (ebx >> 5) & 1, avx512f = (ebx >> 16) & 1, avx512bw = (ebx >> 30) & 1, avx512vl = (ebx >> 31) & 1;
     if (!avx2) return 0;
     unsigned eax1 = 0, ebx1, ecx1, edx1;
-    __get_cpuid_count(7, 1, &eax1, &ebx1, &ecx1, &edx1);
+    if (subleaves >= 1) __get_cpuid_count(7, 1, &eax1, &ebx1, &ecx1, &edx1);
     int bf16 = (eax1 >> 5) & 1;
     if (avx512f && avx512bw && avx512vl && bf16 && (lo & 0xE0) == 0xE0) return 2;
     return 1;

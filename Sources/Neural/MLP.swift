@@ -62,8 +62,9 @@ public final class MLP {
     /// training makes the next update copy it (copy-on-write), so read it rather than keep it.
     public var parameters: [Float] { didSet { parametersVersion &+= 1 } }
 
-    /// The arithmetic of the dense layers' matrix products (default float32). Results in
-    /// ``MatmulPrecision/bfloat16`` are the same on every CPU.
+    /// The arithmetic of the dense layers' matrix products (default float32). In
+    /// ``MatmulPrecision/bfloat16`` the products and the bias gradients' sums are the same bits on
+    /// every CPU.
     public var matmulPrecision: MatmulPrecision = .float32
 
     /// Counts the changes of ``parameters`` (every mutation, including Adam's steps in place):
@@ -276,7 +277,7 @@ public final class MLP {
             let p = p.baseAddress!
             var delta = outputGradient
             for l in stride(from: layers - 1, through: 0, by: -1) {
-                let n = layerSizes[l], m = layerSizes[l + 1]
+                let n = layerSizes[l]
                 let x = UnsafePointer(l == 0 ? workspace.input : workspace.activations[l - 1])
                 if l == 0 && workspace.nonzeros > 0 {
                     sparseFirstLayerGradient(delta, batch: batch, workspace: workspace, into: g + weightOffsets[0])
@@ -284,8 +285,7 @@ public final class MLP {
                     layerWeightGradient(l, delta, x, rows: batch, into: g + weightOffsets[l], workspace: workspace)
                 }
                 // db[m] = column sums of δ = δᵀ · 1
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(batch), Int32(m),
-                            1, delta, Int32(m), workspace.ones, 1, 0, g + biasOffsets[l], 1)
+                layerBiasGradient(l, delta, rows: batch, into: g + biasOffsets[l], workspace: workspace)
                 guard l > 0 else {
                     if let inputGradient {
                         layerInputGradient(0, delta, rows: batch, into: inputGradient, workspace: workspace, parameters: p)

@@ -43,6 +43,35 @@ extension MLP {
         }
     }
 
+    /// `db[j] = Σ_r δ[r, j]` over `rows` rows: `cblas_sgemv` in float32; in bfloat16 the rows are
+    /// added in order (SIMD across columns), so that, like the products, the sums do not depend on
+    /// the CPU's BLAS kernel.
+    func layerBiasGradient(_ l: Int, _ delta: UnsafePointer<Float>, rows: Int, into gradient: UnsafeMutablePointer<Float>,
+                           workspace: MLPWorkspace) {
+        let m = layerSizes[l + 1]
+        switch matmulPrecision {
+        case .float32:
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(m), 1, delta, Int32(m), workspace.ones, 1, 0, gradient, 1)
+        case .bfloat16:
+            typealias Vector = SIMD8<Float>
+            let lanes = Vector.scalarCount, size = MemoryLayout<Float>.stride
+            let source = UnsafeRawPointer(delta), target = UnsafeMutableRawPointer(gradient)
+            var j = 0
+            while j + lanes <= m {
+                var sum = Vector(repeating: 0)
+                for r in 0 ..< rows { sum += source.loadUnaligned(fromByteOffset: (r * m + j) * size, as: Vector.self) }
+                target.storeBytes(of: sum, toByteOffset: j * size, as: Vector.self)
+                j += lanes
+            }
+            while j < m {
+                var sum: Float = 0
+                for r in 0 ..< rows { sum += delta[r * m + j] }
+                gradient[j] = sum
+                j += 1
+            }
+        }
+    }
+
     /// `dW = δᵀ · X` over `rows` rows, written `[m, n]` row-major into `gradient`.
     func layerWeightGradient(_ l: Int, _ delta: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int,
                              into gradient: UnsafeMutablePointer<Float>, workspace: MLPWorkspace) {

@@ -49,7 +49,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Threads of the networks' training steps, 1 ... 4 (default: one per core, at most 4). A thread that the machine does not run leaves its work to the others, and the results do not depend on the count.")
     var threads: Int?
 
-    @Option(help: "Arithmetic of the networks' matrix products: bfloat16 (inputs rounded to 8 significant bits, float32 sums; the same results on every CPU, twice as fast on CPUs with AVX512-BF16) or float32 (OpenBLAS's sgemm).")
+    @Option(help: "Arithmetic of the networks' matrix products: bfloat16 (inputs rounded to 8 significant bits, float32 sums; the same results on every x86-64 CPU, about 1.6 times as fast where it has AVX512-BF16) or float32 (OpenBLAS's sgemm).")
     var matmulPrecision: MatmulPrecision = .bfloat16
 
     func settings(iterations: Int, alpha: Double, learningRate: Double) throws -> OfflineSettings {

@@ -85,7 +85,7 @@ final class BFloat16ProductTests: XCTestCase {
         for (M, N, K) in [(13, 130, 129), (6, 64, 128), (1, 1, 1), (7, 17, 3), (25, 5, 64)] {
             let (a, b) = operands(M, N, K, seed: UInt64(M * 1000 + N))
             let portable = product(a, b, M, N, K, kernel: 0)
-            for kernel in 1 ... best {
+            for kernel in stride(from: 1, through: best, by: 1) {
                 let c = product(a, b, M, N, K, kernel: kernel)
                 XCTAssertEqual(c.map(\.bitPattern), portable.map(\.bitPattern), "kernel \(kernel), \(M)x\(N)x\(K)")
             }
@@ -104,8 +104,28 @@ final class BFloat16ProductTests: XCTestCase {
         print("bfloat16 kernel on this CPU: \(best) (2: AVX512-BF16, 1: AVX2 FMA, 0: portable)")
     }
 
-    /// A network in bfloat16 and its sparse and dense passes: the same bits with every kernel,
-    /// with the other precision's network untouched.
+    /// Sums that fall below 2^-126 are flushed to zero by every kernel, as by VDPBF16PS: operands
+    /// around 1e-19 (products around 1e-38 and below, partial sums crossing the subnormal range)
+    /// give the same bits with each kernel, and no output is subnormal.
+    func testKernelsFlushSubnormalSumsAlike() {
+        let best = cbf16_set_kernel(2)
+        defer { cbf16_set_kernel(best) }
+        for (M, N, K) in [(7, 37, 65), (13, 130, 128)] {
+            var (a, b) = operands(M, N, K, seed: UInt64(N))
+            a = a.map { $0 * 1e-19 }
+            b = b.map { $0 * 1e-18 }
+            let portable = product(a, b, M, N, K, kernel: 0)
+            XCTAssertFalse(portable.contains { $0.isSubnormal }, "a subnormal output")
+            XCTAssertGreaterThan(portable.filter { $0 == 0 }.count, 0, "no sum was flushed: the test misses its range")
+            XCTAssertGreaterThan(portable.filter { $0 != 0 }.count, 0)
+            for kernel in stride(from: 1, through: best, by: 1) {
+                XCTAssertEqual(product(a, b, M, N, K, kernel: kernel).map(\.bitPattern), portable.map(\.bitPattern), "kernel \(kernel), \(M)x\(N)x\(K)")
+            }
+        }
+    }
+
+    /// A network in bfloat16, its dense passes (with the input gradient) and its sparse ones: the
+    /// same bits with every kernel.
     func testNetworkPassesAreTheSameWithEveryKernel() {
         let best = cbf16_set_kernel(2)
         defer { cbf16_set_kernel(best) }
@@ -114,16 +134,23 @@ final class BFloat16ProductTests: XCTestCase {
         net.matmulPrecision = .bfloat16
         net.parameters = randomFloats(net.parameterCount, seed: 4, scale: 0.5)
         let x = randomFloats(batch * sizes[0], seed: 5), dy = randomFloats(batch * sizes.last!, seed: 6)
+        // Sparse rows: three entries each (two one-hot columns and a value in the last one).
+        let columns = (0 ..< batch).flatMap { r -> [Int32] in [Int32(r % 4), Int32(4 + r % 4), 8] }
+        let values = (0 ..< batch).flatMap { r -> [Float] in [Float(1), 1, Float(r) / Float(batch)] }
         func passes() -> [UInt32] {
             let ws = net.makeWorkspace(maxBatch: batch)
             var dx = [Float](repeating: 0, count: batch * sizes[0])
             let y = x.withUnsafeBufferPointer { Array(UnsafeBufferPointer(start: net.forward($0.baseAddress!, batch: batch, workspace: ws), count: batch * 5)) }
             dy.withUnsafeBufferPointer { net.backward(outputGradient: $0.baseAddress!, batch: batch, workspace: ws, inputGradient: &dx) }
-            return (y + net.gradients + dx).map(\.bitPattern)
+            let dense = y + net.gradients + dx
+            let ys = Array(UnsafeBufferPointer(start: net.forward(columns: columns, values: values, nonzerosPerRow: 3, batch: batch, workspace: ws),
+                                               count: batch * 5))
+            dy.withUnsafeBufferPointer { net.backward(outputGradient: $0.baseAddress!, batch: batch, workspace: ws) }
+            return (dense + ys + net.gradients).map(\.bitPattern)
         }
         cbf16_set_kernel(0)
         let portable = passes()
-        for kernel in 1 ... best {
+        for kernel in stride(from: 1, through: best, by: 1) {
             cbf16_set_kernel(kernel)
             XCTAssertEqual(passes(), portable, "kernel \(kernel)")
         }

@@ -3,11 +3,12 @@
 // A product C = A B is computed from "words": 32-bit pairs of bfloat16 values that are adjacent
 // along the summed index k (pair p holds k = 2p in its low half and k = 2p + 1 in its high half).
 // Each output is accumulated from 0, pair by pair in order, as two fused multiply-adds:
-//     c = fma(a[2p+1], b[2p+1], c); c = fma(a[2p], b[2p], c)
-// The products of two bfloat16 values are exact in float32, so this is exactly what the x86
-// instruction VDPBF16PS (AVX512-BF16) computes; on CPUs without it the same sequence runs as
-// float32 FMAs (AVX2) or as C's fmaf, with identical results. The rounding to bfloat16 is done
-// here too (round to nearest even, subnormals to zero), not by the CPU.
+//     c = flush(fma(a[2p+1], b[2p+1], c)); c = flush(fma(a[2p], b[2p], c))
+// with a result below 2^-126 in magnitude flushed to zero. That is exactly what the x86
+// instruction VDPBF16PS (AVX512-BF16) computes (the product of two bfloat16 values is exact in
+// float32's precision); on CPUs without it the same sequence runs as float32 FMAs (AVX2, with
+// MXCSR's flush-to-zero set) or as C's fmaf followed by the flush, with identical results. The
+// rounding to bfloat16 is done here too (round to nearest even, subnormals to zero), not by the CPU.
 #ifndef CBFLOAT16_H
 #define CBFLOAT16_H
 

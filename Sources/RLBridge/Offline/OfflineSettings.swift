@@ -29,7 +29,8 @@ public struct OfflineSettings: Sendable {
     /// split into the same 4 parts whatever the count, so the results do not depend on it.
     public var threads: Int? = nil
     /// The arithmetic of the networks' matrix products (`MatmulPrecision`): bfloat16 products with
-    /// float32 accumulation, the same bits on every CPU; float32 for OpenBLAS's sgemm.
+    /// float32 accumulation, the same bits on every CPU (so the learning is the same on every x86-64
+    /// machine with the same build); float32 for OpenBLAS's sgemm, whose order depends on the CPU.
     public var matmulPrecision: MatmulPrecision = .bfloat16
     public init() {}
 
