@@ -41,25 +41,27 @@ let package = Package(
         .target(name: "Writers", swiftSettings: optimised),
         .target(name: "Reports", dependencies: ["PDE", "Problems", "Writers", "Plots"]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
-        // bfloat16 matrix products (our C, with per-CPU kernels chosen at run time); -O2 in debug too.
-        .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O2"])]),
-        .target(name: "Neural", dependencies: ["CLapacke", "CBFloat16"], swiftSettings: vectorisedMath),
-        .target(name: "RLBridge", dependencies: ["PDE", "Neural", "CBFloat16"], swiftSettings: optimised),
-        .target(name: "Datasets", dependencies: ["RLBridge", "Writers", "CHDF5", "PDE", "Neural", "CBFloat16"], swiftSettings: optimised),
-        .target(name: "Approximators", dependencies: ["PDE", "Neural", "CBFloat16", "RLBridge"], swiftSettings: optimised),
-        .target(name: "Benchmark", dependencies: ["PDE", "Problems", "RLBridge", "Approximators", "Writers", "Plots", "Neural", "CBFloat16"], swiftSettings: optimised),
+        // Our C kernels, one per instruction set, chosen at run time, with identical results: bfloat16
+        // matrix products, vector exp and log. -O2 in debug too; no fused multiply-adds but the
+        // explicit ones (the results must not depend on the compiler's choices).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
+        .target(name: "Neural", dependencies: ["CLapacke", "CKernels"], swiftSettings: vectorisedMath),
+        .target(name: "RLBridge", dependencies: ["PDE", "Neural", "CKernels"], swiftSettings: optimised),
+        .target(name: "Datasets", dependencies: ["RLBridge", "Writers", "CHDF5", "PDE", "Neural", "CKernels"], swiftSettings: optimised),
+        .target(name: "Approximators", dependencies: ["PDE", "Neural", "CKernels", "RLBridge"], swiftSettings: optimised),
+        .target(name: "Benchmark", dependencies: ["PDE", "Problems", "RLBridge", "Approximators", "Writers", "Plots", "Neural", "CKernels"], swiftSettings: optimised),
         .executableTarget(
             name: "solve-mfg",
             dependencies: [
-                "PDE", "Problems", "Writers", "Reports", "RLBridge", "Neural", "CBFloat16", "Datasets", "Benchmark", "Approximators", "Plots",
+                "PDE", "Problems", "Writers", "Reports", "RLBridge", "Neural", "CKernels", "Datasets", "Benchmark", "Approximators", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Writers"], swiftSettings: optimised),
-        .testTarget(name: "RLBridgeTests", dependencies: ["RLBridge", "PDE", "Neural", "CBFloat16"], swiftSettings: optimised),
-        .testTarget(name: "NeuralTests", dependencies: ["Neural", "CBFloat16"], swiftSettings: optimised),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "RLBridge", "Writers", "PDE", "Neural", "CBFloat16"], swiftSettings: optimised),
-        .testTarget(name: "ApproximatorsTests", dependencies: ["Approximators", "PDE", "Problems", "Neural", "CBFloat16", "RLBridge"], swiftSettings: optimised),
-        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Problems", "RLBridge", "Approximators", "PDE", "Neural", "CBFloat16", "Writers", "Plots"], swiftSettings: optimised),
+        .testTarget(name: "RLBridgeTests", dependencies: ["RLBridge", "PDE", "Neural", "CKernels"], swiftSettings: optimised),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural", "CKernels"], swiftSettings: optimised),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "RLBridge", "Writers", "PDE", "Neural", "CKernels"], swiftSettings: optimised),
+        .testTarget(name: "ApproximatorsTests", dependencies: ["Approximators", "PDE", "Problems", "Neural", "CKernels", "RLBridge"], swiftSettings: optimised),
+        .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Problems", "RLBridge", "Approximators", "PDE", "Neural", "CKernels", "Writers", "Plots"], swiftSettings: optimised),
         .testTarget(name: "ProblemsTests", dependencies: ["Problems", "PDE", "Reports", "Writers", "Plots"], swiftSettings: optimised),
         .testTarget(name: "PackageTests"),
     ]

@@ -1,4 +1,4 @@
-import CBFloat16
+import CKernels
 import CLapacke
 import Foundation
 

@@ -7,7 +7,7 @@ public enum MatmulPrecision: String, Sendable, CaseIterable {
     /// the CPU's kernel.
     case float32
     /// Inputs rounded to bfloat16 (8 significant bits, round to nearest even), exact products,
-    /// float32 accumulation in one fixed order (`CBFloat16`), subnormal sums flushed to zero: the
+    /// float32 accumulation in one fixed order (`CKernels`), subnormal sums flushed to zero: the
     /// same bits on every CPU (the bias gradients' sums too), and about
     /// twice float32's speed where the CPU has AVX512-BF16 (`vdpbf16ps`). Mixed-precision training
     /// as on TPUs; the parameters, gradients and Adam's moments stay float32.

@@ -1,9 +1,9 @@
-import CBFloat16
+import CKernels
 import Foundation
 import Neural
 import XCTest
 
-/// The bfloat16 products (`CBFloat16`, `MatmulPrecision.bfloat16`): the rounding, the kernels
+/// The bfloat16 products (`CKernels`, `MatmulPrecision.bfloat16`): the rounding, the kernels
 /// against exact sums of the rounded products and against each other (bit for bit), and the
 /// network's passes in bfloat16 against Double references.
 final class BFloat16ProductTests: XCTestCase {

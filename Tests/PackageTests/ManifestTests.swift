@@ -88,7 +88,7 @@ import Testing
         #expect(byName["solve-mfg"]?.kind == "executableTarget")
         #expect(byName["solve-mfg"]?.dependencies.contains("ArgumentParser") == true)
         #expect(byName["solve-mfg"]?.dependencies.contains("swift-argument-parser") == false)
-        #expect(byName["RLBridge"]?.dependencies == ["CBFloat16", "PDE", "Neural"])
+        #expect(byName["RLBridge"]?.dependencies == ["CKernels", "PDE", "Neural"])
         #expect(byName["CHDF5"]?.kind == "systemLibrary")
         #expect(Self.imports(under: "Sources/Datasets").isSuperset(of: ["CHDF5", "RLBridge", "Writers"]))
         #expect(Self.imports(under: "Tests/ApproximatorsTests").contains("RLBridge"))

@@ -43,18 +43,15 @@ final class VectorExpTests: XCTestCase {
         }
     }
 
-    /// The range check only picks the path: an entry out of range (or NaN) elsewhere in the buffer, which
-    /// sends the whole buffer through the lanes with the fix-ups of the ends, changes no other entry's bits.
+    /// An entry out of range (or NaN) elsewhere in the buffer changes no other entry's bits.
     func testTheFastPathGivesTheFixedUpPathsBits() {
         let x = (0..<37).map { -707 + 37.9 * Double($0) }   // -707 ... 657.4, all in range
-        XCTAssertTrue(x.withUnsafeBufferPointer { VectorBounds.allWithin($0.baseAddress!, count: $0.count, lo: -707, hi: 709.7) })
         var fast = x
         fast.withUnsafeMutableBufferPointer { VectorExp.exponentiate($0.baseAddress!, count: $0.count) }
         for bad in [-707.5, 709.8, .nan, -.infinity, .infinity] {
             for position in [0, 17, x.count] {
                 var slow = x
                 slow.insert(bad, at: position)
-                XCTAssertFalse(slow.withUnsafeBufferPointer { VectorBounds.allWithin($0.baseAddress!, count: $0.count, lo: -707, hi: 709.7) })
                 slow.withUnsafeMutableBufferPointer { VectorExp.exponentiate($0.baseAddress!, count: $0.count) }
                 slow.remove(at: position)
                 XCTAssertEqual(slow.map(\.bitPattern), fast.map(\.bitPattern), "\(bad) at \(position)")

@@ -33,17 +33,14 @@ final class VectorLogTests: XCTestCase {
         }
     }
 
-    /// The range check only picks the path: a zero, a subnormal or a NaN elsewhere in the buffer changes no
-    /// other entry's bits (their groups of four still take the vector kernel).
+    /// A zero, a subnormal or a NaN elsewhere in the buffer changes no other entry's bits (their groups
+    /// of four still take the vector kernel).
     func testTheFastPathGivesTheCheckedPathsBits() {
         let x = (0..<36).map { Foundation.exp(-700 + 39.7 * Double($0)) }
         var fast = x
         fast.withUnsafeMutableBufferPointer { VectorLog.logarithm($0.baseAddress!, count: $0.count) }
         for bad in [0, Double.leastNormalMagnitude / 2, .nan, .infinity, -1] {
             var slow = x + [bad, bad, bad, bad]
-            XCTAssertFalse(slow.withUnsafeBufferPointer {
-                VectorBounds.allWithin($0.baseAddress!, count: $0.count, lo: .leastNormalMagnitude, hi: .greatestFiniteMagnitude)
-            })
             slow.withUnsafeMutableBufferPointer { VectorLog.logarithm($0.baseAddress!, count: $0.count) }
             XCTAssertEqual(Array(slow[0..<x.count]).map(\.bitPattern), fast.map(\.bitPattern), "\(bad)")
         }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `softmax` over the legal actions of every (t, s) row of a `[H][S][A]` table of logits, with a
-/// four-lane `exp` (`VectorExp`), the rows unrolled for 3 and 5 actions, and (for Munchausen mirror
+/// vectorised `exp` (`VectorExp`), the rows unrolled for 3 and 5 actions, and (for Munchausen mirror
 /// descent) `log softmax` without a log per entry. Its row buffers are scratch, meaningless between calls.
 struct SoftmaxRows {
     /// The log-policy of a warm start, `log max(pi, 1e-12)`: no action is shut out for good.

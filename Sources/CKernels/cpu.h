@@ -1,0 +1,9 @@
+// The instruction sets the kernels may use on this CPU, from cpuid and xgetbv (internal header).
+#ifndef CKERNELS_CPU_H
+#define CKERNELS_CPU_H
+
+/// 2: AVX512F, BW, VL and BF16 with the ZMM state enabled; 1: AVX2 and FMA with the YMM state
+/// enabled; 0: neither (or not x86-64).
+int ckernels_cpu_level(void);
+
+#endif
