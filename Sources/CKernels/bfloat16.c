@@ -296,20 +296,9 @@ static void gemm_native(int M, int N, int P, const uint32_t *a, long ars, long a
 // -1 until the first call; then the kernel in use.
 static _Atomic int chosen = -1;
 
-int cbf16_kernel(void) {
-    int k = atomic_load_explicit(&chosen, memory_order_relaxed);
-    if (k < 0) {
-        k = ckernels_cpu_level();
-        atomic_store_explicit(&chosen, k, memory_order_relaxed);
-    }
-    return k;
-}
+int cbf16_kernel(void) { return ckernels_level(&chosen); }
 
-int cbf16_set_kernel(int kernel) {
-    int best = ckernels_cpu_level(), k = kernel < 0 ? 0 : kernel > best ? best : kernel;
-    atomic_store_explicit(&chosen, k, memory_order_relaxed);
-    return k;
-}
+int cbf16_set_kernel(int kernel) { return ckernels_set_level(&chosen, kernel); }
 
 void cbf16_pairs_in_rows(const float *a, long rs, int rows, int cols, uint32_t *out, long ldo, int transposed) {
 #if defined(__x86_64__)

@@ -1,6 +1,8 @@
 // The instruction sets our kernels may use on this CPU (see cpu.h).
 #include "cpu.h"
 
+#include <stdatomic.h>
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 
@@ -27,3 +29,18 @@ int ckernels_cpu_level(void) {
 #else
 int ckernels_cpu_level(void) { return 0; }
 #endif
+
+int ckernels_level(_Atomic int *chosen) {
+    int k = atomic_load_explicit(chosen, memory_order_relaxed);
+    if (k < 0) {
+        k = ckernels_cpu_level();
+        atomic_store_explicit(chosen, k, memory_order_relaxed);
+    }
+    return k;
+}
+
+int ckernels_set_level(_Atomic int *chosen, int requested) {
+    int best = ckernels_cpu_level(), k = requested < 0 ? 0 : requested > best ? best : requested;
+    atomic_store_explicit(chosen, k, memory_order_relaxed);
+    return k;
+}

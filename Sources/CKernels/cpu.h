@@ -6,4 +6,12 @@
 /// enabled; 0: neither (or not x86-64).
 int ckernels_cpu_level(void);
 
+/// The level a family of kernels uses: `*chosen`, set to ckernels_cpu_level() on the first call
+/// (-1 before it).
+int ckernels_level(_Atomic int *chosen);
+
+/// Sets `*chosen` to `requested` clamped to 0 ... ckernels_cpu_level() (for tests comparing the
+/// levels); returns it.
+int ckernels_set_level(_Atomic int *chosen, int requested);
+
 #endif

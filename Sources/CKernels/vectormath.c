@@ -84,22 +84,9 @@ static void log_avx2(double *x, long count) { log_body(x, count); }
 // 2 includes AVX512F, all these loops need).
 static _Atomic int chosen = -1;
 
-static int best_level(void) { return ckernels_cpu_level(); }
+static int level(void) { return ckernels_level(&chosen); }
 
-static int level(void) {
-    int k = atomic_load_explicit(&chosen, memory_order_relaxed);
-    if (k < 0) {
-        k = best_level();
-        atomic_store_explicit(&chosen, k, memory_order_relaxed);
-    }
-    return k;
-}
-
-int cvm_set_level(int requested) {
-    int best = best_level(), k = requested < 0 ? 0 : requested > best ? best : requested;
-    atomic_store_explicit(&chosen, k, memory_order_relaxed);
-    return k;
-}
+int cvm_set_level(int requested) { return ckernels_set_level(&chosen, requested); }
 
 void cvm_exp(double *x, long count, const uint64_t *table) {
 #if defined(__x86_64__)
