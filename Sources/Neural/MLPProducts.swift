@@ -1,6 +1,5 @@
 import CKernels
 import CLapacke
-import Foundation
 
 /// The three matrix products of a dense layer `l` (`n` inputs, `m` outputs, `W` `[m, n]`
 /// row-major), in the network's ``MLP/matmulPrecision``:

@@ -111,23 +111,31 @@ final class TrainingStepTests: XCTestCase {
         }
     }
 
+    /// Off-MMD on `d` for 2 iterations of `updates` minibatches of 64 with a 32-32 network, the
+    /// settings then changed by `configure`: the Q-network's parameter bits and the policy.
+    func trainOffMMD(_ d: OfflineDataset, updates: Int, configure: (inout OfflineSettings) -> Void) throws
+        -> (parameters: [UInt32], policy: [Double])
+    {
+        var s = OfflineSettings()
+        s.iterations = 2
+        s.updatesPerIteration = updates
+        s.batchSize = 64
+        s.hidden = [32, 32]
+        configure(&s)
+        let training = try OfflineTraining(game: game, dataset: d, algorithm: .offMMD, settings: s)
+        _ = try training.run()
+        return (training.learner.networks[0].network.parameters.map(\.bitPattern), training.policy)
+    }
+
     /// The parts of a minibatch do not depend on the threads: Off-MMD trained with one thread and
     /// with four ends with bit-identical networks and policies.
     func testResultsDoNotDependOnTheThreads() throws {
         let d = try dataset(episodes: 200)
-        func train(threads: Int) throws -> (parameters: [Float], policy: [Double]) {
-            var s = OfflineSettings()
-            s.iterations = 2
-            s.updatesPerIteration = 150
-            s.batchSize = 64
-            s.hidden = [32, 32]
-            s.threads = threads
-            let training = try OfflineTraining(game: game, dataset: d, algorithm: .offMMD, settings: s)
-            _ = try training.run()
-            return (training.learner.networks[0].network.parameters, training.policy)
+        func train(threads: Int) throws -> (parameters: [UInt32], policy: [Double]) {
+            try trainOffMMD(d, updates: 150) { $0.threads = threads }
         }
         let one = try train(threads: 1), four = try train(threads: 4)
-        XCTAssertEqual(one.parameters.map(\.bitPattern), four.parameters.map(\.bitPattern))
+        XCTAssertEqual(one.parameters, four.parameters)
         XCTAssertEqual(one.policy, four.policy)
     }
 
@@ -137,15 +145,7 @@ final class TrainingStepTests: XCTestCase {
     func testBFloat16LearningIsTheSameWithEveryKernel() throws {
         let d = try dataset(episodes: 200)
         func train(_ precision: MatmulPrecision) throws -> (parameters: [UInt32], policy: [Double]) {
-            var s = OfflineSettings()
-            s.iterations = 2
-            s.updatesPerIteration = 100
-            s.batchSize = 64
-            s.hidden = [32, 32]
-            s.matmulPrecision = precision
-            let training = try OfflineTraining(game: game, dataset: d, algorithm: .offMMD, settings: s)
-            _ = try training.run()
-            return (training.learner.networks[0].network.parameters.map(\.bitPattern), training.policy)
+            try trainOffMMD(d, updates: 100) { $0.matmulPrecision = precision }
         }
         let best = cbf16_set_kernel(2)
         defer { cbf16_set_kernel(best) }
