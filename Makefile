@@ -15,11 +15,13 @@ build: deps
 run: build
 	.build/release/solve-mfg solve $(PROBLEM)
 
-## The full test suite (numeric targets are compiled with -O even in debug), then
+## The full test suite (numeric targets are compiled with -O even in debug; SWIFT_TEST_LIMIT seconds at
+## most, after which the test process's threads and the unfinished tests are printed), then
 ## the command-line checks (outputs, exit codes, error messages), then the Python package's tests,
 ## then 40 seconds of the CLI fuzz harness (seeded).
+SWIFT_TEST_LIMIT ?= 900
 test: deps
-	$(SWIFT) test
+	SWIFT=$(SWIFT) bash scripts/swift-test.sh $(SWIFT_TEST_LIMIT)
 	$(SWIFT) build --product solve-mfg
 	bash scripts/cli-checks.sh .build/debug/solve-mfg
 	bash scripts/python-tests.sh $(PYTHON_VENV) .build/debug/solve-mfg

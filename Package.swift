@@ -58,7 +58,7 @@ let package = Package(
             ]),
         .testTarget(name: "PDETests", dependencies: ["PDE", "Writers"], swiftSettings: optimised),
         .testTarget(name: "RLBridgeTests", dependencies: ["RLBridge", "PDE", "Neural", "CKernels"], swiftSettings: optimised),
-        .testTarget(name: "NeuralTests", dependencies: ["Neural", "CKernels"], swiftSettings: optimised),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural", "CKernels", "CLapacke"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "RLBridge", "Writers", "PDE", "Neural", "CKernels"], swiftSettings: optimised),
         .testTarget(name: "ApproximatorsTests", dependencies: ["Approximators", "PDE", "Problems", "Neural", "CKernels", "RLBridge"], swiftSettings: optimised),
         .testTarget(name: "BenchmarkTests", dependencies: ["Benchmark", "Problems", "RLBridge", "Approximators", "PDE", "Neural", "CKernels", "Writers", "Plots"], swiftSettings: optimised),

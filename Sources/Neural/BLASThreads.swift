@@ -29,17 +29,24 @@ public enum BLASThreads {
     /// Whether an OpenBLAS thread control was found.
     public static var isAvailable: Bool { symbol("openblas_set_num_threads") != nil }
 
-    /// Sets the number of threads BLAS calls may use (at least 1). With one thread, the worker
-    /// threads OpenBLAS started when it loaded are stopped as well: they would otherwise spin
-    /// (`sched_yield`) on the other core for about 0.1 s after every BLAS call. Returns false
-    /// without OpenBLAS.
+    /// Sets the number of threads later BLAS calls may use (at least 1); calls already running keep
+    /// theirs. Safe while other threads are inside BLAS calls. Returns false without OpenBLAS.
     @discardableResult
     public static func set(_ n: Int) -> Bool {
         guard let pointer = symbol("openblas_set_num_threads") else { return false }
         unsafeBitCast(pointer, to: SetThreads.self)(Int32(max(1, n)))
-        if n <= 1, let stop = symbol("blas_thread_shutdown_") {
-            _ = unsafeBitCast(stop, to: Shutdown.self)()
-        }
+        return true
+    }
+
+    /// One thread, and the worker threads OpenBLAS started when it loaded stopped: they would
+    /// otherwise spin (`sched_yield`) on the other core for about 0.1 s after every BLAS call.
+    /// **Only at start-up**, before any other thread can be inside a BLAS call: stopping the workers
+    /// under a threaded call leaves that call waiting for them forever (a test process hung that
+    /// way in `dgetrf_parallel` while a suite's `init` stopped them). Returns false without OpenBLAS.
+    @discardableResult
+    public static func useOneThreadAtStartUp() -> Bool {
+        guard set(1) else { return false }
+        if let stop = symbol("blas_thread_shutdown_") { _ = unsafeBitCast(stop, to: Shutdown.self)() }
         return true
     }
 

@@ -15,7 +15,7 @@ struct SolveMFG: ParsableCommand {
 
     /// One BLAS thread unless the user set OPENBLAS_NUM_THREADS: the plain command is the fast one.
     static func main() {
-        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLASThreads.set(1) }
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLASThreads.useOneThreadAtStartUp() }
         // As ParsableCommand.main, with every error of the project's layers mapped to the one table of exit codes.
         do {
             var command = try parseAsRoot(nil)
