@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 limit=900
 if [[ $# -gt 0 && $1 != -- ]]; then limit=$1; shift; fi
 [[ $# -gt 0 && $1 == -- ]] && shift
-[[ $limit =~ ^[0-9]+$ && $limit -gt 0 ]] || { echo "swift-test.sh: the limit must be a positive number of seconds, not '$limit'" >&2; exit 64; }
+[[ $limit =~ ^[0-9]{1,6}$ && $limit -gt 0 ]] \
+    || { echo "swift-test.sh: the time limit (make's SWIFT_TEST_LIMIT) must be a whole number of seconds from 1 to 999999, not '$limit'" >&2; exit 64; }
 swift=${SWIFT:-swift}
 
 "$swift" build --build-tests || exit $?
