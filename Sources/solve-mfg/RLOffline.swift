@@ -49,7 +49,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Threads of the networks' training steps, 1 ... 4 (default: one per core, at most 4). A thread that the machine does not run leaves its work to the others, and the results do not depend on the count.")
     var threads: Int?
 
-    @Option(help: "Arithmetic of the networks' matrix products: bfloat16 (inputs rounded to 8 significant bits, float32 sums; the same results on every x86-64 CPU, about 1.6 times as fast where it has AVX512-BF16) or float32 (OpenBLAS's sgemm).")
+    @Option(help: "Arithmetic of the networks' matrix products: bfloat16 (inputs rounded to 8 significant bits, float32 sums; the same results on every x86-64 CPU, about 1.6 times as fast where it has AVX512-BF16, 10-35% slower with AVX2 alone, far slower without AVX2) or float32 (OpenBLAS's sgemm).")
     var matmulPrecision: MatmulPrecision = .bfloat16
 
     func settings(iterations: Int, alpha: Double, learningRate: Double) throws -> OfflineSettings {
@@ -75,6 +75,7 @@ struct TrainingOptions: ParsableArguments {
         s.epsilon = epsilon
         s.threads = threads
         s.matmulPrecision = matmulPrecision
+        if matmulPrecision == .bfloat16, let note = MatmulPrecision.bfloat16Kernel.slowNote { printError("note: \(note)") }
         return s
     }
 }

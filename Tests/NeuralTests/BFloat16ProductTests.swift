@@ -124,6 +124,48 @@ final class BFloat16ProductTests: XCTestCase {
         }
     }
 
+    /// Every kernel computes, for each output, fused multiply-adds pair by pair (the high half, k =
+    /// 2p + 1, first), each sum flushed to zero below 2^-126, as VDPBF16PS does: bit for bit against
+    /// that sequence written here with `Float.addingProduct`. The operands put the portable kernel
+    /// on both of its paths: ordinary rows, a row whose products underflow (about 1e-39, below
+    /// 2^-126), a row whose positive products overflow in one column (up to 1e41), and a row of zeros
+    /// beside finite operands (as ReLU outputs), with an odd K (a padded last pair).
+    func testKernelsAreFusedMultiplyAddsInOrder() {
+        let best = cbf16_set_kernel(2)
+        defer { cbf16_set_kernel(best) }
+        let (M, N, K) = (9, 37, 21)
+        var (a, b) = operands(M, N, K, seed: 77)
+        for k in 0 ..< K {
+            a[2 * K + k] *= 1e-36
+            a[5 * K + k] = abs(a[5 * K + k]) * 1e37
+            a[7 * K + k] = k % 3 == 0 ? 0 : a[7 * K + k]
+            b[k * N + 3] = abs(b[k * N + 3]) * 1e4
+        }
+        func flushed(_ v: Float) -> Float { abs(v) < .leastNormalMagnitude ? (v.sign == .minus ? -0.0 : 0) : v }
+        var expected = [Float](repeating: 0, count: M * N)
+        for i in 0 ..< M {
+            for n in 0 ..< N {
+                var sum: Float = 0
+                for p in 0 ..< (K + 1) / 2 {
+                    for k in [2 * p + 1, 2 * p] {
+                        let x = k < K ? rounded(a[i * K + k]) : 0, y = k < K ? rounded(b[k * N + n]) : 0
+                        sum = flushed(sum.addingProduct(x, y))
+                    }
+                }
+                expected[i * N + n] = sum
+            }
+        }
+        XCTAssertTrue(expected[5 * N + 3].isInfinite, "row 5 does not overflow: the test misses the slow path")
+        XCTAssertTrue((0 ..< N).contains { expected[2 * N + $0] == 0 }, "row 2 has no sum below 2^-126")
+        for kernel in stride(from: 0, through: best, by: 1) {
+            let c = product(a, b, M, N, K, kernel: kernel)
+            for i in 0 ..< M {
+                XCTAssertEqual(c[i * N ..< (i + 1) * N].map(\.bitPattern), expected[i * N ..< (i + 1) * N].map(\.bitPattern),
+                               "kernel \(kernel), row \(i)")
+            }
+        }
+    }
+
     /// A network in bfloat16, its dense passes (with the input gradient) and its sparse ones: the
     /// same bits with every kernel.
     func testNetworkPassesAreTheSameWithEveryKernel() {
